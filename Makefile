@@ -1,0 +1,40 @@
+# migkg: `make run` builds the graph from data/news/ and writes out/; `make test` checks it all.
+# Both create .venv on first use; the only prerequisites are python3 and make.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+STORE  ?= .kg/store
+OUT    ?= out
+
+.PHONY: run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/kg build data/news/ --store $(STORE)
+	@mkdir -p $(OUT)
+	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.trig
+	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.ttl
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+eval: $(STAMP)
+	$(BIN)/kg eval data/gold/seed.jsonl
+
+clean:
+	rm -rf $(VENV) .kg $(OUT) .pytest_cache .ruff_cache .mypy_cache

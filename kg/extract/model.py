@@ -1,0 +1,91 @@
+"""What extraction returns: mentions with evidence, events, statistics.
+
+These are plain records: the RDF stage (:mod:`kg.rdf`) turns them into triples, and
+``kg eval`` compares them with gold annotations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = ["Event", "Extraction", "Mention", "NewEntity", "Participation", "Statistic"]
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A recognised span of the item text (``NewsItem.text``) and the rule that fired."""
+
+    kind: str  # country | region | org | place | theme | event-type | date | quantity | group
+    ref: str  # ISO3 code, region id, org slug, place key, concept id, ISO date, number
+    start: int
+    end: int
+    text: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntity:
+    """An organisation or place that is not in the reference graph: described in the item graph."""
+
+    kind: str  # org | place
+    key: str  # org slug or place key (GeoNames id or ISO3-slug)
+    label: str
+    country: str | None = None  # ISO3 where it is based / contained
+    acronym: str | None = None
+    geonames_id: str | None = None
+
+
+@dataclass(slots=True)
+class Participation:
+    role: str  # role concept id
+    count: int | None = None
+    agent_kind: str | None = None  # country | org
+    agent: str | None = None
+    group: str | None = None  # participant-group concept id
+    subset_of: int | None = None  # index of the larger participation in the same event
+    quote: str = ""
+
+
+@dataclass(slots=True)
+class Event:
+    types: list[str] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    precision: str | None = None  # day | month | year
+    places: list[str] = field(default_factory=list)
+    location_countries: list[str] = field(default_factory=list)
+    participant_countries: list[str] = field(default_factory=list)
+    organizers: list[str] = field(default_factory=list)
+    attendees: list[str] = field(default_factory=list)
+    funders: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    participations: list[Participation] = field(default_factory=list)
+    ordinal: int | None = None
+    quote: str = ""
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    value: float
+    indicator: str
+    about_kind: str  # country | place | org
+    about: str
+    unit: str
+    quote: str
+
+
+@dataclass(slots=True)
+class Extraction:
+    mentions: list[Mention] = field(default_factory=list)
+    countries_mentioned: list[str] = field(default_factory=list)
+    countries_in_scope: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+    new_entities: list[NewEntity] = field(default_factory=list)
+    genre: str | None = None

@@ -1,0 +1,224 @@
+"""Readers for news sources: listing text, JSON Lines, CSV, RSS/Atom.
+
+Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order;
+a reader never raises on bad input: what it cannot read becomes a ``Reject`` naming the
+file and line. :func:`read_sources` walks files and folders.
+
+>>> import io
+>>> text = "11 June, 2019\\n\\nA title\\n\\nA summary.\\n"
+>>> [r.title for r in read_stream(io.BytesIO(text.encode()), "news.txt", InputFormat.LISTING)]
+['A title']
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from kg.errors import UsageError
+from kg.namespaces import slugify
+
+__all__ = [
+    "InputFormat",
+    "NewsItem",
+    "Reject",
+    "item_key",
+    "read_file",
+    "read_sources",
+    "read_stream",
+]
+
+
+class InputFormat(enum.Enum):
+    LISTING = "listing"
+    JSONL = "jsonl"
+    CSV = "csv"
+    FEED = "feed"
+
+    @classmethod
+    def from_extension(cls, path: str | Path) -> InputFormat | None:
+        """The format a file name implies, or ``None``.
+
+        >>> InputFormat.from_extension("news/2019.jsonl")
+        <InputFormat.JSONL: 'jsonl'>
+        >>> InputFormat.from_extension("README.md") is None
+        True
+        """
+        return _EXTENSIONS.get(Path(path).suffix.lower())
+
+
+_EXTENSIONS = {
+    ".txt": InputFormat.LISTING,
+    ".jsonl": InputFormat.JSONL,
+    ".ndjson": InputFormat.JSONL,
+    ".csv": InputFormat.CSV,
+    ".rss": InputFormat.FEED,
+    ".atom": InputFormat.FEED,
+    ".xml": InputFormat.FEED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """One news item as read from a source, before extraction."""
+
+    key: str
+    published: date
+    title: str
+    summary: str
+    source_file: str
+    line: int
+    body: str | None = None
+    url: str | None = None
+    identifier: str | None = None
+    language: str = "en"
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def text(self) -> str:
+        """Title, summary and body joined by blank lines: what extractors read.
+
+        Mention offsets are character offsets into this string.
+        """
+        parts = [self.title, self.summary]
+        if self.body:
+            parts.append(self.body)
+        return "\n\n".join(p for p in parts if p)
+
+    def content_hash(self) -> str:
+        """A hash of everything that goes into the item graph except the source location."""
+        h = hashlib.sha256()
+        for part in (
+            self.key,
+            self.published.isoformat(),
+            self.title,
+            self.summary,
+            self.body or "",
+            self.url or "",
+            self.identifier or "",
+            self.language,
+        ):
+            h.update(part.encode())
+            h.update(b"\x1f")
+        return "sha256:" + h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A record that could not be read; ``str()`` gives ``FILE:LINE: reason``."""
+
+    source_file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source_file}:{self.line}: {self.reason}"
+
+
+def item_key(published: date, title: str, url: str | None = None) -> str:
+    """A stable key: from the URL when there is one, else from the date and title.
+
+    >>> item_key(date(2019, 6, 11), "Caribbean countries and IOM address climate change")
+    '2019-06-11-caribbean-countries-and-iom-address-b917df'
+    >>> item_key(date(2019, 6, 11), "x", "https://example.org/news/climate-talks?id=3")
+    'climate-talks-id-3-6484e7'
+    """
+    if url:
+        tail = url.rstrip("/").rsplit("/", 1)[-1]
+        digest = hashlib.sha1(url.strip().encode()).hexdigest()[:6]
+        return f"{slugify(tail, 48)}-{digest}"
+    normalized = " ".join(title.split()).lower()
+    digest = hashlib.sha1(f"{published.isoformat()} {normalized}".encode()).hexdigest()[:6]
+    return f"{published.isoformat()}-{slugify(normalized, 40)}-{digest}"
+
+
+def decode(data: bytes, source: str) -> tuple[str | None, Reject | None]:
+    """UTF-8 text (a BOM is dropped, newlines normalised) or a reject naming the bad byte's line."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, Reject(
+            source,
+            line,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save the file as UTF-8",
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def read_stream(stream: BinaryIO, source: str, fmt: InputFormat) -> Iterator[NewsItem | Reject]:
+    """Read one source of the given format; ``source`` names it in records and rejects."""
+    from kg.sources import csvfile, feed, jsonl, listing
+
+    data = stream.read()
+    if not data.strip():
+        yield Reject(source, 1, "empty file: no news items to read")
+        return
+    if fmt is InputFormat.FEED:
+        yield from feed.read(data, source)
+        return
+    text, reject = decode(data, source)
+    if reject is not None or text is None:
+        yield reject if reject is not None else Reject(source, 1, "unreadable")
+        return
+    reader = {
+        InputFormat.LISTING: listing.read,
+        InputFormat.JSONL: jsonl.read,
+        InputFormat.CSV: csvfile.read,
+    }[fmt]
+    yield from reader(text, source)
+
+
+def read_file(path: str | Path, fmt: InputFormat | None = None) -> Iterator[NewsItem | Reject]:
+    """Read one file, its format from ``fmt`` or its extension."""
+    path = Path(path)
+    fmt = fmt or InputFormat.from_extension(path)
+    if fmt is None:
+        raise UsageError(
+            f"{path}: unknown file type {path.suffix or '(no extension)'!r}; "
+            "name it .txt, .jsonl, .csv, .rss/.atom/.xml or pass --input-format"
+        )
+    try:
+        with path.open("rb") as stream:
+            yield from read_stream(stream, str(path), fmt)
+    except OSError as exc:
+        yield Reject(str(path), 1, f"cannot read file: {exc.strerror or exc}")
+
+
+def iter_files(sources: Iterable[str | Path]) -> Iterator[Path | None]:
+    """Files named or found under folders (recursively, sorted, known extensions only).
+
+    ``-`` is yielded as ``None`` (standard input).
+    """
+    for source in sources:
+        if str(source) == "-":
+            yield None
+            continue
+        path = Path(source)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                    and InputFormat.from_extension(child) is not None
+                ):
+                    yield child
+        elif path.exists():
+            yield path
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+
+
+def read_sources(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> Iterator[NewsItem | Reject]:
+    """Items and rejects from files, folders and ``-`` (standard input), in order."""
+    for path in iter_files(sources):
+        if path is None:
+            yield from read_stream(sys.stdin.buffer, "<stdin>", input_format or InputFormat.LISTING)
+        else:
+            yield from read_file(path, input_format)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "news" / "news-listing-2019.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> str:
+    return str(tmp_path / "store")
+
+
+def invoke(runner: CliRunner, *args: str, input: str | bytes | None = None):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample listing built once per session into an on-disk store (read it, never write)."""
+    path = tmp_path_factory.mktemp("sample") / "store"
+    result = CliRunner().invoke(cli, ["build", str(SAMPLE), "--store", str(path), "-q"])
+    assert result.exit_code == 0, result.output
+    return str(path)

@@ -1,0 +1,181 @@
+"""`kg build`: idempotence, replacement, bad input, strictness, the CLI summary."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.store import KgStore, open_store
+
+from .conftest import SAMPLE, invoke
+
+COUNT_ITEMS = "SELECT (COUNT(*) AS ?n) WHERE { ?i a <https://w3id.org/migkg/ont#NewsItem> }"
+
+
+def quads_of(path: str) -> set[str]:
+    with open_store(path) as store:
+        return {str(q) for q in store.quads()}
+
+
+def count_items(path: str) -> int:
+    with open_store(path) as store:
+        return int(next(iter(store.query(COUNT_ITEMS)))["n"].value)
+
+
+def test_sample_build_counts_ten_news_items(runner, store_path):
+    result = invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    assert result.exit_code == 0
+    assert "items read      10" in result.output
+    assert "loaded          10" in result.output
+    out = invoke(runner, "sparql", COUNT_ITEMS, "--store", store_path, "--format", "csv")
+    assert out.output.splitlines() == ["n", "10"]
+
+
+def test_rebuild_of_unchanged_input_changes_nothing(runner, store_path):
+    invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    before = quads_of(store_path)
+    result = invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    assert "unchanged       10" in result.output
+    assert "loaded          0" in result.output
+    assert quads_of(store_path) == before
+
+
+def test_changed_item_replaces_its_graph(tmp_path: Path, runner, store_path):
+    news = tmp_path / "news.txt"
+    news.write_text("11 June, 2019\nTitle\nOld summary about Mexico.\n\n12 June, 2019\nOther\nKept.\n")
+    invoke(runner, "build", news, "--store", store_path, "-q")
+    news.write_text("11 June, 2019\nTitle\nNew summary.\n\n12 June, 2019\nOther\nKept.\n")
+    result = invoke(runner, "build", news, "--store", store_path, "-q")
+    assert "loaded          1" in result.output
+    assert "unchanged       1" in result.output
+    quads = quads_of(store_path)
+    assert any('"New summary."@en' in q for q in quads)
+    assert not any("Old summary" in q for q in quads)
+    assert count_items(store_path) == 2
+
+
+def test_replace_rebuilds_from_scratch(tmp_path: Path, runner, store_path):
+    a = tmp_path / "a.txt"
+    a.write_text("11 June, 2019\nA\nS.\n")
+    b = tmp_path / "b.txt"
+    b.write_text("12 June, 2019\nB\nS.\n")
+    invoke(runner, "build", a, "--store", store_path, "-q")
+    invoke(runner, "build", b, "--store", store_path, "-q")
+    assert count_items(store_path) == 2
+    invoke(runner, "build", b, "--store", store_path, "-q", "--replace")
+    assert count_items(store_path) == 1
+
+
+def test_item_graphs_have_no_blank_nodes_and_describe_themselves(sample_store):
+    quads = quads_of(sample_store)
+    assert not any("_:" in q.split('"')[0] for q in quads)
+    with open_store(sample_store) as store:
+        rows = list(
+            store.query(
+                "SELECT ?g ?h ?file WHERE { GRAPH ?g { ?g a <https://w3id.org/migkg/ont#ItemGraph> ;"
+                " <https://w3id.org/migkg/ont#contentHash> ?h ; <https://w3id.org/migkg/ont#sourceFile> ?file } }"
+            )
+        )
+    assert len(rows) == 10
+    assert all(r["h"].value.startswith("sha256:") for r in rows)
+    assert {r["file"].value for r in rows} == {str(SAMPLE)}
+
+
+GOOD = "11 June, 2019\nGood title\nGood summary.\n"
+BAD_INPUTS = [
+    (
+        "bad-date.txt",
+        "31 February, 2019\nTitle\nSummary.\n\n" + GOOD,
+        "bad-date.txt:1: '31 February, 2019' is not a valid date",
+    ),
+    ("no-title.txt", GOOD + "\n12 June, 2019\n\n", "no-title.txt:5: date line '12 June, 2019' has no title after it"),
+    (
+        "no-summary.txt",
+        GOOD + "\n12 June, 2019\nLonely title\n",
+        "no-summary.txt:6: title 'Lonely title' has no summary after it",
+    ),
+    (
+        "bad.jsonl",
+        '{"date": "2019-06-11", "title": "T", "summary": "S"}\n{not json\n{"title": "no date"}\n',
+        "bad.jsonl:2: not valid JSON",
+    ),
+    ("bad.csv", "date,headline,summary\n2019-06-11,T,S\n", "bad.csv:1: no 'title' column"),
+    ("bad.rss", "<rss><channel><item><title>T</title></item>\n<oops\n", "bad.rss:"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "message"), BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_is_reported_and_good_items_still_load(tmp_path: Path, runner, store_path, name, content, message):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_text(content, encoding="utf-8")
+    (folder / "good.txt").write_text("13 June, 2019\nAnother good one\nFine.\n")
+    result = runner.invoke(
+        __import__("kg.cli", fromlist=["cli"]).cli, ["build", str(folder), "--store", store_path, "-q"]
+    )
+    assert result.exit_code == 1
+    err_lines = [line for line in result.stderr.splitlines() if line]
+    assert any(line.startswith(str(folder / name)) and message.split(":", 1)[1] in line for line in err_lines), (
+        err_lines
+    )
+    assert "Traceback" not in result.output
+    assert count_items(store_path) >= 1  # good.txt at least
+    if name.endswith(".jsonl"):
+        assert any(":3: record lacks date" in line for line in err_lines)
+
+
+def test_empty_file_and_non_utf8_file_are_rejected(tmp_path: Path, runner, store_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "latin1.txt").write_bytes("11 June, 2019\nTítulo\nResumen.\n".encode("latin-1"))
+    (folder / "good.txt").write_text(GOOD)
+    result = invoke(runner, "build", folder, "--store", store_path, "-q")
+    assert result.exit_code == 1
+    assert f"{folder / 'empty.txt'}:1: empty file" in result.stderr
+    assert f"{folder / 'latin1.txt'}:2: not UTF-8 text (byte 0xed" in result.stderr
+    assert "rejected        2" in result.output
+    assert count_items(store_path) == 1
+
+
+def test_strict_stops_at_first_bad_record_and_writes_nothing(tmp_path: Path, runner, store_path):
+    invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    before = quads_of(store_path)
+    bad = tmp_path / "bad.txt"
+    bad.write_text(GOOD + "\n31 February, 2019\nT\nS.\n")
+    result = invoke(runner, "build", bad, "--store", store_path, "-q", "--strict")
+    assert result.exit_code == 1
+    assert "is not a valid date (--strict: nothing was written)" in result.stderr
+    assert quads_of(store_path) == before
+
+
+def test_stdin_with_input_format(runner, store_path):
+    jsonl = '{"date": "2019-06-11", "title": "From stdin", "summary": "S"}\n'
+    result = invoke(runner, "build", "-", "--input-format", "jsonl", "--store", store_path, "-q", input=jsonl)
+    assert result.exit_code == 0
+    assert count_items(store_path) == 1
+
+
+def test_second_writer_gets_a_clear_message(runner, store_path):
+    invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    with KgStore.open(store_path, write=True):
+        result = invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    assert result.exit_code == 1
+    assert "is in use by another process (pid" in result.stderr
+
+
+def test_missing_source_is_a_usage_error(runner, store_path):
+    result = invoke(runner, "build", "nope/", "--store", store_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "kg: error: nope: no such file or folder"
+
+
+def test_build_library_api_in_memory(tmp_path: Path):
+    shutil.copy(SAMPLE, tmp_path / "s.txt")
+    store = KgStore.memory()
+    report = build([tmp_path], store, shared=False)
+    assert (report.read, report.loaded, report.rejected) == (10, 10, 0)
+    assert store.graph_count() == 10
