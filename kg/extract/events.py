@@ -1,0 +1,283 @@
+"""Events, their types and roles, counted participation and quoted statistics.
+
+An event is anchored on a date expression (one per distinct date span) or, when the text
+has none, on the strongest event cue of the item. Its context is the sentence holding its
+anchor, plus the title for the first event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from kg.extract.dates import DateSpan, find_dates
+from kg.extract.entities import Entities
+from kg.extract.model import Event, Mention, Participation, Statistic
+from kg.extract.vocab import cues
+from kg.sources.dates import MONTHS
+
+__all__ = ["find_events", "find_statistics", "sentences"]
+
+# When several types fire in one context, the first in this list wins; a follow-up workshop
+# of representatives is a workshop, officials trained in workshops is a training.
+PRECEDENCE = [
+    "training",
+    "workshop",
+    "conference",
+    "agreement",
+    "launch",
+    "campaign",
+    "donation",
+    "assistance",
+    "visit",
+    "dialogue",
+    "meeting",
+    "study",
+    "publication",
+]
+_EVENT_VERBS = re.compile(
+    r"\b(?:approved|adopted|signed|created|launched|held|met|organi[sz]ed|hosted|inaugurated|opened|took place|"
+    r"established|founded|started|began)\b",
+    re.I,
+)
+_AGREED = re.compile(r"\b(?:approved|adopted|signed|ratified|aprobad[oa]|firmad[oa])\b", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I)
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s.!?]|$))+(?:[.!?]+|$)")
+
+_ORGANIZER_CUES = re.compile(
+    r"\b(?:held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
+    r"in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with)\s+$",
+    re.I,
+)
+_SUBJECT_VERB = re.compile(
+    r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
+    r"launched|created|builds|strengthens|implemented|supported|delivered)\b",
+    re.I,
+)
+_FUNDER_CUES = re.compile(r"\b(?:funded by|financed by|with funding from|sponsored by|financiado por)\s+(?:the\s+)?$", re.I)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
+}  # fmt: skip
+_NUM = r"(?P<num>\d{1,3}(?:[,.]\d{3})+|\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+GROUPS = {
+    "officials": "government-officials",
+    "countries and territories": "states-and-territories",
+    "countries": "states-and-territories",
+    "organizations": "international-organizations",
+    "organisations": "international-organizations",
+    "actors": "local-actors",
+    "migrants": "migrants",
+    "returnees": "returnees",
+    "people": "migrants",
+    "persons": "migrants",
+    "participants": "representatives",
+    "representatives": "representatives",
+    "students": "researchers",
+    "researchers": "researchers",
+    "children": "children",
+    "women": "women",
+    "young people": "youth",
+    "youth": "youth",
+    "journalists": "journalists",
+    "leaders": "local-actors",
+    "families": "migrants",
+}
+_GROUP_NOUN = "|".join(sorted((re.escape(g) for g in GROUPS), key=len, reverse=True))
+_QUANTITY = re.compile(
+    rf"(?<![\w.,])(?:(?P<approx>over|more than|about|around|nearly|almost|some|at least)\s+)?{_NUM}\s+"
+    rf"(?P<mods>(?:(?!(?:in|the|of|on|at|to|for|from|with)\b)[\w-]+\s+){{0,3}}?)(?P<noun>{_GROUP_NOUN})\b",
+    re.I,
+)
+_STATISTIC = re.compile(
+    r"(?P<value>\d+(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
+    r"(?P<what>population|labou?r force|workforce|residents|inhabitants)",
+    re.I,
+)
+
+
+@dataclass
+class _Anchor:
+    span: DateSpan | None
+    offset: int
+    sentence: tuple[int, int]
+    also: list[tuple[int, int]]  # later sentences that repeat the same dates
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+def _sentence_of(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    for s, e in spans:
+        if s <= offset < e:
+            return (s, e)
+    return (offset, offset)
+
+
+def _large(event: Event, context: str) -> bool:
+    """A meeting of many states or organisations is a conference."""
+    return bool(re.search(r"\b(?:\d{2,}|eighteen|fifteen|twelve|twenty|thirty)\s+(?:countries|states|organi[sz]ations)", context, re.I))
+
+
+def _types(context: str) -> list[str]:
+    found = cues("event-type").find(context)
+    ranked = [t for t in PRECEDENCE if t in found]
+    return ranked[:1]
+
+
+def find_events(
+    text: str, title: str, published: date, entities: Entities, mentions: list[Mention]
+) -> list[Event]:
+    spans = sentences(text)
+    title_end = len(title)
+    anchors: list[_Anchor] = []
+    seen: dict[tuple[date, date], _Anchor] = {}
+    for d in find_dates(text, published):
+        sentence = _sentence_of(spans, d.offset)
+        if d.precision == "year" and not _EVENT_VERBS.search(text[sentence[0] : sentence[1]]):
+            continue
+        if (d.start, d.end) in seen:
+            seen[(d.start, d.end)].also.append(sentence)
+            continue
+        anchor = _Anchor(d, d.offset, sentence, [])
+        seen[(d.start, d.end)] = anchor
+        anchors.append(anchor)
+    if not anchors:
+        if not _types(text):
+            return []
+        first_cue = min(
+            (m.start() for hits in cues("event-type").find(text).values() for m in hits), default=0
+        )
+        anchors.append(_Anchor(None, first_cue, _sentence_of(spans, first_cue), []))
+
+    events = []
+    for n, anchor in enumerate(anchors):
+        s, e = anchor.sentence
+        own = " ".join(text[a:b] for a, b in [anchor.sentence, *anchor.also])
+        context = text[:title_end] + "\n" + own if n == 0 else own
+        window = text[max(s, anchor.offset - 80) : min(e, anchor.offset + 45)] if anchor.span else ""
+        if anchor.span and anchor.span.precision == "year":
+            window = text[max(s, anchor.offset - 45) : anchor.offset]
+        types = _types(window) or _types(own) or _types(context) or _types(text) or ["meeting"]
+        if anchor.span and anchor.span.precision == "year" and not _types(window) and _AGREED.search(window):
+            types = ["agreement"]  # "approved by vice ministers in 2018"
+        if types == ["workshop"] and cues("event-type").find(text[:title_end]).get("training"):
+            types = ["training"]
+        event = Event(types=types, quote=text[s:e].strip(), rule=(anchor.span.rule if anchor.span else "event-cue"))
+        if len(types) == 1 and types[0] == "meeting" and _large(event, context):
+            types = event.types = ["conference"]
+        if anchor.span:
+            event.start, event.end, event.precision = anchor.span.start, anchor.span.end, anchor.span.precision
+        ordinal = _ORDINAL.search(context)
+        if ordinal:
+            event.ordinal = _ORDINALS[ordinal.group(1).lower()]
+        ranges = [anchor.sentence, *anchor.also] + ([(0, title_end)] if n == 0 else [])
+        in_context = [m for m in mentions if any(a <= m.start < b for a, b in ranges)]
+        if len(anchors) == 1:
+            in_context = mentions
+        _roles(event, text, in_context, entities, dateline=n == 0)
+        events.append(event)
+    return events
+
+
+def _roles(event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool) -> None:
+    organizers: list[str] = []
+    funders: list[str] = []
+    attendees: list[str] = []
+    for m in mentions:
+        if m.kind != "org":
+            continue
+        before = text[max(0, m.start - 45) : m.start]
+        after = text[m.end : m.end + 60]
+        if _FUNDER_CUES.search(before):
+            funders.append(m.ref)
+        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after):
+            organizers.append(m.ref)
+        else:
+            attendees.append(m.ref)
+    event.funders = sorted(set(funders))
+    event.organizers = sorted(set(organizers) - set(funders))
+    event.attendees = sorted(set(attendees) - set(organizers) - set(funders))
+    countries = sorted({m.ref for m in mentions if m.kind == "country"})
+    places = [m.ref for m in mentions if m.kind == "place"]
+    if dateline and entities.dateline_place and entities.dateline_place not in places:
+        places.insert(0, entities.dateline_place)
+    event.places = sorted(set(places))
+    location = sorted({entities.place_country[p] for p in event.places if p in entities.place_country})
+    event.location_countries = location
+    event.participant_countries = countries
+
+
+def find_participations(text: str, events: list[Event], entities: Entities, mentions: list[Mention]) -> None:
+    """Counted groups ("80 Guatemalan government officials") attached to the event they belong to."""
+    if not events:
+        return
+    found: list[tuple[int, Participation]] = []
+    for m in _QUANTITY.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()]
+        if re.search(r"\b(?:the|both|these|those|its|their)\s$", before, re.I):
+            continue  # "the three countries of …" describes, it does not count
+        if re.search(r"[A-Z][a-z]+\.?\s$", before) and re.search(r"\b(?:%s)\.?\s$" % "|".join(MONTHS), before, re.I):
+            continue  # "June 6 …" is a date
+        raw = m.group("num").lower().replace(",", "")
+        value = NUMBER_WORDS.get(raw) if not raw[0].isdigit() else int(raw.replace(".", ""))
+        if value is None or 1800 <= value <= 2100:
+            continue
+        noun = m.group("noun").lower()
+        if noun == "countries" and re.match(r"\s+and territories", text[m.end() : m.end() + 16]):
+            noun = "countries and territories"
+        agent = next(
+            (x for x in mentions if x.kind in ("country", "org") and m.start() <= x.start < m.end() + 45
+             and (x.start < m.end() or re.match(r"\s+(?:from|of)\s+(?:the\s+)?$", text[m.end() : x.start]))),
+            None,
+        )
+        part = Participation(
+            role="participant",
+            count=value,
+            group=GROUPS[noun],
+            agent_kind=agent.kind if agent else None,
+            agent=agent.ref if agent else None,
+            quote=_sentence_text(text, m.start()),
+        )
+        found.append((m.start(), part))
+    spans = sentences(text)
+    for offset, part in found:
+        sentence = _sentence_of(spans, offset)
+        event = next((ev for ev in events if ev.quote and ev.quote in text[sentence[0] : sentence[1]]), events[0])
+        if "training" in event.types:
+            part.role = "trainee"
+        event.participations.append(part)
+    for event in events:
+        parts = event.participations
+        for i, part in enumerate(parts):
+            larger = [j for j, other in enumerate(parts) if other.group == part.group and (other.count or 0) > (part.count or 0)]
+            if larger:
+                part.subset_of = max(larger, key=lambda j: parts[j].count or 0)
+
+
+def _sentence_text(text: str, offset: int) -> str:
+    s, e = _sentence_of(sentences(text), offset)
+    return text[s:e].strip()
+
+
+def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
+    stats = []
+    for m in _STATISTIC.finditer(text):
+        prior = [x for x in mentions if x.kind == "country" and x.end <= m.start()]
+        if not prior:
+            continue
+        what = m.group("what").lower()
+        sentence = _sentence_text(text, m.start())
+        migrants = re.search(r"\b(?:migrants?|immigrants?|foreign-born|refugees)\b", sentence, re.I)
+        if not migrants:
+            continue
+        indicator = "migrant-share-of-labour-force" if "force" in what else "migrant-share-of-population"
+        stats.append(Statistic(float(m.group("value")), indicator, "country", prior[-1].ref, "percent", sentence))
+    return stats

