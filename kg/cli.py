@@ -541,3 +541,34 @@ def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f
     click.echo(format_scores(scores, explain=explain), nl=False)
     if min_f1 is not None and any(s.f1 < min_f1 for s in scores.values()):
         sys.exit(1)
+
+
+# -- validate --
+
+
+@cli.command()
+@store_option
+@click.option("--max", "limit", default=50, show_default=True, help="Show at most this many problems.")
+@handle_errors
+def validate(store_location: str, limit: int) -> None:
+    """Check the store against the SHACL shapes in ontology/shapes.ttl.
+
+    \b
+    Prints one line per problem (severity, node, property, message, shape) and a count;
+    exits 1 when there is any violation (warnings alone exit 0).
+    Example:
+      kg validate --store .kg/store
+    """
+    from kg.validate import validate as run_validate
+
+    with open_store(store_location) as store:
+        problems = run_validate(store)
+    for problem in problems[:limit]:
+        click.echo(str(problem))
+    violations = sum(1 for p in problems if p.severity == "Violation")
+    warnings = len(problems) - violations
+    if len(problems) > limit:
+        click.echo(f"… {len(problems) - limit} more")
+    click.echo(f"{violations} violations, {warnings} warnings" if problems else "conforms: no violations")
+    if violations:
+        sys.exit(1)

@@ -131,9 +131,7 @@ def _gold_facts(gold: dict[str, Any]) -> dict[str, set[str]]:
         "countries_mentioned": set(gold.get("countries_mentioned", [])),
         "countries_in_scope": set(gold.get("countries_in_scope", [])),
         "places": {f"{_norm(p['name'])}|{p.get('country', '')}" for p in gold.get("places", [])},
-        "event_dates": {
-            f"{e['event_start']}/{e.get('event_end') or ''}" for e in events if e.get("event_start")
-        },
+        "event_dates": {f"{e['event_start']}/{e.get('event_end') or ''}" for e in events if e.get("event_start")},
         "event_types": {e["event_type"] for e in events if e.get("event_type")},
         "themes": set(gold.get("themes", [])),
         "gcm_objectives": {str(n) for n in gold.get("gcm_objectives", [])},

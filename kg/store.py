@@ -18,6 +18,7 @@ pyoxigraph applies atomically. A killed build leaves every item graph whole or a
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -106,8 +107,12 @@ class KgStore:
         return cls(store, str(path), lock)
 
     def close(self) -> None:
+        """Flush, drop the RocksDB handle (pyoxigraph closes it when freed), release the lock."""
         if self._lock is not None:
-            self.store.flush() if self._lock.exclusive else None
+            if self._lock.exclusive:
+                self.store.flush()
+            del self.store  # the handle must be gone before another open of the same folder
+            gc.collect()
             self._lock.release()
             self._lock = None
 
@@ -168,7 +173,12 @@ class KgStore:
 
 
 def open_store(location: str | None, *, write: bool = False) -> KgStore:
-    """Open ``location`` (a folder; ``:memory:`` for a throw-away store)."""
+    """Open ``location``: a folder, ``:memory:`` for a throw-away store, or the
+    ``http(s)://`` URL of a SPARQL 1.1 server (:class:`kg.remote.RemoteStore`)."""
     if location in (None, ":memory:"):
         return KgStore.memory()
+    if str(location).startswith(("http://", "https://")):
+        from kg.remote import RemoteStore
+
+        return RemoteStore(str(location))
     return KgStore.open(location, write=write)

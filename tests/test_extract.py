@@ -220,9 +220,7 @@ def test_definite_counts_describe_rather_than_count():
 
 def test_percent_of_population_is_a_statistic():
     ex = extract(item("Belize is a country of destination. Migrants make up 14.8% of its population."))
-    assert [(s.value, s.about, s.indicator) for s in ex.statistics] == [
-        (14.8, "BLZ", "migrant-share-of-population")
-    ]
+    assert [(s.value, s.about, s.indicator) for s in ex.statistics] == [(14.8, "BLZ", "migrant-share-of-population")]
 
 
 # -- the whole extractor --

@@ -99,9 +99,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
             found = _resolve(rule, m, published, text)
             if found:
                 taken.append((m.start(), m.end()))
-                spans.extend(
-                    DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found
-                )
+                spans.extend(DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found)
     return sorted(spans, key=lambda d: (d.offset, d.start))
 
 

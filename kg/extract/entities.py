@@ -96,16 +96,16 @@ def _country_ok(text: str, m: Match, iso3: str) -> bool:
 
 def _demonym_ok(text: str, m: Match) -> bool:
     before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 14]
-    return not (
-        _DEMONYM_QUALIFIED.search(before) or _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after)
-    )
+    return not (_DEMONYM_QUALIFIED.search(before) or _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after))
 
 
 def _dateline(text: str, title_len: int) -> tuple[int, int]:
     """Span of the summary's dateline ("Port of Spain - ", "Mexico City. ", "May 9-10, 2019. Willemstad,")."""
     start = title_len + 2 if title_len else 0
     head = text[start : start + 80]
-    m = re.match(r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])", head)
+    m = re.match(
+        r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])", head
+    )
     if not m:
         return (0, 0)
     return (start + m.start("place"), start + m.end("place"))
@@ -136,7 +136,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         acr = dm.group("acr").rstrip(".")
         start = dm.start("name") + (len(dm.group("name")) - len(name))
         registry = next(
-            (c.ref for m in matches if m.start == start and m.end == dm.end("name") for c in m.candidates if c.kind == "org"),
+            (
+                c.ref
+                for m in matches
+                if m.start == start and m.end == dm.end("name")
+                for c in m.candidates
+                if c.kind == "org"
+            ),
             None,
         ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
         if registry is None:
@@ -167,7 +173,12 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 slug = known or slugify(label)
                 if not known:
                     out.new.setdefault(slug, NewEntity("org", slug, label, country=iso))
-                add("org", slug, (dist.start(), dist.end("plural"), dist.group(0)[: dist.end("plural") - dist.start()]), "org-distributive")
+                add(
+                    "org",
+                    slug,
+                    (dist.start(), dist.end("plural"), dist.group(0)[: dist.end("plural") - dist.start()]),
+                    "org-distributive",
+                )
                 out.orgs.append(slug)
         org_spans.append((dist.start(), dist.end("plural")))
     for phrase_start, name in _head_phrases(text):
@@ -176,9 +187,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         end = phrase_start + len(name)
         if len(trimmed.split()) < 2 or overlaps(start, end):
             continue
-        if any(
-            not (m.end <= start or m.start >= end) and any(c.kind == "org" for c in m.candidates) for m in matches
-        ):
+        if any(not (m.end <= start or m.start >= end) and any(c.kind == "org" for c in m.candidates) for m in matches):
             continue  # the registry knows it, or it joins several known names
         gov = _GOVERNMENT.match(trimmed)
         country = None
@@ -241,7 +250,12 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         named_country = None
         if follow:
             named_country = next(
-                (c.ref for word in _prefixes(follow.group("c")) for c in default_gazetteer().forms.get(word, []) if c.kind == "country"),
+                (
+                    c.ref
+                    for word in _prefixes(follow.group("c"))
+                    for c in default_gazetteer().forms.get(word, [])
+                    if c.kind == "country"
+                ),
                 None,
             )
 

@@ -42,9 +42,21 @@ _EVENT_VERBS = re.compile(
     re.I,
 )
 _AGREED = re.compile(r"\b(?:approved|adopted|signed|ratified|aprobad[oa]|firmad[oa])\b", re.I)
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-             "ninth": 9, "tenth": 10}
-_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I)
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+}
+_ORDINAL = re.compile(
+    r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
+)
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s.!?]|$))+(?:[.!?]+|$)")
 
 _ORGANIZER_CUES = re.compile(
@@ -57,7 +69,9 @@ _SUBJECT_VERB = re.compile(
     r"launched|created|builds|strengthens|implemented|supported|delivered)\b",
     re.I,
 )
-_FUNDER_CUES = re.compile(r"\b(?:funded by|financed by|with funding from|sponsored by|financiado por)\s+(?:the\s+)?$", re.I)
+_FUNDER_CUES = re.compile(
+    r"\b(?:funded by|financed by|with funding from|sponsored by|financiado por)\s+(?:the\s+)?$", re.I
+)
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -123,7 +137,11 @@ def _sentence_of(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
 
 def _large(event: Event, context: str) -> bool:
     """A meeting of many states or organisations is a conference."""
-    return bool(re.search(r"\b(?:\d{2,}|eighteen|fifteen|twelve|twenty|thirty)\s+(?:countries|states|organi[sz]ations)", context, re.I))
+    return bool(
+        re.search(
+            r"\b(?:\d{2,}|eighteen|fifteen|twelve|twenty|thirty)\s+(?:countries|states|organi[sz]ations)", context, re.I
+        )
+    )
 
 
 def _types(context: str) -> list[str]:
@@ -132,9 +150,7 @@ def _types(context: str) -> list[str]:
     return ranked[:1]
 
 
-def find_events(
-    text: str, title: str, published: date, entities: Entities, mentions: list[Mention]
-) -> list[Event]:
+def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
     spans = sentences(text)
     title_end = len(title)
     anchors: list[_Anchor] = []
@@ -152,9 +168,7 @@ def find_events(
     if not anchors:
         if not _types(text):
             return []
-        first_cue = min(
-            (m.start() for hits in cues("event-type").find(text).values() for m in hits), default=0
-        )
+        first_cue = min((m.start() for hits in cues("event-type").find(text).values() for m in hits), default=0)
         anchors.append(_Anchor(None, first_cue, _sentence_of(spans, first_cue), []))
 
     events = []
@@ -234,8 +248,13 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         if noun == "countries" and re.match(r"\s+and territories", text[m.end() : m.end() + 16]):
             noun = "countries and territories"
         agent = next(
-            (x for x in mentions if x.kind in ("country", "org") and m.start() <= x.start < m.end() + 45
-             and (x.start < m.end() or re.match(r"\s+(?:from|of)\s+(?:the\s+)?$", text[m.end() : x.start]))),
+            (
+                x
+                for x in mentions
+                if x.kind in ("country", "org")
+                and m.start() <= x.start < m.end() + 45
+                and (x.start < m.end() or re.match(r"\s+(?:from|of)\s+(?:the\s+)?$", text[m.end() : x.start]))
+            ),
             None,
         )
         part = Participation(
@@ -257,7 +276,11 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
     for event in events:
         parts = event.participations
         for i, part in enumerate(parts):
-            larger = [j for j, other in enumerate(parts) if other.group == part.group and (other.count or 0) > (part.count or 0)]
+            larger = [
+                j
+                for j, other in enumerate(parts)
+                if other.group == part.group and (other.count or 0) > (part.count or 0)
+            ]
             if larger:
                 part.subset_of = max(larger, key=lambda j: parts[j].count or 0)
 
