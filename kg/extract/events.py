@@ -65,7 +65,8 @@ _ORGANIZER_CUES = re.compile(
     re.I,
 )
 _SUBJECT_VERB = re.compile(
-    r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
+    r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?"
+    r"(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
     r"launched|created|builds|strengthens|implemented|supported|delivered)\b",
     re.I,
 )
@@ -238,7 +239,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         before = text[max(0, m.start() - 12) : m.start()]
         if re.search(r"\b(?:the|both|these|those|its|their)\s$", before, re.I):
             continue  # "the three countries of …" describes, it does not count
-        if re.search(r"[A-Z][a-z]+\.?\s$", before) and re.search(r"\b(?:%s)\.?\s$" % "|".join(MONTHS), before, re.I):
+        if re.search(r"\b(?:{})\.?\s$".format("|".join(MONTHS)), before, re.I):
             continue  # "June 6 …" is a date
         raw = m.group("num").lower().replace(",", "")
         value = NUMBER_WORDS.get(raw) if not raw[0].isdigit() else int(raw.replace(".", ""))
@@ -275,7 +276,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         event.participations.append(part)
     for event in events:
         parts = event.participations
-        for i, part in enumerate(parts):
+        for _i, part in enumerate(parts):
             larger = [
                 j
                 for j, other in enumerate(parts)

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Candidate", "Gazetteer", "Match", "TOKEN", "default_gazetteer", "fold"]
+__all__ = ["TOKEN", "Candidate", "Gazetteer", "Match", "default_gazetteer", "fold"]
 
 TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w]+(?:[’'.-][\w]+)*")
 _SPACES = re.compile(r"\s+")
