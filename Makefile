@@ -33,8 +33,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+GWN ?= ../shared/eval/gwn/GWN.xml
+
 eval: $(STAMP)
 	$(BIN)/kg eval data/gold/seed.jsonl
+	@if [ -f $(GWN) ]; then echo "GeoWebNews ($(GWN)):"; $(BIN)/kg eval --gwn $(GWN); \
+	else echo "GeoWebNews not found at $(GWN); set GWN=path/to/GWN.xml"; fi
 
 clean:
 	rm -rf $(VENV) .kg $(OUT) .pytest_cache .ruff_cache .mypy_cache

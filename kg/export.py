@@ -1,24 +1,57 @@
-"""``kg export``: the graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD.
+"""``kg export``: the graph as Turtle, TriG, N-Quads, N-Triples or compacted JSON-LD.
 
-Dataset formats (TriG, N-Quads) keep every named graph and stream straight from the store;
-graph formats (Turtle, N-Triples) write one graph (``graph=``) or the union of all graphs.
-Output is sorted so that the same store gives the same bytes.
+Dataset formats (TriG, N-Quads, JSON-LD) keep every named graph; graph formats (Turtle,
+N-Triples) write one graph (``graph=``) or the union of all graphs, each triple once.
+
+Every export streams from the store: graphs in IRI order, subjects in IRI order inside each
+graph (``rdf:type`` first, then predicates and objects in order). A graph is sorted in memory
+when it is small (item graphs, the reference graph) and read subject by subject otherwise, as
+is the union; memory depends on the largest graph (for the union, on the number of subjects),
+not on the size of the store. The same store always gives the same bytes. Turtle and TriG
+declare only the prefixes of :data:`kg.namespaces.PREFIXES` they use and are laid out like
+``ontology/migkg.ttl``: one block per subject, four-space indents.
+
+The framed events view lives in :mod:`kg.views` and is re-exported here.
+
+>>> from pyoxigraph import Quad, NamedNode as N, Literal
+>>> from kg.namespaces import RDFS, country, item_graph
+>>> store, g = KgStore.memory(), N(item_graph("k1"))
+>>> label = Quad(N(country("GTM")), N(RDFS["label"]), Literal("Guatemala", language="en"), g)
+>>> store.replace_graphs({g.value: [label]})
+1
+>>> out = io.BytesIO()
+>>> export(store, ExportFormat.TURTLE, out)
+1
+>>> print(out.getvalue().decode())
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ctry: <https://w3id.org/migkg/id/country/> .
+<BLANKLINE>
+ctry:GTM
+    rdfs:label "Guatemala"@en .
+<BLANKLINE>
 """
 
 from __future__ import annotations
 
 import enum
+import io
 import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, Variable, serialize
 
 from kg.errors import UsageError
-from kg.namespaces import PREFIXES
+from kg.jsonld import Context, JsonLdWriter, load_context
+from kg.namespaces import PREFIXES, RDF, XSD
 from kg.store import KgStore
+from kg.views import EVENT_COLUMNS, View, ViewFormat, event_rows, export_view
 
-__all__ = ["ExportFormat", "export"]
+__all__ = ["EVENT_COLUMNS", "ExportFormat", "View", "ViewFormat", "event_rows", "export", "export_view"]
 
 
 class ExportFormat(enum.Enum):
@@ -71,22 +104,243 @@ _RDF = {
     ExportFormat.JSONLD: RdfFormat.JSON_LD,
 }
 
+#: Graphs up to this many quads are sorted in memory; larger ones are read subject by subject.
+IN_MEMORY_QUADS = 100_000
+_BATCH = 2_000  # triples per call of the Turtle serializer
+_RDF_TYPE = RDF["type"]
+_PLAIN_DATATYPES = {XSD["string"], RDF["langString"]}
 
-def _sorted_quads(store: KgStore, graph: str | None) -> list[Quad]:
-    return sorted(
-        store.quads(graph), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-    )
+Graph = NamedNode | DefaultGraph
+Subject = NamedNode | BlankNode
+Order = Callable[[Triple], object]
 
 
-def export(store: KgStore, fmt: ExportFormat, output: BinaryIO, graph: str | None = None) -> int:
-    """Write the store (or one graph) to ``output``; returns the number of statements written."""
+def export(
+    store: KgStore,
+    fmt: ExportFormat,
+    output: BinaryIO,
+    graph: str | None = None,
+    *,
+    context: Context | None = None,
+    context_url: str | None = None,
+) -> int:
+    """Write the store (or one graph) to ``output``; returns the number of statements written.
+
+    JSON-LD is compacted with ``context`` (default: ``ontology/context.jsonld``), which is
+    embedded unless ``context_url`` names where it is published.
+    """
     if graph is not None and not store.store.contains_named_graph(NamedNode(graph)):
         raise UsageError(f"no graph <{graph}> in the store; `kg stats` lists the graphs")
-    quads = _sorted_quads(store, graph)
-    prefixes = dict(PREFIXES)
-    if fmt.keeps_graphs and graph is None:
-        serialize(quads, output, format=fmt.rdf_format, prefixes=prefixes if fmt is ExportFormat.TRIG else None)
-        return len(quads)
-    triples = sorted({q.triple for q in quads}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    serialize(triples, output, format=fmt.rdf_format, prefixes=prefixes if fmt is ExportFormat.TURTLE else None)
-    return len(triples)
+    if context_url is not None and fmt is not ExportFormat.JSONLD:
+        raise UsageError("--context applies to JSON-LD only; add --format jsonld or write to a .jsonld file")
+    one = NamedNode(graph) if graph is not None else None
+    if fmt is ExportFormat.JSONLD:
+        return _write_jsonld(store, output, one, context or load_context(), context_url)
+    if fmt in (ExportFormat.TURTLE, ExportFormat.TRIG):
+        return _write_turtle(store, output, one, fmt is ExportFormat.TRIG and one is None)
+    if fmt is ExportFormat.NQUADS and one is None:
+        return _write_lines(output, RdfFormat.N_QUADS, _dataset_quads(store))
+    return _write_lines(output, RdfFormat.N_TRIPLES, (t for b in _blocks(store, one, str) for t in b))
+
+
+# -- reading the store in a fixed order --
+
+
+def _graphs(store: KgStore) -> list[Graph]:
+    """The default graph (when it holds anything), then the named graphs in IRI order."""
+    named: list[Graph] = sorted(store.store.named_graphs(), key=lambda g: g.value)
+    has_default = next(iter(store.store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None
+    return [DefaultGraph(), *named] if has_default else named
+
+
+def _subject_key(term: Subject) -> tuple[bool, str]:
+    return (isinstance(term, NamedNode), term.value)  # blank nodes first, as SPARQL orders them
+
+
+def _turtle_order(triple: Triple) -> tuple[bool, str, str]:
+    return (triple.predicate.value != _RDF_TYPE, triple.predicate.value, str(triple.object))
+
+
+def _subjects(store: KgStore, graph: Graph | None) -> list[Subject]:
+    """The distinct subjects of ``graph`` (``None``: of all graphs), in order.
+
+    Sorted here rather than with ``ORDER BY``, which pyoxigraph makes slow on large stores
+    (a minute for 10**6 quads, against a second): only the subjects are held in memory.
+    """
+    if graph is None:
+        rows = store.store.query("SELECT DISTINCT ?s WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+    elif isinstance(graph, DefaultGraph):
+        rows = store.store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+    else:
+        query = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # ?g bound below
+        rows = store.store.query(query, substitutions={Variable("g"): graph})
+    return sorted((row["s"] for row in rows), key=_subject_key)
+
+
+def _blocks(store: KgStore, graph: Graph | None, order: Order | None) -> Iterator[list[Triple]] | Iterator[list[Quad]]:
+    """The triples of ``graph`` (``None``: the union, each triple once), one list per subject.
+
+    Subjects come in IRI order, and each list is sorted by ``order``; without an order the
+    lists may hold quads (of ``graph``), in no particular order.
+    """
+    if graph is not None:
+        quads = store.store.quads_for_pattern(None, None, None, graph)
+        head = list(islice(quads, IN_MEMORY_QUADS + 1))
+        if len(head) <= IN_MEMORY_QUADS:
+            by_subject: dict[Subject, list[Quad]] = {}
+            for quad in head:
+                subject = quad.subject
+                found = by_subject.get(subject)
+                if found is None:
+                    by_subject[subject] = [quad]
+                else:
+                    found.append(quad)
+            for subject in sorted(by_subject, key=_subject_key):
+                block = by_subject[subject]
+                yield sorted((q.triple for q in block), key=order) if order else block
+            return
+        del head
+    for subject in _subjects(store, graph):
+        triples = {q.triple for q in store.store.quads_for_pattern(subject, None, None, graph)}
+        yield sorted(triples, key=order) if order else list(triples)
+
+
+def _dataset_quads(store: KgStore) -> Iterator[Quad]:
+    for graph in _graphs(store):
+        for block in _blocks(store, graph, str):
+            for t in block:
+                yield Quad(t.subject, t.predicate, t.object, graph)
+
+
+def _write_lines(output: BinaryIO, fmt: RdfFormat, statements: Iterable[Quad | Triple]) -> int:
+    count = 0
+
+    def counted() -> Iterator[Quad | Triple]:
+        nonlocal count
+        for statement in statements:
+            count += 1
+            yield statement
+
+    serialize(counted(), output, format=fmt)
+    return count
+
+
+# -- Turtle and TriG --
+
+
+class _Prefixes:
+    """Which of :data:`PREFIXES` a Turtle serializer given all of them will have used."""
+
+    def __init__(self) -> None:
+        self._by_namespace: dict[str, tuple[str, ...]] = {}
+        self.used: set[str] = set()
+
+    def see(self, iri: str) -> None:
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        names = self._by_namespace.get(namespace)
+        if names is None:  # every prefix ends with / or #, so it is a prefix of the namespace part
+            names = tuple(name for name, base in PREFIXES.items() if namespace.startswith(base))
+            self._by_namespace[namespace] = names
+        self.used.update(names)
+
+    def see_triple(self, triple: Triple) -> None:
+        if isinstance(triple.subject, NamedNode):
+            self.see(triple.subject.value)
+        if triple.predicate.value != _RDF_TYPE:  # written as `a`
+            self.see(triple.predicate.value)
+        obj = triple.object
+        if isinstance(obj, NamedNode):
+            self.see(obj.value)
+        elif isinstance(obj, Literal) and obj.datatype.value not in _PLAIN_DATATYPES:
+            self.see(obj.datatype.value)
+
+    def header(self) -> str:
+        names = [name for name in PREFIXES if name in self.used]
+        width = max((len(name) for name in names), default=0) + 1
+        lines = [f"@prefix {name + ':':<{width}} <{PREFIXES[name]}> ." for name in names]
+        return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def _turtle_text(triples: list[Triple], indent: str) -> str:
+    """oxttl's Turtle for ``triples`` (whole subjects), laid out like the ontology file."""
+    buffer = io.BytesIO()
+    serialize(triples, buffer, format=RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+    lines: list[str] = []
+    for line in buffer.getvalue().decode("utf-8").splitlines():
+        if line.startswith("@prefix "):
+            continue
+        if line.startswith("\t"):  # literals never span lines: oxttl escapes newlines
+            lines.append(f"{indent}    {line[1:]}")
+        else:
+            subject, _, rest = line.partition(" ")
+            if lines:
+                lines.append("")
+            lines += [indent + subject, f"{indent}    {rest}"]
+    return "\n".join(lines) + "\n"
+
+
+def _write_turtle(store: KgStore, output: BinaryIO, graph: NamedNode | None, keep_graphs: bool) -> int:
+    """Turtle or TriG: the body goes to a spooled file first, so the header lists only used prefixes."""
+    prefixes = _Prefixes()
+    count = 0
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as body:
+
+        def write_blocks(blocks: Iterable[list[Triple]], indent: str) -> None:
+            nonlocal count
+            batch: list[Triple] = []
+            first = True
+            for block in blocks:
+                for triple in block:
+                    prefixes.see_triple(triple)
+                batch += block
+                if len(batch) >= _BATCH:
+                    body.write(("" if first else "\n").encode() + _turtle_text(batch, indent).encode("utf-8"))
+                    count, batch, first = count + len(batch), [], False
+            if batch:
+                body.write(("" if first else "\n").encode() + _turtle_text(batch, indent).encode("utf-8"))
+                count += len(batch)
+
+        if keep_graphs:
+            for n, name in enumerate(_graphs(store)):
+                if isinstance(name, DefaultGraph):
+                    write_blocks(_blocks(store, name, _turtle_order), "")
+                    continue
+                body.write(f"{chr(10) if n else ''}<{name.value}> {{\n".encode())
+                write_blocks(_blocks(store, name, _turtle_order), "    ")
+                body.write(b"}\n")
+        else:
+            write_blocks(_blocks(store, graph, _turtle_order), "")
+        output.write(prefixes.header().encode())
+        body.seek(0)
+        shutil.copyfileobj(body, output)
+    return count
+
+
+# -- JSON-LD --
+
+
+def _write_jsonld(
+    store: KgStore, output: BinaryIO, graph: NamedNode | None, context: Context, context_url: str | None
+) -> int:
+    writer = JsonLdWriter(output, context, context_url)
+    count = 0
+    writer.start()
+
+    def write_nodes(graph: Graph | None) -> None:
+        nonlocal count
+        for block in _blocks(store, graph, None):
+            writer.node(context.node(block[0].subject, block))
+            count += len(block)
+
+    if graph is not None:
+        write_nodes(graph)
+    else:
+        for name in _graphs(store):
+            if isinstance(name, DefaultGraph):
+                write_nodes(name)
+                continue
+            writer.start_graph(name)
+            write_nodes(name)
+            writer.end_graph()
+    writer.end()
+    return count

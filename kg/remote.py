@@ -1,0 +1,324 @@
+"""A store that lives in a SPARQL server: the same interface as :class:`kg.store.KgStore`.
+
+``kg build --store http://HOST:PORT`` writes each item graph with the SPARQL 1.1 Graph Store
+Protocol (``PUT ?graph=IRI`` replaces the graph as a whole, so rebuilds stay idempotent and a
+killed build leaves every graph old or new, never half-written); ``kg sparql`` and
+``kg query`` read with the SPARQL 1.1 Protocol. Only the standard library speaks HTTP.
+
+Where the endpoints are depends on the server; the URL's path tells which layout applies
+(``MIGKG_SPARQL_LAYOUT`` overrides it):
+
+- ``oxigraph``: ``http://host:7878`` (no path) -> ``/query``, ``/update``, ``/store``;
+- ``graphdb`` (also RDF4J): ``http://host:7200/repositories/REPO`` -> ``REPO`` itself,
+  ``REPO/statements``, ``REPO/rdf-graphs/service``;
+- ``fuseki``: any other path, ``http://host:3030/DATASET`` -> ``DATASET/query``,
+  ``DATASET/update``, ``DATASET/data``.
+
+Queries need the union of all named graphs as the default graph (``oxigraph serve
+--union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; GraphDB does it by default).
+Query parameters cannot travel as pyoxigraph substitutions over HTTP, so they are sent as a
+``VALUES`` block that :func:`inline_values` puts at the start of the query's WHERE clause,
+with each term written by pyoxigraph (IRIs and literals escaped), never user text.
+
+>>> print(inline_values("SELECT ?c ?n WHERE { ?e <http://e/p> ?c }", {Variable("c"): NamedNode("http://e/GTM")}))
+SELECT ?c ?n WHERE {
+  VALUES (?c) { (<http://e/GTM>) }
+ ?e <http://e/p> ?c }
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+
+from pyoxigraph import (
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from kg import namespaces as ns
+from kg.errors import KgError, UsageError
+from kg.namespaces import MK, PROV
+from kg.store import KgStore
+
+__all__ = ["LAYOUTS", "Layout", "RemoteStore", "inline_values", "is_remote"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a kind of server keeps its SPARQL endpoints, relative to the ``--store`` URL."""
+
+    name: str
+    query: str
+    update: str
+    graph_store: str
+    query_params: tuple[tuple[str, str], ...] = ()
+
+
+LAYOUTS = {
+    layout.name: layout
+    for layout in (
+        # Oxigraph also takes the union default graph per request, whatever the server flag says.
+        Layout("oxigraph", "query", "update", "store", (("union-default-graph", ""),)),
+        Layout("fuseki", "query", "update", "data"),
+        Layout("graphdb", "", "statements", "rdf-graphs/service"),
+    )
+}
+
+_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "application/n-triples;q=0.8, text/turtle;q=0.7"
+)
+
+
+def is_remote(location: str | None) -> bool:
+    return bool(location) and str(location).startswith(("http://", "https://"))
+
+
+def _guess_layout(path: str) -> str:
+    if not path.strip("/"):
+        return "oxigraph"
+    if re.fullmatch(r"/repositories/[^/]+/?", path):
+        return "graphdb"
+    return "fuseki"
+
+
+class RemoteStore(KgStore):
+    """A SPARQL 1.1 server used as the store (Graph Store Protocol to write, Protocol to read)."""
+
+    def __init__(self, url: str, *, timeout: float | None = None, layout: str | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--store {url}: not an http(s)://HOST[:PORT][/path] URL")
+        netloc = parts.hostname + (f":{parts.port}" if parts.port else "")
+        base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+        chosen = layout or os.environ.get("MIGKG_SPARQL_LAYOUT") or _guess_layout(parts.path)
+        if chosen not in LAYOUTS:
+            raise UsageError(f"MIGKG_SPARQL_LAYOUT={chosen}: not one of {', '.join(LAYOUTS)}")
+        self.layout = LAYOUTS[chosen]
+        self.location = base
+        self.timeout = timeout
+        self.query_url = "/".join(filter(None, (base, self.layout.query)))
+        self.update_url = f"{base}/{self.layout.update}"
+        self.graph_store_url = f"{base}/{self.layout.graph_store}"
+        self._headers: dict[str, str] = {}
+        if parts.username:  # http://user:password@host/ -> HTTP basic authentication
+            token = f"{parts.username}:{parts.password or ''}".encode()
+            self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
+        self._union_checked = False
+        self._lock = None
+        self._snapshot: Store | None = None
+
+    @property
+    def store(self) -> Store:  # type: ignore[override]
+        """The server's named graphs copied into memory on first use (a read-only snapshot).
+
+        For code that needs pyoxigraph's own ``Store`` API (``kg export``, the NetworkX
+        mirror) and reads everything anyway; changes made to the copy stay local.
+        """
+        if self._snapshot is None:
+            snapshot = Store()
+            snapshot.extend(self.quads())
+            self._snapshot = snapshot
+        return self._snapshot
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.location!r}, layout={self.layout.name!r})"
+
+    def close(self) -> None:
+        """Nothing to release: every request opens and closes its own connection."""
+
+    # -- HTTP --
+
+    def _request(
+        self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[str, bytes]:
+        """``(content type, body)`` of a successful answer; failures become one-line KgErrors."""
+        request = urllib.request.Request(url, data=body, method=method, headers={**self._headers, **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.headers.get_content_type(), response.read()
+        except urllib.error.HTTPError as exc:
+            detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+            if exc.code == 400 and url.startswith(self.query_url):
+                raise UsageError(f"the SPARQL server rejected the query: {detail}") from None
+            raise KgError(f"{method} {url.split('?')[0]} failed: HTTP {exc.code} {exc.reason}; {detail}") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise self._timed_out() from None
+            raise KgError(f"cannot reach the SPARQL server at {self.location} ({exc.reason}); is it running?") from None
+        except TimeoutError:
+            raise self._timed_out() from None
+
+    def _timed_out(self) -> KgError:
+        return KgError(f"the SPARQL server at {self.location} did not answer within {self.timeout:g} s")
+
+    def _post_query(self, text: str) -> tuple[str, bytes]:
+        form = urlencode([("query", text), *self.layout.query_params]).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT}
+        return self._request("POST", self.query_url, form, headers)
+
+    def _update(self, text: str) -> None:
+        self._request("POST", self.update_url, text.encode(), {"Content-Type": "application/sparql-update"})
+
+    def _graph_url(self, graph: str) -> str:
+        return f"{self.graph_store_url}?graph={quote(graph, safe='')}"
+
+    # -- reading --
+
+    def query(self, query: str, substitutions: Mapping[Any, Any] | None = None) -> Any:
+        """Run SPARQL on the server; results are the same pyoxigraph objects an embedded store gives."""
+        if not self._union_checked:
+            self._check_union_default_graph()
+        text = inline_values(query, substitutions) if substitutions else query
+        content_type, body = self._post_query(text)
+        if content_type == "application/sparql-results+json":
+            return parse_query_results(body, format=QueryResultsFormat.JSON)
+        if content_type == "application/sparql-results+xml":
+            return parse_query_results(body, format=QueryResultsFormat.XML)
+        rdf_format = RdfFormat.from_media_type(content_type)
+        if rdf_format is None:
+            raise KgError(f"the SPARQL server at {self.location} answered with {content_type}, which migkg cannot read")
+        # CONSTRUCT/DESCRIBE: hand back the triples as the QueryTriples an embedded store returns.
+        scratch = Store()
+        scratch.load(body, format=rdf_format)
+        return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+    def select(self, text: str) -> list[Any]:
+        """Solutions of a SELECT, without the union-default-graph check (for queries that name graphs)."""
+        result = parse_query_results(self._post_query(text)[1], format=QueryResultsFormat.JSON)
+        if not isinstance(result, QuerySolutions):
+            raise KgError(f"the SPARQL server at {self.location} did not answer a SELECT with rows")
+        return list(result)
+
+    def ask(self, text: str) -> bool:
+        return bool(parse_query_results(self._post_query(text)[1], format=QueryResultsFormat.JSON))
+
+    def _check_union_default_graph(self) -> None:
+        self._union_checked = True
+        if self.ask("ASK { GRAPH ?g { ?s ?p ?o } }") and not self.ask("ASK { ?s ?p ?o }"):
+            raise KgError(
+                f"the SPARQL server at {self.location} does not query the union of its named graphs by default; "
+                "start oxigraph serve with --union-default-graph (Fuseki: tdb2:unionDefaultGraph true)"
+            )
+
+    def fingerprints(self) -> dict[str, tuple[str, str]]:
+        rows = self.select(
+            f"SELECT ?g ?h ?run WHERE {{ GRAPH ?g {{ ?g <{MK['contentHash']}> ?h "
+            f"OPTIONAL {{ ?g <{PROV['wasGeneratedBy']}> ?run }} }} }}"
+        )
+        return {row["g"].value: (row["h"].value, row["run"].value if row["run"] else "") for row in rows}
+
+    def graph_count(self) -> int:
+        rows = self.select("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"].value)
+
+    def triple_count(self) -> int:
+        """Quads in named graphs (the default graph is the union of them, so it is not counted again)."""
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(rows[0]["n"].value)
+
+    def quads(self, graph: str | None = None) -> Iterator[Quad]:
+        if graph is None:
+            rows = self.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            return iter([Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows])
+        try:
+            _, body = self._request("GET", self._graph_url(graph), headers={"Accept": "application/n-triples"})
+        except KgError as exc:
+            if "HTTP 404" in str(exc):
+                return iter([])
+            raise
+        node = NamedNode(graph)
+        return iter([Quad(t.subject, t.predicate, t.object, node) for t in parse(body, format=RdfFormat.N_TRIPLES)])
+
+    # -- writing --
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[Quad]]) -> int:
+        """PUT each graph whole (Graph Store Protocol): the server swaps it in one transaction."""
+        self._snapshot = None
+        written = 0
+        for name, quads in graphs.items():
+            triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
+            written += len(triples)
+            body = serialize(triples, format=RdfFormat.N_TRIPLES)
+            self._request("PUT", self._graph_url(name), body, {"Content-Type": "application/n-triples"})
+        return written
+
+    def clear(self) -> None:
+        """Drop migkg's graphs (``…/graph/…``); other data on a shared server is left alone."""
+        rows = self.select(
+            f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns.GRAPH}")) }}'
+        )
+        graphs = [row["g"] for row in rows]
+        self._snapshot = None
+        for start in range(0, len(graphs), 500):
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs[start : start + 500]))
+
+
+# -- VALUES for parameters --
+
+_TOKENS = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'''(?:[^'\\]|\\.|'(?!''))*'''
+                 |"(?:[^"\\\n]|\\.)*"
+                 |'(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<where>(?<![\w?$:])WHERE\b)
+    | (?P<open>\{)
+    | (?P<close>\})
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
+    """``query`` with ``VALUES (?a …) { (term …) }`` first in its outermost WHERE group.
+
+    For a parameter that is a SELECT variable used in the top-level pattern (as named queries'
+    parameters are), this gives the same rows as pyoxigraph's ``substitutions``. Comments,
+    strings and IRIs are skipped when looking for the top-level ``WHERE {`` (or, in the short
+    form ``SELECT * { … }``, the first top-level group).
+    """
+    if not substitutions:
+        return query
+    depth = 0
+    where_seen = False
+    first_group = None
+    insert_at = None
+    for token in _TOKENS.finditer(query):
+        kind = token.lastgroup
+        if kind == "where" and depth == 0:
+            where_seen = True
+        elif kind == "open":
+            if depth == 0 and where_seen:
+                insert_at = token.end()
+                break
+            if depth == 0 and first_group is None:
+                first_group = token.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    insert_at = insert_at or (None if where_seen else first_group)
+    if insert_at is None:
+        raise UsageError("cannot bind parameters: the query has no WHERE { … } group")
+    names = " ".join(f"?{v.value if isinstance(v, Variable) else v}" for v in substitutions)
+    terms = " ".join(str(term) for term in substitutions.values())
+    return f"{query[:insert_at]}\n  VALUES ({names}) {{ ({terms}) }}\n{query[insert_at:]}"
