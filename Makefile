@@ -17,10 +17,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/kg build data/news/ --store $(STORE)
+	$(BIN)/kg build data/news/ --store $(STORE) --quiet
 	@mkdir -p $(OUT)
 	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.trig
 	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.ttl
+	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.jsonld
+	$(BIN)/kg export --store $(STORE) --frame events --out $(OUT)/events.json
+	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.graphml
+	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.gexf
+	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.png
 
 test: $(STAMP)
 	$(BIN)/ruff check .
