@@ -23,9 +23,7 @@ run: $(STAMP)
 	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.ttl
 	$(BIN)/kg export --store $(STORE) --out $(OUT)/kg.jsonld
 	$(BIN)/kg export --store $(STORE) --frame events --out $(OUT)/events.json
-	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.graphml
-	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.gexf
-	$(BIN)/kg network --store $(STORE) --out $(OUT)/cooperation.png
+	$(BIN)/kg network --store $(STORE) --metrics -o $(OUT)/cooperation.graphml -o $(OUT)/cooperation.gexf -o $(OUT)/cooperation.png
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -436,5 +436,7 @@ def query(name: str, /, *, store: Any = None, timeout: float | None = None, **pa
 
     if store is None or isinstance(store, str | os.PathLike):
         with open_store(str(store or DEFAULT_STORE)) as opened:
+            if timeout and hasattr(opened, "timeout"):
+                opened.timeout = timeout  # a remote store also closes its HTTP request
             return within(timeout, lambda: rows(run(opened, name, params)))
     return within(timeout, lambda: rows(run(store, name, params)))

@@ -14,6 +14,10 @@ Where the endpoints are depends on the server; the URL's path tells which layout
 - ``fuseki``: any other path, ``http://host:3030/DATASET`` -> ``DATASET/query``,
   ``DATASET/update``, ``DATASET/data``.
 
+``MIGKG_SPARQL_WRITE=update`` writes each ``kg build`` batch as one SPARQL Update request
+(``DROP SILENT GRAPH`` + ``INSERT DATA`` per graph) instead of one PUT per graph: the same
+result, and much faster on Oxigraph, whose cost per request grows with the number of graphs.
+
 Queries need the union of all named graphs as the default graph (``oxigraph serve
 --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; GraphDB does it by default).
 Query parameters cannot travel as pyoxigraph substitutions over HTTP, so they are sent as a
@@ -57,7 +61,7 @@ from kg.errors import KgError, UsageError
 from kg.namespaces import MK, PROV
 from kg.store import KgStore
 
-__all__ = ["LAYOUTS", "Layout", "RemoteStore", "inline_values", "is_remote"]
+__all__ = ["LAYOUTS", "WRITE_MODES", "Layout", "RemoteStore", "inline_values", "is_remote"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ LAYOUTS = {
     )
 }
 
+# How graphs are written: Graph Store Protocol PUT per graph, or batched SPARQL Update.
+WRITE_MODES = ("gsp", "update")
+
 _ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "application/n-triples;q=0.8, text/turtle;q=0.7"
@@ -102,7 +109,9 @@ def _guess_layout(path: str) -> str:
 class RemoteStore(KgStore):
     """A SPARQL 1.1 server used as the store (Graph Store Protocol to write, Protocol to read)."""
 
-    def __init__(self, url: str, *, timeout: float | None = None, layout: str | None = None) -> None:
+    def __init__(
+        self, url: str, *, timeout: float | None = None, layout: str | None = None, write: str | None = None
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"--store {url}: not an http(s)://HOST[:PORT][/path] URL")
@@ -112,6 +121,9 @@ class RemoteStore(KgStore):
         if chosen not in LAYOUTS:
             raise UsageError(f"MIGKG_SPARQL_LAYOUT={chosen}: not one of {', '.join(LAYOUTS)}")
         self.layout = LAYOUTS[chosen]
+        self.write = write or os.environ.get("MIGKG_SPARQL_WRITE") or "gsp"
+        if self.write not in WRITE_MODES:
+            raise UsageError(f"MIGKG_SPARQL_WRITE={self.write}: not one of {', '.join(WRITE_MODES)}")
         self.location = base
         self.timeout = timeout
         self.query_url = "/".join(filter(None, (base, self.layout.query)))
@@ -250,14 +262,27 @@ class RemoteStore(KgStore):
     # -- writing --
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[Quad]]) -> int:
-        """PUT each graph whole (Graph Store Protocol): the server swaps it in one transaction."""
+        """Write each graph whole, replacing what the server had under its name.
+
+        ``gsp`` (default): one Graph Store Protocol PUT per graph, which the server applies as
+        one transaction. ``update``: one SPARQL Update request per call (a ``kg build`` batch),
+        ``DROP SILENT GRAPH`` + ``INSERT DATA`` for each graph, applied atomically by Oxigraph;
+        much faster on servers whose per-request cost grows with the number of graphs.
+        """
         self._snapshot = None
         written = 0
+        operations = []
         for name, quads in graphs.items():
             triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
             written += len(triples)
             body = serialize(triples, format=RdfFormat.N_TRIPLES)
-            self._request("PUT", self._graph_url(name), body, {"Content-Type": "application/n-triples"})
+            if self.write == "update":
+                graph = NamedNode(name)
+                operations.append(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body.decode()}}} }}")
+            else:
+                self._request("PUT", self._graph_url(name), body, {"Content-Type": "application/n-triples"})
+        if operations:
+            self._update(" ;\n".join(operations))
         return written
 
     def clear(self) -> None:

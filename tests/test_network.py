@@ -527,3 +527,14 @@ def test_cli_on_the_sample_build_prints_a_metrics_table(runner, sample_store):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("countries network: ")
     assert any(line.split()[:3] == ["rank", "code", "label"] for line in result.output.splitlines())
+
+
+def test_sample_rcm_workshop_alone_is_a_complete_graph_of_55_edges(sample_store):
+    # The RCM follow-up workshop (item of 7 June 2019) names its 11 member states.
+    from kg.network.cooperation import country_network
+    from kg.network.filters import EventFilter
+    from kg.store import open_store
+
+    with open_store(sample_store) as store:
+        g = country_network(store, EventFilter(event_types=("workshop",)))
+    assert (g.number_of_nodes(), g.number_of_edges(), g.graph["event_count"]) == (11, 55, 1)

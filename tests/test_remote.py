@@ -163,7 +163,9 @@ def test_export_reads_a_remote_store(runner, sample_server, sample_store):
 # -- graph replacement --
 
 
-def test_put_replaces_a_changed_item_whole(runner, start_server, tmp_path):
+@pytest.mark.parametrize("write", ["gsp", "update"])
+def test_a_changed_item_replaces_its_graph_whole(runner, start_server, tmp_path, monkeypatch, write):
+    monkeypatch.setenv("MIGKG_SPARQL_WRITE", write)
     url = start_server()
     news = tmp_path / "news.jsonl"
     news.write_text(
@@ -171,6 +173,7 @@ def test_put_replaces_a_changed_item_whole(runner, start_server, tmp_path):
     )
     assert invoke(runner, "build", news, "--store", url, "-q").exit_code == 0
     store = open_store(url)
+    assert isinstance(store, RemoteStore) and store.write == write
     graph = next(g for g in store.fingerprints() if "/graph/item/" in g)
     before = {q for q in store.quads(graph)}
     news.write_text('{"id": "a", "date": "2019-06-11", "title": "IOM meets Guatemala", "summary": "Nothing else."}\n')
