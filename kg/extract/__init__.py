@@ -73,7 +73,7 @@ def _themes(text: str, title_len: int) -> list[str]:
     summary matches are needed."""
     scores: dict[str, int] = {}
     for theme, hits in cues("theme").find(text).items():
-        scores[theme] = sum(2 if m.start() < title_len else 1 for m in hits)
+        scores[theme] = sum(2 if m.start < title_len else 1 for m in hits)
     return sorted(t for t, score in scores.items() if score >= 1)
 
 

@@ -25,8 +25,10 @@ from kg.sources.dates import MONTHS
 __all__ = ["DateSpan", "find_dates"]
 
 _MONTH_NAMES = sorted(MONTHS, key=len, reverse=True)
-M = r"(?P<m>" + "|".join(_MONTH_NAMES) + r")\.?"
-M2 = r"(?P<m2>" + "|".join(_MONTH_NAMES) + r")\.?"
+# The lookahead rejects most positions at once: every month name starts with one of these letters.
+_FIRST = "".join(sorted({m[0] for m in MONTHS} | {m[0].upper() for m in MONTHS}))
+M = rf"(?=[{_FIRST}])(?P<m>" + "|".join(_MONTH_NAMES) + r")\.?"
+M2 = rf"(?=[{_FIRST}])(?P<m2>" + "|".join(_MONTH_NAMES) + r")\.?"
 D1 = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?"
 D2 = r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
 Y = r"(?:,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?"
@@ -49,6 +51,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("relative", re.compile(r"\b(?:yesterday|today|last week|this week|ayer|hoy)\b", re.I)),
     ("weekday", re.compile(r"\bon\s+(?P<wd>" + "|".join(calendar.day_name) + r")\b", re.I)),
 ]
+
+
+_MONTH_AT = re.compile(rf"\b(?=[{_FIRST}])(?:" + "|".join(_MONTH_NAMES) + r")\b", re.I)
+_MONTH_FIRST = {"day-range-md", "day-md", "month"}
+_KEYWORDS = {
+    "relative": ("yesterday", "today", "last week", "this week", "ayer", "hoy"),
+    "weekday": tuple(f"on {day.lower()}" for day in calendar.day_name),
+    "year": ("in 1", "in 2", "en 1", "en 2", "during", "durante"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +103,17 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
+    lowered = text.lower()
+    month_at = [m.start() for m in _MONTH_AT.finditer(text)]
     for rule, pattern in _PATTERNS:
-        for m in pattern.finditer(text):
+        if rule in _MONTH_FIRST:
+            # These patterns start with a month name: try them only where one stands.
+            candidates = (m for m in (pattern.match(text, pos) for pos in month_at) if m)
+        elif rule in _KEYWORDS and not any(word in lowered for word in _KEYWORDS[rule]):
+            continue
+        else:
+            candidates = pattern.finditer(text)
+        for m in candidates:
             if not free(m.start(), m.end()):
                 continue
             found = _resolve(rule, m, published, text)

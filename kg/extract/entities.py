@@ -131,7 +131,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     # -- organisations found by pattern, before names that may sit inside them --
     defined: dict[str, str] = {}
     new_acronyms: dict[str, str] = {}
-    for dm in _DEFINITION.finditer(text):
+    for dm in _DEFINITION.finditer(text) if "(" in text else ():
         name = _LEADING.sub("", dm.group("name"))
         acr = dm.group("acr").rstrip(".")
         start = dm.start("name") + (len(dm.group("name")) - len(name))
@@ -160,7 +160,8 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         for am in re.finditer(rf"(?<![\w(]){re.escape(acr)}(?![\w)])", text):
             add("org", slug, (am.start(), am.end(), acr), "org-defined-acronym")
             org_spans.append((am.start(), am.end()))
-    for dist in _DISTRIBUTIVE.finditer(text):
+    plural = any(word in text for word in _SINGULAR)
+    for dist in _DISTRIBUTIVE.finditer(text) if plural else ():
         head = _LEADING.sub("", dist.group("head"))
         singular = _SINGULAR[dist.group("plural")]
         for cm in matches:
@@ -314,6 +315,8 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
 def _head_phrases(text: str) -> list[tuple[int, str]]:
     """Capitalised phrases holding an institutional head noun; "A Ministry and B University" are two."""
     found = []
+    if not _HEAD_WORD.search(text):
+        return found
     for hm in _HEAD_PHRASE.finditer(text):
         name = hm.group("name")
         if not _HEAD_WORD.search(name):

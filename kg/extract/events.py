@@ -7,6 +7,7 @@ anchor, plus the title for the first event.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ from datetime import date
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
 from kg.extract.model import Event, Mention, Participation, Statistic
-from kg.extract.vocab import cues
+from kg.extract.vocab import cues, words
 from kg.sources.dates import MONTHS
 
 __all__ = ["find_events", "find_statistics", "sentences"]
@@ -57,7 +58,8 @@ _ORDINALS = {
 _ORDINAL = re.compile(
     r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
 )
-_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s.!?]|$))+(?:[.!?]+|$)")
+# A sentence runs to a [.!?] followed by whitespace (so "14.8%" and "U.S." stay inside).
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?![\s.!?]|$)[^.!?\n]*)*[.!?]*")
 
 _ORGANIZER_CUES = re.compile(
     r"\b(?:held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
@@ -125,7 +127,9 @@ class _Anchor:
     also: list[tuple[int, int]]  # later sentences that repeat the same dates
 
 
+@functools.lru_cache(maxsize=16)
 def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text`` (cached: every rule family asks for the same item's)."""
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
@@ -145,10 +149,21 @@ def _large(event: Event, context: str) -> bool:
     )
 
 
-def _types(context: str) -> list[str]:
-    found = cues("event-type").find(context)
-    ranked = [t for t in PRECEDENCE if t in found]
-    return ranked[:1]
+def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
+    """Event-type cues in ``text``, except inside names ("Regional Conference on Migration")."""
+    names = [(m.start, m.end) for m in mentions if m.kind in ("org", "region")]
+    return [
+        (hit.start, hit.end, concept)
+        for concept, hits in cues("event-type").find(text).items()
+        for hit in hits
+        if not any(a <= hit.start and hit.end <= b for a, b in names)
+    ]
+
+
+def _types(hits: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[str]:
+    """The event type of highest precedence cued inside ``ranges``, as a one-item list."""
+    found = {concept for start, end, concept in hits if any(a <= start and end <= b for a, b in ranges)}
+    return [t for t in PRECEDENCE if t in found][:1]
 
 
 def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
@@ -166,24 +181,31 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         anchor = _Anchor(d, d.offset, sentence, [])
         seen[(d.start, d.end)] = anchor
         anchors.append(anchor)
+    hits = _cue_hits(text, mentions)
+    whole = [(0, len(text))]
     if not anchors:
-        if not _types(text):
+        if not _types(hits, whole):
             return []
-        first_cue = min((m.start() for hits in cues("event-type").find(text).values() for m in hits), default=0)
+        first_cue = min(start for start, _, _ in hits)
         anchors.append(_Anchor(None, first_cue, _sentence_of(spans, first_cue), []))
 
     events = []
     for n, anchor in enumerate(anchors):
         s, e = anchor.sentence
-        own = " ".join(text[a:b] for a, b in [anchor.sentence, *anchor.also])
-        context = text[:title_end] + "\n" + own if n == 0 else own
-        window = text[max(s, anchor.offset - 80) : min(e, anchor.offset + 45)] if anchor.span else ""
+        own = [anchor.sentence, *anchor.also]
+        title_range = [(0, title_end)]
+        context_ranges = own + title_range if n == 0 else own
+        context = " ".join(text[a:b] for a, b in context_ranges)
+        window = [(max(s, anchor.offset - 80), min(e, anchor.offset + 45))] if anchor.span else []
         if anchor.span and anchor.span.precision == "year":
-            window = text[max(s, anchor.offset - 45) : anchor.offset]
-        types = _types(window) or _types(own) or _types(context) or _types(text) or ["meeting"]
-        if anchor.span and anchor.span.precision == "year" and not _types(window) and _AGREED.search(window):
+            window = [(max(s, anchor.offset - 45), anchor.offset)]
+        types = (_types(hits, window) or _types(hits, own) or _types(hits, context_ranges) or _types(hits, whole)) or [
+            "meeting"
+        ]
+        window_text = " ".join(text[a:b] for a, b in window)
+        if anchor.span and anchor.span.precision == "year" and not _types(hits, window) and _AGREED.search(window_text):
             types = ["agreement"]  # "approved by vice ministers in 2018"
-        if types == ["workshop"] and cues("event-type").find(text[:title_end]).get("training"):
+        if types == ["workshop"] and "training" in {c for a, b, c in hits if b <= title_end}:
             types = ["training"]
         event = Event(types=types, quote=text[s:e].strip(), rule=(anchor.span.rule if anchor.span else "event-cue"))
         if len(types) == 1 and types[0] == "meeting" and _large(event, context):
@@ -235,7 +257,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
     if not events:
         return
     found: list[tuple[int, Participation]] = []
-    for m in _QUANTITY.finditer(text):
+    for m in _quantity_matches(text):
         before = text[max(0, m.start() - 12) : m.start()]
         if re.search(r"\b(?:the|both|these|those|its|their)\s$", before, re.I):
             continue  # "the three countries of …" describes, it does not count
@@ -284,6 +306,23 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             ]
             if larger:
                 part.subset_of = max(larger, key=lambda j: parts[j].count or 0)
+
+
+_APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
+
+
+def _quantity_matches(text: str) -> list[re.Match[str]]:
+    """``_QUANTITY`` tried only where a number, number word or "over"/"about"… starts a word."""
+    found: list[re.Match[str]] = []
+    end = -1
+    for start, _, word in words(text):
+        if start < end or not (word[0].isdigit() or word in NUMBER_WORDS or word in _APPROX_FIRST):
+            continue
+        m = _QUANTITY.match(text, start)
+        if m:
+            found.append(m)
+            end = m.end()
+    return found
 
 
 def _sentence_text(text: str, offset: int) -> str:

@@ -25,6 +25,7 @@ __all__ = ["TOKEN", "Candidate", "Gazetteer", "Match", "default_gazetteer", "fol
 
 TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w]+(?:[’'.-][\w]+)*")
 _SPACES = re.compile(r"\s+")
+_PLAIN = re.compile(r"\S+(?: \S+)*")  # already single-spaced: no need to fold
 MAX_TOKENS = 9
 
 
@@ -57,6 +58,7 @@ class Gazetteer:
     def __init__(self) -> None:
         self.forms: dict[str, list[Candidate]] = {}
         self.max_tokens = 1
+        self.firsts: dict[str, int] = {}  # first token of a form -> most tokens of a form starting with it
 
     def add(self, surface: str, candidate: Candidate) -> None:
         surface = fold(surface)
@@ -66,7 +68,11 @@ class Gazetteer:
             bucket = self.forms.setdefault(form, [])
             if candidate not in bucket:
                 bucket.append(candidate)
-            self.max_tokens = max(self.max_tokens, min(MAX_TOKENS, len(TOKEN.findall(form))))
+            tokens = TOKEN.findall(form)
+            if tokens:
+                n = min(MAX_TOKENS, len(tokens))
+                self.max_tokens = max(self.max_tokens, n)
+                self.firsts[tokens[0]] = max(self.firsts.get(tokens[0], 0), n)
 
     def scan(self, text: str) -> Iterator[Match]:
         tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
@@ -74,14 +80,17 @@ class Gazetteer:
         n_tokens = len(tokens)
         while i < n_tokens:
             start = tokens[i][0]
-            if not (text[start].isupper() or text[start].isdigit()):
+            longest = self.firsts.get(text[start : tokens[i][1]], 0)
+            if not longest or not (text[start].isupper() or text[start].isdigit()):
                 i += 1
                 continue
             found = None
-            for n in range(min(self.max_tokens, n_tokens - i), 0, -1):
+            for n in range(min(longest, n_tokens - i), 0, -1):
                 end = tokens[i + n - 1][1]
                 surface = text[start:end]
-                candidates = self.forms.get(surface) or self.forms.get(fold(surface))
+                candidates = self.forms.get(surface)
+                if candidates is None and not _PLAIN.fullmatch(surface):
+                    candidates = self.forms.get(fold(surface))
                 if candidates is None and surface.endswith("."):
                     candidates = self.forms.get(surface[:-1])
                     end -= 1 if candidates else 0
