@@ -250,3 +250,10 @@ def test_sample_gold_scores_meet_the_targets():
         assert scores[name].f1 >= 0.95, (name, scores[name].misses, scores[name].false_alarms)
     assert scores["event_dates"].f1 == 1.0
     assert scores["countries_in_scope"].f1 >= 0.95
+
+
+def test_cue_words_inside_names_do_not_type_events():
+    # "Conference" is part of the organisation's name, "met" is the event.
+    ex = extract(item("The Regional Conference on Migration met on 4 June in Panama."))
+    assert ex.events[0].types == ["meeting"]
+    assert ex.organizations == ["rcm"]
