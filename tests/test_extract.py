@@ -257,3 +257,26 @@ def test_cue_words_inside_names_do_not_type_events():
     ex = extract(item("The Regional Conference on Migration met on 4 June in Panama."))
     assert ex.events[0].types == ["meeting"]
     assert ex.organizations == ["rcm"]
+
+
+def test_organiser_named_in_a_later_sentence_holds_for_every_event():
+    ex = extract(
+        item(
+            "On May 22 and 27, 45 officials participated in workshops. The activity was held by the "
+            "International Organization for Migration (IOM)."
+        )
+    )
+    assert [e.organizers for e in ex.events] == [["iom"], ["iom"]]
+
+
+def test_the_body_not_the_headline_says_who_held_the_event():
+    ex = extract(
+        item(
+            "The Social Economic Councils of Aruba, Curaçao, and Sint Maarten held a Symposium on May 9 and 10, "
+            "2019, in which representatives from the International Organization for Migration (IOM) presented.",
+            title="IOM strengthens dialogue on labor migration",
+        )
+    )
+    event = ex.events[0]
+    assert event.organizers == ["ser-aruba", "ser-curacao", "ser-sint-maarten"]
+    assert event.attendees == ["iom"]

@@ -177,7 +177,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 add(
                     "org",
                     slug,
-                    (dist.start(), dist.end("plural"), dist.group(0)[: dist.end("plural") - dist.start()]),
+                    (dist.start(), cm.end, text[dist.start() : cm.end]),  # "… Councils of Aruba, Curaçao"
                     "org-distributive",
                 )
                 out.orgs.append(slug)

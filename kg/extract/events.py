@@ -63,7 +63,8 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?![\s.!?]|$)[^.!?\n]*)*[.!?]*")
 
 _ORGANIZER_CUES = re.compile(
     r"\b(?:held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
-    r"in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with)\s+$",
+    r"in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with)"
+    r"\s+(?:the\s+)?$",
     re.I,
 )
 _SUBJECT_VERB = re.compile(
@@ -219,26 +220,62 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         in_context = [m for m in mentions if any(a <= m.start < b for a, b in ranges)]
         if len(anchors) == 1:
             in_context = mentions
-        _roles(event, text, in_context, entities, dateline=n == 0)
+        _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end)
         events.append(event)
+    if len(anchors) > 1:
+        _share_item_roles(events, anchors, text, mentions, entities, title_end)
     return events
 
 
-def _roles(event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool) -> None:
+def _share_item_roles(
+    events: list[Event], anchors: list[_Anchor], text: str, mentions: list[Mention], entities: Entities, title_end: int
+) -> None:
+    """Organisers and funders named in sentences that anchor no event ("The activity was held by
+    IOM") hold for every event of the item that has none of its own."""
+    anchored = {r for a in anchors for r in (a.sentence, *a.also)}
+    free = [m for m in mentions if m.start >= title_end and not any(a <= m.start < b for a, b in anchored)]
+    if not free:
+        return
+    shared = Event()
+    _roles(shared, text, free, entities, dateline=False, title_end=title_end)
+    for event in events:
+        if not event.organizers and shared.organizers:
+            event.organizers = shared.organizers
+            event.attendees = sorted(set(event.attendees) - set(shared.organizers))
+        if not event.funders and shared.funders:
+            event.funders = shared.funders
+
+
+def _roles(
+    event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool, title_end: int = 0
+) -> None:
+    """Organisers ("held by X", "X provided …"), funders ("funded by X"), attendees (the rest).
+
+    A headline's subject ("IOM strengthens dialogue …") organises only when the body names no
+    organiser: the body says who held the event.
+    """
     organizers: list[str] = []
+    headline_organizers: list[str] = []
     funders: list[str] = []
     attendees: list[str] = []
     for m in mentions:
         if m.kind != "org":
             continue
+        end = m.end
+        if m.rule == "org-distributive":  # "The Councils of A, B and C held …": read after the list
+            end = max(x.end for x in mentions if x.rule == m.rule and x.start == m.start)
         before = text[max(0, m.start - 45) : m.start]
-        after = text[m.end : m.end + 60]
+        after = text[end : end + 60]
         if _FUNDER_CUES.search(before):
             funders.append(m.ref)
         elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after):
-            organizers.append(m.ref)
+            (headline_organizers if m.start < title_end else organizers).append(m.ref)
         else:
             attendees.append(m.ref)
+    if not organizers:
+        organizers = headline_organizers
+    else:
+        attendees += headline_organizers
     event.funders = sorted(set(funders))
     event.organizers = sorted(set(organizers) - set(funders))
     event.attendees = sorted(set(attendees) - set(organizers) - set(funders))
