@@ -103,7 +103,7 @@ _GCM_QUERY = f"""{_PREFIX_LINES}
 PREFIX gcm: <{PREFIXES["gcm"]}>
 SELECT ?e ?o ?number ?title WHERE {{
   ?e a mk:Event ; dcterms:subject ?theme .
-  ?theme (skos:exactMatch|skos:closeMatch)? ?o .
+  ?theme (skos:exactMatch|skos:closeMatch|skos:broadMatch)? ?o .
   ?o skos:notation ?number .
   FILTER(STRSTARTS(STR(?o), STR(gcm:)))
   OPTIONAL {{ ?o skos:prefLabel ?title }}
@@ -119,7 +119,7 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
 
     Keys: ``id``, ``types``, ``startDate``, ``endDate``, ``datePrecision``, ``places``,
     ``locationCountries``, ``participantCountries``, ``organizers``, ``themes``,
-    ``gcmObjectives`` (through the themes' ``skos:exactMatch``/``closeMatch``) and ``source``.
+    ``gcmObjectives`` (through the themes' ``skos:exactMatch``/``closeMatch``/``broadMatch``) and ``source``.
     Lists hold ``{"id", "label"}`` objects (countries add ``iso3``; objectives are
     ``{"id", "number", "title"}``), sorted by id (objectives by number). Labels are English
     where there is a choice.

@@ -81,7 +81,7 @@ def test_item_graphs_have_no_blank_nodes_and_describe_themselves(sample_store):
         )
     assert len(rows) == 10
     assert all(r["h"].value.startswith("sha256:") for r in rows)
-    assert {r["file"].value for r in rows} == {str(SAMPLE)}
+    assert {r["file"].value for r in rows} == {"data/news/news-listing-2019.txt"}  # relative to the repo
 
 
 GOOD = "11 June, 2019\nGood title\nGood summary.\n"
@@ -179,3 +179,16 @@ def test_build_library_api_in_memory(tmp_path: Path):
     report = build([tmp_path], store, shared=False)
     assert (report.read, report.loaded, report.rejected) == (10, 10, 0)
     assert store.graph_count() == 10
+
+
+def test_source_file_is_named_the_same_whether_given_relative_or_absolute(tmp_path, runner, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text(GOOD)
+    quads = []
+    for n, source in enumerate(["news/a.txt", str(tmp_path / "news" / "a.txt")]):
+        store = str(tmp_path / f"store{n}")
+        invoke(runner, "build", source, "--store", store, "-q")
+        quads.append(quads_of(store))
+    assert quads[0] == quads[1]
+    assert any('"news/a.txt"' in q for q in quads[0])

@@ -280,3 +280,11 @@ def test_the_body_not_the_headline_says_who_held_the_event():
     event = ex.events[0]
     assert event.organizers == ["ser-aruba", "ser-curacao", "ser-sint-maarten"]
     assert event.attendees == ["iom"]
+
+
+def test_counted_grouping_means_the_members_named():
+    ex = extract(
+        item("Aruba, Curaçao and Sint Maarten met.", title="Dialogue in the three countries of the Dutch Caribbean")
+    )
+    assert ex.countries_in_scope == ["ABW", "CUW", "SXM"]  # not BES, also a member of the grouping
+    assert extract(item("A forum on the Dutch Caribbean.")).countries_in_scope == ["ABW", "BES", "CUW", "SXM"]

@@ -302,7 +302,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     for region_id in out.regions:
         region = refs.regions.get(region_id)
         if region is not None and region.kind == "grouping":
-            scope.extend(refs.region_members(region_id))
+            scope.extend(_counted_members(text, out, region_id, refs.region_members(region_id)))
     out.countries = sorted(set(out.countries))
     out.scope = sorted(set(scope))
     out.regions = sorted(set(out.regions))
@@ -310,6 +310,27 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     out.places = sorted(set(out.places))
     out.mentions.sort(key=lambda x: (x.start, x.end))
     return out
+
+
+_COUNTED_GROUP = re.compile(r"\bthe (\w+) (?:countries|territories|islands|nations) of (?:the )?$", re.I)
+
+
+def _counted_members(text: str, out: Entities, region_id: str, members: tuple[str, ...]) -> list[str]:
+    """Members of a grouping in the item's scope. "The three countries of the Dutch Caribbean"
+    with three members named in the item means those three, not every member of the grouping."""
+    from kg.extract.events import NUMBER_WORDS
+
+    named = [c for c in members if c in out.countries]
+    for m in out.mentions:
+        if m.kind != "region" or m.ref != region_id:
+            continue
+        counted = _COUNTED_GROUP.search(text[max(0, m.start - 40) : m.start])
+        if counted:
+            word = counted.group(1).lower()
+            n = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
+            if n == len(named):
+                return named
+    return list(members)
 
 
 def _head_phrases(text: str) -> list[tuple[int, str]]:

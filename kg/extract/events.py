@@ -208,7 +208,8 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             types = ["agreement"]  # "approved by vice ministers in 2018"
         if types == ["workshop"] and "training" in {c for a, b, c in hits if b <= title_end}:
             types = ["training"]
-        event = Event(types=types, quote=text[s:e].strip(), rule=(anchor.span.rule if anchor.span else "event-cue"))
+        quote = " ".join(text[a:b].strip() for a, b in own)
+        event = Event(types=types, quote=quote, rule=(anchor.span.rule if anchor.span else "event-cue"))
         if len(types) == 1 and types[0] == "meeting" and _large(event, context):
             types = event.types = ["conference"]
         if anchor.span:
@@ -216,7 +217,9 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         ordinal = _ORDINAL.search(context)
         if ordinal:
             event.ordinal = _ORDINALS[ordinal.group(1).lower()]
-        ranges = [anchor.sentence, *anchor.also] + ([(0, title_end)] if n == 0 else [])
+        first = anchors[0]
+        with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
+        ranges = [_segment(anchor, anchors), *anchor.also] + ([(0, title_end)] if with_title else [])
         in_context = [m for m in mentions if any(a <= m.start < b for a, b in ranges)]
         if len(anchors) == 1:
             in_context = mentions
@@ -225,6 +228,43 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
     if len(anchors) > 1:
         _share_item_roles(events, anchors, text, mentions, entities, title_end)
     return events
+
+
+_ACTIVE_VERB = re.compile(
+    r"\b(?:provided|held|organi[sz]ed|hosted|convened|facilitated|taught|trained|launched|created|delivered)\b"
+)
+_CLAUSE_BREAK = re.compile(r"\b(?:which|who|whom|that|while|whereas|because|after|before)\b|;")
+_PREPOSITION_BEFORE = re.compile(r"\b(?:of|from|with|for|by|to|in|at|on|among|between|and)\s+(?:the\s+)?$", re.I)
+
+
+def _clause_subject(text: str, start: int, end: int) -> bool:
+    """Whether the organisation at ``start:end`` heads a list that is the subject of an active
+    event verb in its sentence: "IOM, ILO and the regional team … held their first meeting"."""
+    if _PREPOSITION_BEFORE.search(text[max(0, start - 12) : start]):
+        return False
+    sentence_end = next((e for s, e in sentences(text) if s <= start < e), len(text))
+    gap_and_verb = text[end : min(sentence_end, end + 220)]
+    verb = _ACTIVE_VERB.search(gap_and_verb)
+    return bool(verb) and not _CLAUSE_BREAK.search(gap_and_verb[: verb.start()])
+
+
+def _segment(anchor: _Anchor, anchors: list[_Anchor]) -> tuple[int, int]:
+    """The part of the anchor's sentence that belongs to it: "A met on May 16-17, while B met on
+    May 23-24" gives A the text up to the first date and B the rest."""
+    s, e = anchor.sentence
+    if anchor.span is None or anchor.span.precision != "day":
+        return (s, e)  # a background "in 2018" belongs to its whole sentence
+    cuts = sorted(
+        {
+            (a.span.offset, a.span.end_offset)
+            for a in anchors
+            if a.span and a.span.precision == "day" and a.sentence == anchor.sentence
+        }
+    )
+    k = next(i for i, (start, _) in enumerate(cuts) if start == anchor.span.offset)
+    begin = s if k == 0 else cuts[k - 1][1]
+    end = e if k == len(cuts) - 1 else cuts[k][1]
+    return (begin, end)
 
 
 def _share_item_roles(
@@ -268,7 +308,7 @@ def _roles(
         after = text[end : end + 60]
         if _FUNDER_CUES.search(before):
             funders.append(m.ref)
-        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after):
+        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after) or _clause_subject(text, m.start, end):
             (headline_organizers if m.start < title_end else organizers).append(m.ref)
         else:
             attendees.append(m.ref)
@@ -329,7 +369,8 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
     spans = sentences(text)
     for offset, part in found:
         sentence = _sentence_of(spans, offset)
-        event = next((ev for ev in events if ev.quote and ev.quote in text[sentence[0] : sentence[1]]), events[0])
+        here = text[sentence[0] : sentence[1]].strip()
+        event = next((ev for ev in events if here and here in ev.quote), events[0])
         if "training" in event.types:
             part.role = "trainee"
         event.participations.append(part)

@@ -38,7 +38,7 @@ _EVENT_TYPE = f"{_PREFIXES}\nSELECT DISTINCT ?e ?want WHERE {{ ?e a mk:Event ; s
 _GCM = f"""{_PREFIXES}
 SELECT DISTINCT ?e ?want WHERE {{
   ?e a mk:Event ; dcterms:subject ?subject .
-  ?subject (skos:exactMatch|skos:closeMatch)? ?objective .
+  ?subject (skos:exactMatch|skos:closeMatch|skos:broadMatch)? ?objective .
   ?objective skos:notation ?notation .
   FILTER(STR(?notation) = ?want)
 }}"""

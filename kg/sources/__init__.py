@@ -184,11 +184,25 @@ def read_file(path: str | Path, fmt: InputFormat | None = None) -> Iterator[News
             f"{path}: unknown file type {path.suffix or '(no extension)'!r}; "
             "name it .txt, .jsonl, .csv, .rss/.atom/.xml or pass --input-format"
         )
+    source = display_path(path)
     try:
         with path.open("rb") as stream:
-            yield from read_stream(stream, str(path), fmt)
+            yield from read_stream(stream, source, fmt)
     except OSError as exc:
-        yield Reject(str(path), 1, f"cannot read file: {exc.strerror or exc}")
+        yield Reject(source, 1, f"cannot read file: {exc.strerror or exc}")
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it lies inside it, else absolute.
+
+    Sources are named the same way however they were given (``data/news/x.txt`` or
+    ``/home/me/migkg/data/news/x.txt``), so the same input gives the same provenance.
+    """
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
 
 
 def iter_files(sources: Iterable[str | Path]) -> Iterator[Path | None]:
