@@ -275,7 +275,7 @@ class RemoteStore(KgStore):
         for name, quads in graphs.items():
             triples = [Triple(q.subject, q.predicate, q.object) for q in quads]
             written += len(triples)
-            body = serialize(triples, format=RdfFormat.N_TRIPLES)
+            body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
             if self.write == "update":
                 graph = NamedNode(name)
                 operations.append(f"DROP SILENT GRAPH {graph} ;\nINSERT DATA {{ GRAPH {graph} {{\n{body.decode()}}} }}")

@@ -112,13 +112,13 @@ def render(result: Any, fmt: ResultFormat) -> str:
             return ("true" if bool(result) else "false") + "\n"
         if fmt not in _ROW_FORMATS:
             raise UsageError(f"--format {fmt.value} cannot hold an ASK answer; use table, json, xml, csv or tsv")
-        return result.serialize(format=_ROW_FORMATS[fmt]).decode()
+        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
     if isinstance(result, QuerySolutions):
         if fmt is ResultFormat.TABLE:
             return table(result)
         if fmt not in _ROW_FORMATS:
             raise UsageError(f"--format {fmt.value} is for graphs; SELECT results take table, csv, tsv, json or xml")
-        return result.serialize(format=_ROW_FORMATS[fmt]).decode()
+        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
     if isinstance(result, QueryTriples):
         if fmt is ResultFormat.TABLE:
             fmt = ResultFormat.TURTLE
@@ -127,7 +127,7 @@ def render(result: Any, fmt: ResultFormat) -> str:
                 f"--format {fmt.value} is for rows; CONSTRUCT/DESCRIBE results take turtle, ntriples, jsonld or trig"
             )
         prefixes = dict(PREFIXES) if fmt in (ResultFormat.TURTLE, ResultFormat.TRIG) else None
-        return serialize(list(result), format=_GRAPH_FORMATS[fmt], prefixes=prefixes).decode()
+        return (serialize(list(result), format=_GRAPH_FORMATS[fmt], prefixes=prefixes) or b"").decode()
     raise KgError(f"unexpected result type {type(result).__name__}")
 
 

@@ -38,7 +38,8 @@ def validate(store: KgStore) -> list[Problem]:
 
     data = Graph()
     triples = {q.triple for q in store.quads()}
-    data.parse(data=serialize(triples, format=RdfFormat.N_TRIPLES).decode(), format="nt")
+    ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+    data.parse(data=ntriples.decode(), format="nt")
     shapes = Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
     problems = []

@@ -166,18 +166,18 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
         labels.offer(target, None, row["title"])
     rows = []
     for iri, event in events.items():
-        row: dict[str, Any] = {"id": iri, "types": []}
+        out: dict[str, Any] = {"id": iri, "types": []}
         for key in ("startDate", "endDate", "datePrecision"):
-            row[key] = event[key]
+            out[key] = event[key]
         for key in _LINKS.values():
-            row[key] = sorted(links.get((iri, key), {}).values(), key=lambda x: x["id"])
-            for entry in row[key]:
+            out[key] = sorted(links.get((iri, key), {}).values(), key=lambda x: x["id"])
+            for entry in out[key]:
                 entry["label"] = labels.get(entry["id"])
-        row["gcmObjectives"] = sorted(objectives.get(iri, {}).values(), key=_objective_order)
-        for entry in row["gcmObjectives"]:
+        out["gcmObjectives"] = sorted(objectives.get(iri, {}).values(), key=_objective_order)
+        for entry in out["gcmObjectives"]:
             entry["title"] = labels.get(entry["id"], fallback=None)
-        row["source"] = event["source"]
-        rows.append(row)
+        out["source"] = event["source"]
+        rows.append(out)
     rows.sort(key=lambda r: (r["startDate"] is None, r["startDate"] or "", r["id"]))
     return rows
 

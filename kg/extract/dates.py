@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -106,6 +107,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
     lowered = text.lower()
     month_at = [m.start() for m in _MONTH_AT.finditer(text)]
     for rule, pattern in _PATTERNS:
+        candidates: Iterable[re.Match[str]]
         if rule in _MONTH_FIRST:
             # These patterns start with a month name: try them only where one stands.
             candidates = (m for m in (pattern.match(text, pos) for pos in month_at) if m)

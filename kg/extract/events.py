@@ -245,7 +245,7 @@ def _clause_subject(text: str, start: int, end: int) -> bool:
     sentence_end = next((e for s, e in sentences(text) if s <= start < e), len(text))
     gap_and_verb = text[end : min(sentence_end, end + 220)]
     verb = _ACTIVE_VERB.search(gap_and_verb)
-    return bool(verb) and not _CLAUSE_BREAK.search(gap_and_verb[: verb.start()])
+    return verb is not None and not _CLAUSE_BREAK.search(gap_and_verb[: verb.start()])
 
 
 def _segment(anchor: _Anchor, anchors: list[_Anchor]) -> tuple[int, int]:

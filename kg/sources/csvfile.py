@@ -14,10 +14,11 @@ __all__ = ["read"]
 
 def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
     stream = io.StringIO(text, newline="")
+    dialect: type[csv.Dialect]
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(stream, dialect)
     try:
         header = [name.strip().lower() for name in next(reader)]
