@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.extract.gazetteer import Candidate, Match, default_gazetteer
 from kg.extract.model import Mention, NewEntity
