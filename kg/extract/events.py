@@ -15,7 +15,7 @@ from datetime import date
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
 from kg.extract.model import Event, Mention, Participation, Statistic
-from kg.extract.vocab import cues, words
+from kg.extract.vocab import cues
 from kg.sources.dates import MONTHS
 
 __all__ = ["find_events", "find_statistics", "sentences"]
@@ -387,16 +387,18 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
 
 
 _APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
+_COUNT_WORDS = sorted(set(NUMBER_WORDS) | _APPROX_FIRST, key=len, reverse=True)
+_QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + r")\b)", re.I)
 
 
 def _quantity_matches(text: str) -> list[re.Match[str]]:
     """``_QUANTITY`` tried only where a number, number word or "over"/"about"… starts a word."""
     found: list[re.Match[str]] = []
     end = -1
-    for start, _, word in words(text):
-        if start < end or not (word[0].isdigit() or word in NUMBER_WORDS or word in _APPROX_FIRST):
+    for start in _QUANTITY_START.finditer(text):
+        if start.start() < end:
             continue
-        m = _QUANTITY.match(text, start)
+        m = _QUANTITY.match(text, start.start())
         if m:
             found.append(m)
             end = m.end()

@@ -21,12 +21,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["TOKEN", "Candidate", "Gazetteer", "Match", "default_gazetteer", "fold"]
+from kg.extract.matcher import PhraseMatcher, longest_first, spaces_to_blanks
 
-TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w]+(?:[’'.-][\w]+)*")
+__all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "fold"]
+
 _SPACES = re.compile(r"\s+")
-_PLAIN = re.compile(r"\S+(?: \S+)*")  # already single-spaced: no need to fold
-MAX_TOKENS = 9
 
 
 def fold(text: str) -> str:
@@ -57,8 +56,7 @@ class Match:
 class Gazetteer:
     def __init__(self) -> None:
         self.forms: dict[str, list[Candidate]] = {}
-        self.max_tokens = 1
-        self.firsts: dict[str, int] = {}  # first token of a form -> most tokens of a form starting with it
+        self._matcher: PhraseMatcher[tuple[Candidate, ...]] | None = None
 
     def add(self, surface: str, candidate: Candidate) -> None:
         surface = fold(surface)
@@ -68,40 +66,14 @@ class Gazetteer:
             bucket = self.forms.setdefault(form, [])
             if candidate not in bucket:
                 bucket.append(candidate)
-            tokens = TOKEN.findall(form)
-            if tokens:
-                n = min(MAX_TOKENS, len(tokens))
-                self.max_tokens = max(self.max_tokens, n)
-                self.firsts[tokens[0]] = max(self.firsts.get(tokens[0], 0), n)
+        self._matcher = None
 
     def scan(self, text: str) -> Iterator[Match]:
-        tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
-        i = 0
-        n_tokens = len(tokens)
-        while i < n_tokens:
-            start = tokens[i][0]
-            longest = self.firsts.get(text[start : tokens[i][1]], 0)
-            if not longest or not (text[start].isupper() or text[start].isdigit()):
-                i += 1
-                continue
-            found = None
-            for n in range(min(longest, n_tokens - i), 0, -1):
-                end = tokens[i + n - 1][1]
-                surface = text[start:end]
-                candidates = self.forms.get(surface)
-                if candidates is None and not _PLAIN.fullmatch(surface):
-                    candidates = self.forms.get(fold(surface))
-                if candidates is None and surface.endswith("."):
-                    candidates = self.forms.get(surface[:-1])
-                    end -= 1 if candidates else 0
-                if candidates:
-                    found = Match(start, end, text[start:end], tuple(candidates))
-                    i += n
-                    break
-            if found:
-                yield found
-            else:
-                i += 1
+        """Leftmost-longest whole-word matches of the forms, in text order."""
+        if self._matcher is None:
+            self._matcher = PhraseMatcher({form: tuple(c) for form, c in self.forms.items()})
+        for start, end, candidates in longest_first(self._matcher.find(spaces_to_blanks(text))):
+            yield Match(start, end, text[start:end], candidates)
 
 
 def _plurals(word: str) -> list[str]:

@@ -1,8 +1,8 @@
 """Cue phrases from the SKOS schemes in ontology/vocab: what the taggers match.
 
 Each concept's ``skos:altLabel`` and ``skos:hiddenLabel`` (English and Spanish) become
-case-insensitive whole-word phrases, indexed once per process as word n-grams: one dictionary
-lookup per word instead of one regular expression per concept.
+case-insensitive whole-word phrases, compiled once per process into one Aho–Corasick automaton
+per scheme (:mod:`kg.extract.matcher`): a single pass over the text, however many phrases.
 
 >>> sorted(cues("theme").find("A workshop on Human Trafficking and migrant smuggling."))
 ['smuggling', 'trafficking']
@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
 
+from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
 from kg.namespaces import SCHEMES, SKOS
 from kg.reference import ONTOLOGY_DIR
 
@@ -41,36 +42,23 @@ def words(text: str) -> list[tuple[int, int, str]]:
 
 @dataclass(frozen=True)
 class CueSet:
-    """Cue phrases of a scheme, looked up as word n-grams (case-insensitive, whole words)."""
+    """Cue phrases of a scheme, matched case-insensitively as whole words in one pass."""
 
     phrases: dict[str, tuple[str, ...]]
     matches: dict[str, tuple[str, ...]]  # concept id -> mapped concept IRIs (exact/close/broad)
-    index: dict[str, tuple[str, ...]]  # normalised phrase -> concept ids
-    starts: frozenset[str]  # first words of the phrases
-    longest: int  # words in the longest phrase
+    matcher: PhraseMatcher[tuple[str, ...]]  # lower-cased phrase -> concept ids
 
-    def find(self, text: str, tokens: list[tuple[int, int, str]] | None = None) -> dict[str, list[Hit]]:
+    def find(self, text: str) -> dict[str, list[Hit]]:
         """Concept id -> hits of its phrases in ``text`` (overlapping phrases all count)."""
-        tokens = words(text) if tokens is None else tokens
         found: dict[str, list[Hit]] = {}
-        n_tokens = len(tokens)
-        for i in range(n_tokens):
-            first = tokens[i][2]
-            if first not in self.starts:
-                continue
-            key = first
-            for j in range(i, min(n_tokens, i + self.longest)):
-                if j > i:
-                    key = key + " " + tokens[j][2]
-                concepts = self.index.get(key)
-                if concepts:
-                    for concept in concepts:
-                        found.setdefault(concept, []).append(Hit(tokens[i][0], tokens[j][1]))
+        for start, end, concepts in self.matcher.find(spaces_to_blanks(text).lower()):
+            for concept in concepts:
+                found.setdefault(concept, []).append(Hit(start, end))
         return found
 
 
 def _normalise(phrase: str) -> str:
-    return " ".join(w for _, _, w in words(phrase))
+    return " ".join(phrase.lower().split())
 
 
 @functools.cache
@@ -102,7 +90,5 @@ def cues(scheme: str) -> CueSet:
     return CueSet(
         phrases={k: tuple(sorted(v)) for k, v in phrases.items()},
         matches={k: tuple(sorted(v)) for k, v in matches.items()},
-        index={k: tuple(sorted(v)) for k, v in index.items()},
-        starts=frozenset(k.split(" ", 1)[0] for k in index),
-        longest=max((k.count(" ") + 1 for k in index), default=1),
+        matcher=PhraseMatcher({k: tuple(sorted(v)) for k, v in sorted(index.items())}),
     )
