@@ -9,24 +9,34 @@
 (1, 1, 0, 0)
 >>> build([folder], store, shared=False).unchanged
 1
+
+With ``workers=N`` the items are extracted in N processes while this one reads the sources and
+writes the store; the store ends up with the same quads as with one worker.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.pool
+import queue
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
 from pathlib import Path
 
 from pyoxigraph import Quad
 
 from kg import namespaces as ns
-from kg.errors import KgError
+from kg.errors import KgError, UsageError
 from kg.extract import extract
-from kg.rdf import item_quads, run_iri
+from kg.rdf import item_nquads, run_iri
 from kg.sources import InputFormat, NewsItem, Reject, read_sources
-from kg.store import KgStore
+from kg.store import BULK_QUADS, KgStore
 
 __all__ = ["BuildReport", "build"]
 
@@ -99,6 +109,7 @@ def build(
     replace: bool = False,
     shared: bool = True,
     batch_size: int = 256,
+    workers: int = 1,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
@@ -106,8 +117,12 @@ def build(
 
     With ``strict``, the first bad record raises :class:`KgError` before anything is written.
     With ``shared`` (the default), the reference, vocabulary and ontology graphs are loaded
-    (or refreshed when their files changed).
+    (or refreshed when their files changed). ``batch_size`` items (at most
+    :data:`kg.store.BULK_QUADS` quads) go to the store per atomic write; ``workers`` processes
+    extract while this one reads and writes.
     """
+    if workers < 1:
+        raise UsageError(f"--workers {workers}: give 1 or more worker processes")
     started = time.monotonic()
     report = BuildReport()
     records: Iterable[NewsItem | Reject] = read_sources(sources, input_format)
@@ -129,34 +144,135 @@ def build(
             store.replace_graphs(changed)
         report.shared_graphs_loaded = len(changed)
     run = run_iri()
-    batch: dict[str, list[Quad]] = {}
-    for record in records:
-        if isinstance(record, Reject):
-            report.rejected += 1
-            report.rejects.append(record)
-            if on_reject:
-                on_reject(record)
-            continue
-        report.read += 1
-        graph = ns.item_graph(record.key)
-        fingerprint = (record.content_hash(), run)
-        if existing.get(graph) == fingerprint:
-            report.unchanged += 1
-        else:
-            batch[graph] = item_quads(record, extract(record))
+
+    def to_extract() -> Iterator[NewsItem]:
+        """The items whose graphs must be (re)written, in input order; counts the others."""
+        for record in records:
+            if isinstance(record, Reject):
+                report.rejected += 1
+                report.rejects.append(record)
+                if on_reject:
+                    on_reject(record)
+                continue
+            report.read += 1
+            graph = ns.item_graph(record.key)
+            fingerprint = (record.content_hash(), run)
+            if existing.get(graph) == fingerprint:
+                report.unchanged += 1
+                if progress:
+                    progress.update(report)
+                continue
             existing[graph] = fingerprint
             report.loaded += 1
-            if len(batch) >= batch_size:
-                report.quads_written += store.replace_graphs(batch)
-                batch = {}
-        if progress:
-            progress.update(report)
-    if batch:
-        report.quads_written += store.replace_graphs(batch)
+            yield record
+
+    batch: dict[str, str] = {}
+    batch_quads = 0
+    with _Writer(store) as writer:
+        for graph, text, count in _item_graphs(to_extract(), workers):
+            batch[graph] = text  # an item read twice: the later one wins, as in the store
+            batch_quads += count
+            if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
+                writer.put(batch)
+                batch, batch_quads = {}, 0
+            if progress:
+                progress.update(report)
+        if batch:
+            writer.put(batch)
+    report.quads_written += writer.written
+    if report.quads_written >= COMPACT_AFTER:
+        store.optimize()
     report.seconds = time.monotonic() - started
     if progress:
         progress.done()
     return report
+
+
+#: A build that wrote this many quads compacts the store at the end (see KgStore.optimize).
+COMPACT_AFTER = 1_000_000
+
+
+# -- extraction, in this process or in workers --
+
+_CHUNK = 32  # items per task sent to a worker process
+
+
+def _graph_of(item: NewsItem) -> tuple[str, str, int]:
+    """``(graph IRI, N-Quads text, quads)`` of one item."""
+    text = item_nquads(item, extract(item))
+    return ns.item_graph(item.key), text, text.count("\n")
+
+
+def _graphs_of(items: list[NewsItem]) -> list[tuple[str, str, int]]:
+    return [_graph_of(item) for item in items]
+
+
+def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, str, int]]:
+    """The graph of each item, in input order.
+
+    With several workers, chunks of items go to a pool of processes (forked after the
+    gazetteers are compiled here, so they share them) and come back in the order sent;
+    a bounded number of chunks is in flight, so the input is read as the work proceeds.
+    """
+    if workers == 1:
+        for item in items:
+            yield _graph_of(item)
+        return
+    extract(NewsItem("warm-up", date(2019, 1, 1), "IOM", "Guatemala.", "", 0))  # compile before forking
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, str, int]]]] = deque()
+        while chunk := list(islice(items, _CHUNK)):
+            pending.append(pool.apply_async(_graphs_of, (chunk,)))
+            if len(pending) >= 8 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+
+
+# -- the writer --
+
+
+class _Writer:
+    """Writes batches to the store in a thread of its own, in order, one batch queued at most.
+
+    pyoxigraph releases the GIL while it loads, so parsing and indexing one batch overlaps
+    with extracting the next. An error in the writer is raised in the caller.
+    """
+
+    def __init__(self, store: KgStore) -> None:
+        self.store = store
+        self.queue: queue.Queue[dict[str, str] | None] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.written = 0  # quads, as the store counted them
+        self.thread = threading.Thread(target=self._run, name="kg-build-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self.thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.written += self.store.load_graphs(batch)
+                except BaseException as exc:  # handed to the caller
+                    self.error = exc
+
+    def put(self, batch: dict[str, str]) -> None:
+        self._check()
+        self.queue.put(batch)
+
+    def _check(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.queue.put(None)  # batches already queued are still written, each whole
+        self.thread.join()
+        if exc_type is None:
+            self._check()
 
 
 def _hash_of(quads: list[Quad]) -> str:

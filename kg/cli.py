@@ -79,6 +79,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first bad record; write nothing.")
 @click.option("--replace", is_flag=True, help="Empty the store first and rebuild from scratch.")
 @click.option("--batch-size", default=256, show_default=True, help="Items per write transaction.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Processes that extract in parallel."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def build(
@@ -88,6 +91,7 @@ def build(
     strict: bool,
     replace: bool,
     batch_size: int,
+    workers: int,
     quiet: bool,
 ) -> None:
     """Read news SOURCES (files, folders, '-' for stdin; default data/news/), extract
@@ -107,10 +111,11 @@ def build(
     """
     from kg.build import Progress
     from kg.build import build as run_build
+    from kg.serve.snapshot import open_for_writing
     from kg.sources import InputFormat
 
     fmt = InputFormat(input_format) if input_format else None
-    with open_store(store_location, write=True) as store:
+    with open_for_writing(store_location) as store:  # waits out a `kg serve` snapshot (docs/serve.md)
         report = run_build(
             list(sources) or ["data/news/"],
             store,
@@ -118,6 +123,7 @@ def build(
             strict=strict,
             replace=replace,
             batch_size=batch_size,
+            workers=workers,
             on_reject=lambda r: click.echo(str(r), err=True),
             progress=None if quiet else Progress(),
         )
@@ -477,6 +483,58 @@ def network(
     if yearly is not None:
         click.echo()
         click.echo(by_year_report(yearly, seed=seed, top=top), nl=False)
+
+
+# -- serve --
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (default: loopback only).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Answer 503 when a query has not finished after SECONDS.",
+)
+@click.option(
+    "--max-rows",
+    default=100_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Return at most this many rows (or triples); the X-Migkg-Truncated header says when more were cut.",
+)
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(min=1), help="Queries run at once.")
+@click.option("-q", "--quiet", is_flag=True, help="No request log.")
+@handle_errors
+def serve(
+    store_location: str, host: str, port: int, timeout: float, max_rows: int, concurrency: int, quiet: bool
+) -> None:
+    """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql and a page for analysts at /.
+
+    \b
+    Also GET /queries (the named queries, JSON), /queries/NAME?param=value (run one) and
+    /network/countries (the cooperation network, node-link JSON). `kg build` may run
+    meanwhile: the server answers from a snapshot and moves to the new graph when the build
+    has finished (docs/serve.md).
+    Examples:
+      kg serve                        # http://127.0.0.1:7878/
+      kg serve --port 8000 --timeout 10 --max-rows 5000
+    """
+    from kg.serve.server import serve as run_server
+
+    run_server(
+        store_location,
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        concurrency=concurrency,
+        quiet=quiet,
+    )
 
 
 # -- stats --

@@ -1,5 +1,10 @@
 """Item graphs: one named graph per news item, deterministic IRIs, no blank nodes.
 
+An item graph is written as N-Quads text (:func:`item_nquads`): formatting strings is several
+times faster than making a pyoxigraph term object per IRI and literal, the text crosses
+process boundaries cheaply (``kg build --workers``), and the store parses it in Rust.
+:func:`item_quads` gives the same statements as :class:`pyoxigraph.Quad` objects.
+
 >>> from datetime import date
 >>> from kg.sources import NewsItem
 >>> it = NewsItem("k1", date(2019, 6, 11), "A title", "A summary.", "news.txt", 1)
@@ -8,13 +13,13 @@
 ['https://w3id.org/migkg/graph/item/k1']
 >>> any(q.predicate.value.endswith("contentHash") for q in quads)
 True
+>>> item_nquads(it, Extraction()).count("\\n") == len(quads)
+True
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import __version__
 from kg import namespaces as ns
@@ -22,12 +27,81 @@ from kg.extract.model import Extraction, Mention
 from kg.namespaces import DCTERMS, MK, PROV, RDF, RDFS, SCHEMA, SEM, XSD
 from kg.sources import NewsItem
 
-__all__ = ["RUN_IRI", "item_quads", "rules_hash"]
+__all__ = ["RUN_IRI", "item_nquads", "item_quads", "rules_hash"]
 
-_TYPE = NamedNode(RDF["type"])
-_XSD_DATE = NamedNode(XSD["date"])
-_XSD_INT = NamedNode(XSD["integer"])
-_XSD_DEC = NamedNode(XSD["decimal"])
+# N-Triples escapes for the characters a quoted literal cannot hold as they are.
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+_TYPE = _iri(RDF["type"])
+_INT = f"^^{_iri(XSD['integer'])}"
+_DATE = f"^^{_iri(XSD['date'])}"
+_DEC = f"^^{_iri(XSD['decimal'])}"
+_P = {  # predicate IRIs, formatted once
+    name: _iri(iri)
+    for name, iri in {
+        "contentHash": MK["contentHash"],
+        "wasGeneratedBy": PROV["wasGeneratedBy"],
+        "sourceFile": MK["sourceFile"],
+        "sourceLine": MK["sourceLine"],
+        "wasDerivedFrom": PROV["wasDerivedFrom"],
+        "wasAssociatedWith": PROV["wasAssociatedWith"],
+        "label": RDFS["label"],
+        "softwareVersion": MK["softwareVersion"],
+        "rulesHash": MK["rulesHash"],
+        "title": DCTERMS["title"],
+        "date": DCTERMS["date"],
+        "abstract": DCTERMS["abstract"],
+        "articleBody": SCHEMA["articleBody"],
+        "language": DCTERMS["language"],
+        "identifier": DCTERMS["identifier"],
+        "url": SCHEMA["url"],
+        "genre": SCHEMA["genre"],
+        "mentions": SCHEMA["mentions"],
+        "spatial": DCTERMS["spatial"],
+        "subject": DCTERMS["subject"],
+        "altLabel": ns.SKOS["altLabel"],
+        "basedIn": MK["basedIn"],
+        "containedInPlace": SCHEMA["containedInPlace"],
+        "sameAs": ns.OWL["sameAs"],
+        "about": SCHEMA["about"],
+        "eventType": SEM["eventType"],
+        "startDate": SCHEMA["startDate"],
+        "endDate": SCHEMA["endDate"],
+        "datePrecision": MK["datePrecision"],
+        "location": SCHEMA["location"],
+        "locationCountry": MK["locationCountry"],
+        "participantCountry": MK["participantCountry"],
+        "organizer": SCHEMA["organizer"],
+        "attendee": SCHEMA["attendee"],
+        "funder": SCHEMA["funder"],
+        "ordinal": MK["ordinal"],
+        "value": PROV["value"],
+        "extractionRule": MK["extractionRule"],
+        "participation": MK["participation"],
+        "role": MK["role"],
+        "agent": MK["agent"],
+        "participantGroup": MK["participantGroup"],
+        "count": MK["count"],
+        "subsetOf": MK["subsetOf"],
+        "observationAbout": SCHEMA["observationAbout"],
+        "indicator": MK["indicator"],
+        "schemaValue": SCHEMA["value"],
+        "unitText": SCHEMA["unitText"],
+        "observationDate": SCHEMA["observationDate"],
+        "mentionIn": MK["mentionIn"],
+        "mentionOf": MK["mentionOf"],
+        "mentionText": MK["mentionText"],
+        "startOffset": MK["startOffset"],
+        "endOffset": MK["endOffset"],
+    }.items()
+}
+_C = {name: _iri(MK[name]) for name in ("ItemGraph", "ExtractionRun", "Extractor", "NewsItem", "Organization")}
+_C.update({name: _iri(MK[name]) for name in ("Place", "Event", "Participation", "Statistic", "Mention")})
 
 
 def rules_hash() -> str:
@@ -44,159 +118,184 @@ def run_iri() -> str:
 RUN_IRI = None  # computed lazily by run_iri(); kept for readers of the API
 
 
-def _node(kind: str, ref: str) -> NamedNode:
+def _node(kind: str, ref: str) -> str:
     if kind == "country":
-        return NamedNode(ns.country(ref))
+        return f"<{ns.country(ref)}>"
     if kind == "org":
-        return NamedNode(ns.org(ref))
+        return f"<{ns.org(ref)}>"
     if kind == "place":
-        return NamedNode(ns.place(ref))
+        return f"<{ns.place(ref)}>"
     if kind == "region":
-        return NamedNode(ns.region(ref))
-    return NamedNode(ns.concept(kind, ref))
+        return f"<{ns.region(ref)}>"
+    return f"<{ns.concept(kind, ref)}>"
+
+
+def _text(value: str) -> str:
+    """A simple literal."""
+    return f'"{value.translate(_ESCAPES)}"'
+
+
+def _lang(value: str, lang: str) -> str:
+    return f'"{value.translate(_ESCAPES)}"@{lang}'
 
 
 def item_quads(item: NewsItem, extraction: Extraction) -> list[Quad]:
-    """All quads of the item's named graph."""
-    return list(_item_triples(item, extraction))
+    """All quads of the item's named graph, as pyoxigraph objects (see :func:`item_nquads`)."""
+    return list(parse(item_nquads(item, extraction), format=RdfFormat.N_QUADS))
 
 
-def _item_triples(item: NewsItem, ex: Extraction) -> Iterator[Quad]:
-    g = NamedNode(ns.item_graph(item.key))
-    node = NamedNode(ns.item(item.key))
-    lang = item.language or "en"
+def item_nquads(item: NewsItem, extraction: Extraction) -> str:
+    """All statements of the item's named graph as N-Quads text, one line per quad.
 
-    def q(s: NamedNode, p: str, o: NamedNode | Literal) -> Quad:
-        return Quad(s, NamedNode(p), o, g)
+    Raises ``ValueError`` when the item's URL is not an IRI or its language is not a
+    language tag, as building pyoxigraph terms from them would.
+    """
+    return "".join(_item_lines(item, extraction))
+
+
+def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
+    lines: list[str] = []
+    g = f"<{ns.item_graph(item.key)}>"
+    end = f" {g} .\n"
+    add = lines.append
+    node = f"<{ns.item(item.key)}>"
+    # Terms that come from the input are checked the way pyoxigraph checks them; the
+    # language tag comes back normalised (lower case), as in a Literal.
+    lang = Literal("", language=item.language or "en").language
+    url = f"<{NamedNode(item.url).value}>" if item.url else None
+    P, C, TYPE = _P, _C, _TYPE
 
     # -- the graph describes itself --
-    run = NamedNode(run_iri())
-    agent = NamedNode(f"{ns.ID}software/migkg-{__version__}")
-    yield q(g, RDF["type"], NamedNode(MK["ItemGraph"]))
-    yield q(g, MK["contentHash"], Literal(item.content_hash()))
-    yield q(g, PROV["wasGeneratedBy"], run)
-    yield q(g, MK["sourceFile"], Literal(item.source_file))
-    yield q(g, MK["sourceLine"], Literal(str(item.line), datatype=_XSD_INT))
-    if item.url:
-        yield q(g, PROV["wasDerivedFrom"], NamedNode(item.url))
-    yield q(run, RDF["type"], NamedNode(MK["ExtractionRun"]))
-    yield q(run, PROV["wasAssociatedWith"], agent)
-    yield q(agent, RDF["type"], NamedNode(MK["Extractor"]))
-    yield q(agent, RDFS["label"], Literal(f"migkg extractor {__version__}", language="en"))
-    yield q(agent, MK["softwareVersion"], Literal(__version__))
-    yield q(agent, MK["rulesHash"], Literal(rules_hash()))
+    run = f"<{run_iri()}>"
+    agent = f"<{ns.ID}software/migkg-{__version__}>"
+    add(f"{g} {TYPE} {C['ItemGraph']}{end}")
+    add(f"{g} {P['contentHash']} {_text(item.content_hash())}{end}")
+    add(f"{g} {P['wasGeneratedBy']} {run}{end}")
+    add(f"{g} {P['sourceFile']} {_text(item.source_file)}{end}")
+    add(f'{g} {P["sourceLine"]} "{item.line}"{_INT}{end}')
+    if url:
+        add(f"{g} {P['wasDerivedFrom']} {url}{end}")
+    add(f"{run} {TYPE} {C['ExtractionRun']}{end}")
+    add(f"{run} {P['wasAssociatedWith']} {agent}{end}")
+    add(f"{agent} {TYPE} {C['Extractor']}{end}")
+    add(f"{agent} {P['label']} {_lang(f'migkg extractor {__version__}', 'en')}{end}")
+    add(f"{agent} {P['softwareVersion']} {_text(__version__)}{end}")
+    add(f"{agent} {P['rulesHash']} {_text(rules_hash())}{end}")
 
     # -- the news item --
-    yield q(node, RDF["type"], NamedNode(MK["NewsItem"]))
-    yield q(node, DCTERMS["title"], Literal(item.title, language=lang))
-    yield q(node, DCTERMS["date"], Literal(item.published.isoformat(), datatype=_XSD_DATE))
+    add(f"{node} {TYPE} {C['NewsItem']}{end}")
+    add(f"{node} {P['title']} {_lang(item.title, lang)}{end}")
+    add(f'{node} {P["date"]} "{item.published.isoformat()}"{_DATE}{end}')
     if item.summary:
-        yield q(node, DCTERMS["abstract"], Literal(item.summary, language=lang))
+        add(f"{node} {P['abstract']} {_lang(item.summary, lang)}{end}")
     if item.body:
-        yield q(node, SCHEMA["articleBody"], Literal(item.body, language=lang))
-    yield q(node, DCTERMS["language"], Literal(lang))
+        add(f"{node} {P['articleBody']} {_lang(item.body, lang)}{end}")
+    add(f"{node} {P['language']} {_text(lang)}{end}")
     if item.identifier:
-        yield q(node, DCTERMS["identifier"], Literal(item.identifier))
-    if item.url:
-        yield q(node, SCHEMA["url"], NamedNode(item.url))
+        add(f"{node} {P['identifier']} {_text(item.identifier)}{end}")
+    if url:
+        add(f"{node} {P['url']} {url}{end}")
     if ex.genre:
-        yield q(node, SCHEMA["genre"], _node("genre", ex.genre))
+        add(f"{node} {P['genre']} {_node('genre', ex.genre)}{end}")
     for iso3 in ex.countries_mentioned:
-        yield q(node, SCHEMA["mentions"], _node("country", iso3))
+        add(f"{node} {P['mentions']} {_node('country', iso3)}{end}")
     for slug in ex.organizations:
-        yield q(node, SCHEMA["mentions"], _node("org", slug))
+        add(f"{node} {P['mentions']} {_node('org', slug)}{end}")
     for key in ex.places:
-        yield q(node, SCHEMA["mentions"], _node("place", key))
+        add(f"{node} {P['mentions']} {_node('place', key)}{end}")
     for iso3 in ex.countries_in_scope:
-        yield q(node, DCTERMS["spatial"], _node("country", iso3))
+        add(f"{node} {P['spatial']} {_node('country', iso3)}{end}")
     for region_id in ex.regions:
-        yield q(node, DCTERMS["spatial"], _node("region", region_id))
+        add(f"{node} {P['spatial']} {_node('region', region_id)}{end}")
     for theme in ex.themes:
-        yield q(node, DCTERMS["subject"], _node("theme", theme))
+        add(f"{node} {P['subject']} {_node('theme', theme)}{end}")
 
     # -- organisations and places the reference graph lacks --
     for entity in ex.new_entities:
         subject = _node(entity.kind, entity.key)
         if entity.kind == "org":
-            yield q(subject, RDF["type"], NamedNode(MK["Organization"]))
-            yield q(subject, RDFS["label"], Literal(entity.label, language=lang))
+            add(f"{subject} {TYPE} {C['Organization']}{end}")
+            add(f"{subject} {P['label']} {_lang(entity.label, lang)}{end}")
             if entity.acronym:
-                yield q(subject, ns.SKOS["altLabel"], Literal(entity.acronym))
+                add(f"{subject} {P['altLabel']} {_text(entity.acronym)}{end}")
             if entity.country:
-                yield q(subject, MK["basedIn"], _node("country", entity.country))
+                add(f"{subject} {P['basedIn']} {_node('country', entity.country)}{end}")
         else:
-            yield q(subject, RDF["type"], NamedNode(MK["Place"]))
-            yield q(subject, RDFS["label"], Literal(entity.label))
+            add(f"{subject} {TYPE} {C['Place']}{end}")
+            add(f"{subject} {P['label']} {_text(entity.label)}{end}")
             if entity.country:
-                yield q(subject, SCHEMA["containedInPlace"], _node("country", entity.country))
+                add(f"{subject} {P['containedInPlace']} {_node('country', entity.country)}{end}")
             if entity.geonames_id:
-                yield q(subject, ns.OWL["sameAs"], NamedNode(f"{ns.GN}{entity.geonames_id}/"))
+                add(f"{subject} {P['sameAs']} <{ns.GN}{entity.geonames_id}/>{end}")
 
     # -- evidence: one node per mention --
     for mention in ex.mentions:
-        yield from _mention(q, node, item.key, mention)
+        _mention(add, end, node, item.key, mention)
 
     # -- events --
     for n, event in enumerate(ex.events, start=1):
-        e = NamedNode(ns.event(item.key, n))
-        yield q(node, SCHEMA["about"], e)
-        yield q(e, RDF["type"], NamedNode(MK["Event"]))
-        yield q(e, PROV["wasDerivedFrom"], node)
+        e_iri = ns.event(item.key, n)
+        e = f"<{e_iri}>"
+        add(f"{node} {P['about']} {e}{end}")
+        add(f"{e} {TYPE} {C['Event']}{end}")
+        add(f"{e} {P['wasDerivedFrom']} {node}{end}")
         for t in event.types:
-            yield q(e, SEM["eventType"], _node("event-type", t))
+            add(f"{e} {P['eventType']} {_node('event-type', t)}{end}")
         if event.start:
-            yield q(e, SCHEMA["startDate"], Literal(event.start.isoformat(), datatype=_XSD_DATE))
+            add(f'{e} {P["startDate"]} "{event.start.isoformat()}"{_DATE}{end}')
         if event.end:
-            yield q(e, SCHEMA["endDate"], Literal(event.end.isoformat(), datatype=_XSD_DATE))
+            add(f'{e} {P["endDate"]} "{event.end.isoformat()}"{_DATE}{end}')
         if event.precision:
-            yield q(e, MK["datePrecision"], _node("date-precision", event.precision))
+            add(f"{e} {P['datePrecision']} {_node('date-precision', event.precision)}{end}")
         for key in event.places:
-            yield q(e, SCHEMA["location"], _node("place", key))
+            add(f"{e} {P['location']} {_node('place', key)}{end}")
         for iso3 in event.location_countries:
-            yield q(e, MK["locationCountry"], _node("country", iso3))
+            add(f"{e} {P['locationCountry']} {_node('country', iso3)}{end}")
         for iso3 in event.participant_countries:
-            yield q(e, MK["participantCountry"], _node("country", iso3))
+            add(f"{e} {P['participantCountry']} {_node('country', iso3)}{end}")
         for slug in event.organizers:
-            yield q(e, SCHEMA["organizer"], _node("org", slug))
+            add(f"{e} {P['organizer']} {_node('org', slug)}{end}")
         for slug in event.attendees:
-            yield q(e, SCHEMA["attendee"], _node("org", slug))
+            add(f"{e} {P['attendee']} {_node('org', slug)}{end}")
         for slug in event.funders:
-            yield q(e, SCHEMA["funder"], _node("org", slug))
+            add(f"{e} {P['funder']} {_node('org', slug)}{end}")
         for theme in event.themes:
-            yield q(e, DCTERMS["subject"], _node("theme", theme))
+            add(f"{e} {P['subject']} {_node('theme', theme)}{end}")
         if event.ordinal:
-            yield q(e, MK["ordinal"], Literal(str(event.ordinal), datatype=_XSD_INT))
+            add(f'{e} {P["ordinal"]} "{event.ordinal}"{_INT}{end}')
         if event.quote:
-            yield q(e, PROV["value"], Literal(event.quote))
+            add(f"{e} {P['value']} {_text(event.quote)}{end}")
         if event.rule:
-            yield q(e, MK["extractionRule"], Literal(event.rule))
+            add(f"{e} {P['extractionRule']} {_text(event.rule)}{end}")
         for m, part in enumerate(event.participations, start=1):
-            p = NamedNode(f"{e.value}-p{m}")
-            yield q(e, MK["participation"], p)
-            yield q(p, RDF["type"], NamedNode(MK["Participation"]))
-            yield q(p, MK["role"], _node("role", part.role))
+            p = f"<{e_iri}-p{m}>"
+            add(f"{e} {P['participation']} {p}{end}")
+            add(f"{p} {TYPE} {C['Participation']}{end}")
+            add(f"{p} {P['role']} {_node('role', part.role)}{end}")
             if part.agent and part.agent_kind:
-                yield q(p, MK["agent"], _node(part.agent_kind, part.agent))
+                add(f"{p} {P['agent']} {_node(part.agent_kind, part.agent)}{end}")
             if part.group:
-                yield q(p, MK["participantGroup"], _node("group", part.group))
+                add(f"{p} {P['participantGroup']} {_node('group', part.group)}{end}")
             if part.count is not None:
-                yield q(p, MK["count"], Literal(str(part.count), datatype=_XSD_INT))
+                add(f'{p} {P["count"]} "{part.count}"{_INT}{end}')
             if part.subset_of is not None:
-                yield q(p, MK["subsetOf"], NamedNode(f"{e.value}-p{part.subset_of + 1}"))
+                add(f"{p} {P['subsetOf']} <{e_iri}-p{part.subset_of + 1}>{end}")
             if part.quote:
-                yield q(p, PROV["value"], Literal(part.quote))
+                add(f"{p} {P['value']} {_text(part.quote)}{end}")
 
     # -- statistics quoted in the text --
+    published = f'"{item.published.isoformat()}"{_DATE}'
     for n, stat in enumerate(ex.statistics, start=1):
-        s = NamedNode(f"{ns.ID}statistic/{item.key}-s{n}")
-        yield q(s, RDF["type"], NamedNode(MK["Statistic"]))
-        yield q(s, SCHEMA["observationAbout"], _node(stat.about_kind, stat.about))
-        yield q(s, MK["indicator"], _node("indicator", stat.indicator))
-        yield q(s, SCHEMA["value"], Literal(_decimal(stat.value), datatype=_XSD_DEC))
-        yield q(s, SCHEMA["unitText"], Literal(stat.unit))
-        yield q(s, SCHEMA["observationDate"], Literal(item.published.isoformat(), datatype=_XSD_DATE))
-        yield q(s, PROV["value"], Literal(stat.quote))
-        yield q(s, PROV["wasDerivedFrom"], node)
+        s = f"<{ns.ID}statistic/{item.key}-s{n}>"
+        add(f"{s} {TYPE} {C['Statistic']}{end}")
+        add(f"{s} {P['observationAbout']} {_node(stat.about_kind, stat.about)}{end}")
+        add(f"{s} {P['indicator']} {_node('indicator', stat.indicator)}{end}")
+        add(f'{s} {P["schemaValue"]} "{_decimal(stat.value)}"{_DEC}{end}')
+        add(f"{s} {P['unitText']} {_text(stat.unit)}{end}")
+        add(f"{s} {P['observationDate']} {published}{end}")
+        add(f"{s} {P['value']} {_text(stat.quote)}{end}")
+        add(f"{s} {P['wasDerivedFrom']} {node}{end}")
+    return lines
 
 
 def _decimal(value: float) -> str:
@@ -204,14 +303,18 @@ def _decimal(value: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _mention(q, item_node: NamedNode, key: str, m: Mention) -> Iterator[Quad]:  # type: ignore[no-untyped-def]
-    if m.kind not in ("country", "org", "place", "region", "theme", "event-type", "group"):
+_MENTION_KINDS = frozenset(("country", "org", "place", "region", "theme", "event-type", "group"))
+
+
+def _mention(add, end: str, item_node: str, key: str, m: Mention) -> None:  # type: ignore[no-untyped-def]
+    if m.kind not in _MENTION_KINDS:
         return
-    node = NamedNode(f"{ns.ID}mention/{key}/{m.start}-{m.end}")
-    yield q(node, RDF["type"], NamedNode(MK["Mention"]))
-    yield q(node, MK["mentionIn"], item_node)
-    yield q(node, MK["mentionOf"], _node(m.kind, m.ref))
-    yield q(node, MK["mentionText"], Literal(m.text))
-    yield q(node, MK["startOffset"], Literal(str(m.start), datatype=_XSD_INT))
-    yield q(node, MK["endOffset"], Literal(str(m.end), datatype=_XSD_INT))
-    yield q(node, MK["extractionRule"], Literal(m.rule))
+    node = f"<{ns.ID}mention/{key}/{m.start}-{m.end}>"
+    P = _P
+    add(f"{node} {_TYPE} {_C['Mention']}{end}")
+    add(f"{node} {P['mentionIn']} {item_node}{end}")
+    add(f"{node} {P['mentionOf']} {_node(m.kind, m.ref)}{end}")
+    add(f"{node} {P['mentionText']} {_text(m.text)}{end}")
+    add(f'{node} {P["startOffset"]} "{m.start}"{_INT}{end}')
+    add(f'{node} {P["endOffset"]} "{m.end}"{_INT}{end}')
+    add(f"{node} {P['extractionRule']} {_text(m.rule)}{end}")

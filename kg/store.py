@@ -2,9 +2,21 @@
 
 Writers take an exclusive lock on ``STORE.lock`` beside the store folder, readers a shared
 one, so a second writer gets a clear message instead of a RocksDB error, and a reader never
-opens the files while a writer changes them. Each batch of new item graphs is written in one
-transaction; a changed item's graph is replaced by one SPARQL update (drop + insert), which
-pyoxigraph applies atomically. A killed build leaves every item graph whole or absent.
+opens the files while a writer changes them.
+
+Writes are atomic per item graph, so a killed build leaves every item graph whole or absent:
+
+- :meth:`KgStore.replace_graphs` (pyoxigraph quads) adds new graphs in one transaction;
+- :meth:`KgStore.load_graphs` (N-Quads text, what ``kg build`` writes) adds them with
+  ``Store.bulk_load``, three to four times faster than a transaction. A bulk load sorts what it
+  is given into one set of RocksDB table files per index and ingests them with a single
+  multi-column-family ``IngestExternalFiles`` call, which RocksDB applies atomically (recorded
+  in one manifest write, all or nothing after a crash), as long as the call holds fewer quads
+  than oxigraph's bulk batch (1,000,000 quads; see :data:`BULK_QUADS`), so each call holds at
+  most :data:`BULK_QUADS` quads of whole graphs. A kill before the ingestion can leave unused
+  ``*.sst`` files in the store folder, never a partial graph;
+- a changed item's graph is replaced by one SPARQL update (drop + insert), which pyoxigraph
+  applies atomically.
 
 >>> store = KgStore.memory()
 >>> from pyoxigraph import Quad, NamedNode, Literal
@@ -24,14 +36,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from kg.errors import KgError
 from kg.namespaces import MK, PROV
 
-__all__ = ["DEFAULT_STORE", "KgStore", "open_store"]
+__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "open_store"]
 
 DEFAULT_STORE = os.environ.get("MIGKG_STORE", ".kg/store")
+
+#: Quads per ``bulk_load`` call: below oxigraph's bulk batch (10**6), so that a call is one
+#: atomic ingestion (see the module docstring).
+BULK_QUADS = 500_000
 
 
 class StoreLock:
@@ -167,6 +183,44 @@ class KgStore:
         if fresh:
             self.store.extend(fresh)
         return written
+
+    def load_graphs(self, graphs: Mapping[str, str]) -> int:
+        """Like :meth:`replace_graphs`, each graph given as N-Quads text (every line in that graph).
+
+        New graphs are bulk loaded, at most :data:`BULK_QUADS` quads per atomic call; existing
+        ones are replaced by a SPARQL update each. Returns the quads written.
+        """
+        if not self._local:
+            return self.replace_graphs({name: parse(text, format=RdfFormat.N_QUADS) for name, text in graphs.items()})
+        fresh: list[str] = []
+        fresh_quads = written = 0
+        for name, text in graphs.items():
+            count = text.count("\n")
+            written += count
+            node = NamedNode(name)
+            if self.store.contains_named_graph(node):
+                body = text.replace(f" {node} .\n", " .\n")
+                self.store.update(f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{body}\n}} }}")
+                continue
+            if fresh and fresh_quads + count > BULK_QUADS:
+                self.store.bulk_load("".join(fresh), format=RdfFormat.N_QUADS)
+                fresh, fresh_quads = [], 0
+            fresh.append(text)
+            fresh_quads += count
+        if fresh:
+            self.store.bulk_load("".join(fresh), format=RdfFormat.N_QUADS)
+        return written
+
+    def optimize(self) -> None:
+        """Compact the store's files: many bulk loads leave many small RocksDB tables, which slow
+        every read (a full export of a freshly built 1.7M-quad store: 68 s, 15 s compacted)."""
+        if self._local:
+            self.store.optimize()
+
+    @property
+    def _local(self) -> bool:
+        """Whether this is pyoxigraph's own store (a subclass such as ``RemoteStore`` writes elsewhere)."""
+        return type(self).replace_graphs is KgStore.replace_graphs
 
     def clear(self) -> None:
         self.store.clear()

@@ -1,0 +1,284 @@
+"""One measurement in a process of its own: ``python -m bench.child COMMAND ARGS…``.
+
+Each command prints one JSON line with what it timed (seconds measured inside the process,
+without interpreter start-up); the parent adds wall time and peak memory (bench.measure).
+Commands that compare with an alternative prepare their input first and time only the stage
+being compared.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _items(corpus: str, n: int) -> list[Any]:
+    from kg.sources import NewsItem, read_sources
+
+    return [r for r in islice(read_sources([corpus]), n) if isinstance(r, NewsItem)]
+
+
+def _extracted(corpus: str, n: int) -> list[tuple[Any, Any]]:
+    from kg.extract import extract
+
+    return [(item, extract(item)) for item in _items(corpus, n)]
+
+
+def _repeat(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+# -- the floor and pyoxigraph's own dump --
+
+
+def bulk_load(store: str, nquads: str) -> dict[str, Any]:
+    from pyoxigraph import RdfFormat, Store
+
+    start = time.perf_counter()
+    target = Store(store)
+    target.bulk_load(path=nquads, format=RdfFormat.N_QUADS)
+    target.flush()
+    del target
+    return {"seconds": time.perf_counter() - start}
+
+
+def dump(store: str, out: str) -> dict[str, Any]:
+    from pyoxigraph import RdfFormat, Store
+
+    start = time.perf_counter()
+    Store.read_only(store).dump(out, format=RdfFormat.N_QUADS)
+    seconds = time.perf_counter() - start
+    with open(out, "rb") as f:
+        quads = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 24), b""))
+    return {"seconds": seconds, "quads": quads}
+
+
+# -- kg's own stages --
+
+
+def export(store: str, fmt: str, out: str) -> dict[str, Any]:
+    from kg.export import ExportFormat, export
+    from kg.store import KgStore
+
+    with KgStore.open(store, write=False) as opened, open(out, "wb") as f:
+        start = time.perf_counter()
+        statements = export(opened, ExportFormat(fmt), f)
+        return {"seconds": time.perf_counter() - start, "statements": statements}
+
+
+def query(store: str, name: str, params: str, repeats: str) -> dict[str, Any]:
+    from kg.queries import run
+    from kg.store import KgStore
+
+    with KgStore.open(store, write=False) as opened:
+        times, rows = _repeat(lambda: len(list(run(opened, name, json.loads(params)))), 1 + int(repeats))
+    return {"cold": times[0], "warm": times[1:], "rows": rows}
+
+
+def sparql(store: str, text: str, repeats: str) -> dict[str, Any]:
+    from kg.store import KgStore
+
+    with KgStore.open(store, write=False) as opened:
+        times, rows = _repeat(lambda: len(list(opened.query(text))), 1 + int(repeats))
+    return {"cold": times[0], "warm": times[1:], "rows": rows}
+
+
+def network(store: str, repeats: str) -> dict[str, Any]:
+    from bench.network_pairs import python_pairs, sparql_pairs
+    from kg.network import country_network
+    from kg.store import KgStore
+
+    n = int(repeats)
+    with KgStore.open(store, write=False) as opened:
+        python_pairs(opened)  # warm the store's caches, as network_pairs.py does
+        lib, G = _repeat(lambda: country_network(opened), n)
+        pairs, py = _repeat(lambda: python_pairs(opened), n)
+        join, sq = _repeat(lambda: sparql_pairs(opened), n)
+    return {
+        "library": lib,
+        "python_pairs": pairs,
+        "sparql_self_join": join,
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "agree": py == sq,
+    }
+
+
+def extract_rate(corpus: str, n: str, repeats: str) -> dict[str, Any]:
+    """Extraction alone (one core), and the gazetteer scan alone as the baseline."""
+    from kg.extract import extract
+
+    items = _items(corpus, int(n))
+    extract(items[0])  # compile the gazetteers outside the timing
+    times, _ = _repeat(lambda: [extract(item) for item in items], int(repeats))
+    try:
+        from kg.extract.gazetteer import default_gazetteer
+
+        gazetteer = default_gazetteer()
+        texts = [item.text for item in items]
+        scan, _ = _repeat(lambda: [list(gazetteer.scan(text)) for text in texts], int(repeats))
+    except (ImportError, AttributeError, TypeError):  # the extractor is being reworked: no baseline
+        scan = []
+    return {"items": len(items), "extract": times, "gazetteer_scan": scan}
+
+
+def workers_rate(corpus: str, n: str, workers: str, repeats: str) -> dict[str, Any]:
+    """The extraction stage of ``kg build --workers N`` (items to N-Quads text), no store."""
+    from kg.build import _item_graphs
+    from kg.extract import extract
+
+    items = _items(corpus, int(n))
+    extract(items[0])
+    times, _ = _repeat(lambda: sum(1 for _ in _item_graphs(iter(items), int(workers))), int(repeats))
+    return {"items": len(items), "seconds": times}
+
+
+# -- against rdflib --
+
+
+def _plain(quads: list[Any]) -> list[tuple[str, str, str, str, str | None, str | None, str]]:
+    """Quads as plain strings, so that the rdflib side builds its own terms."""
+    from pyoxigraph import NamedNode
+
+    rows = []
+    for q in quads:
+        o = q.object
+        if isinstance(o, NamedNode):
+            rows.append((q.subject.value, q.predicate.value, "iri", o.value, None, None, q.graph_name.value))
+        else:
+            rows.append(
+                (q.subject.value, q.predicate.value, "lit", o.value, o.datatype.value, o.language, q.graph_name.value)
+            )
+    return rows
+
+
+def rdflib_write(corpus: str, n: str, out: str, repeats: str) -> dict[str, Any]:
+    """The alternative write stage: rdflib terms, ``Graph.add`` per triple, N-Quads serialised."""
+    from rdflib import Dataset, Graph, Literal, URIRef
+
+    from kg.namespaces import XSD
+    from kg.rdf import item_quads
+
+    graphs = [_plain(item_quads(item, ex)) for item, ex in _extracted(corpus, int(n))]
+    string = XSD["string"]
+
+    def run() -> int:
+        ds = Dataset()
+        count = 0
+        for rows in graphs:
+            g = Graph(store=ds.store, identifier=URIRef(rows[0][6]))
+            for s, p, kind, value, datatype, language, _ in rows:
+                if kind == "iri":
+                    o: Any = URIRef(value)
+                elif language:
+                    o = Literal(value, lang=language)
+                else:
+                    o = Literal(value, datatype=None if datatype == string else URIRef(datatype))
+                g.add((URIRef(s), URIRef(p), o))
+                count += 1
+        ds.serialize(destination=out, format="nquads")
+        return count
+
+    times, count = _repeat(run, int(repeats))
+    return {"items": len(graphs), "triples": count, "seconds": times}
+
+
+def ours_write(corpus: str, n: str, store: str, repeats: str) -> dict[str, Any]:
+    """kg's write stage on the same items: N-Quads text, bulk loaded in batches of 256 items."""
+    import shutil
+
+    from kg.namespaces import item_graph
+    from kg.rdf import item_nquads
+    from kg.store import KgStore
+
+    extracted = _extracted(corpus, int(n))
+
+    def run() -> int:
+        shutil.rmtree(store, ignore_errors=True)
+        written = 0
+        with KgStore.open(store, write=True) as target:
+            for start in range(0, len(extracted), 256):
+                batch = {item_graph(item.key): item_nquads(item, ex) for item, ex in extracted[start : start + 256]}
+                written += target.load_graphs(batch)
+        return written
+
+    times, count = _repeat(run, int(repeats))
+    return {"items": len(extracted), "triples": count, "seconds": times}
+
+
+def _sample_store(corpus: str, n: int) -> Any:
+    from kg.namespaces import item_graph
+    from kg.rdf import item_nquads
+    from kg.store import KgStore
+
+    store = KgStore.memory()
+    store.load_graphs({item_graph(item.key): item_nquads(item, ex) for item, ex in _extracted(corpus, n)})
+    return store
+
+
+def jsonld_ours(corpus: str, n: str, repeats: str) -> dict[str, Any]:
+    from kg.export import ExportFormat, export
+
+    store = _sample_store(corpus, int(n))
+    times, count = _repeat(lambda: export(store, ExportFormat.JSONLD, io.BytesIO()), int(repeats))
+    return {"triples": count, "seconds": times}
+
+
+def jsonld_rdflib(corpus: str, n: str, repeats: str) -> dict[str, Any]:
+    """rdflib's JSON-LD compaction of the same graphs with the same published context."""
+    from pyoxigraph import RdfFormat, serialize
+    from rdflib import Dataset
+
+    from kg.reference import ONTOLOGY_DIR
+
+    store = _sample_store(corpus, int(n))
+    data = serialize(store.quads(), format=RdfFormat.N_QUADS)
+    ds = Dataset()
+    ds.parse(data=data, format="nquads")
+    context = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    count = len(ds)
+    times, _ = _repeat(lambda: ds.serialize(format="json-ld", context=context, encoding="utf-8"), int(repeats))
+    return {"triples": sum(1 for _ in ds.quads()) or count, "seconds": times}
+
+
+COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
+    fn.__name__: fn
+    for fn in (
+        bulk_load,
+        dump,
+        export,
+        query,
+        sparql,
+        network,
+        extract_rate,
+        workers_rate,
+        rdflib_write,
+        ours_write,
+        jsonld_ours,
+        jsonld_rdflib,
+    )
+}
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    result = COMMANDS[command](*args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main(sys.argv[1:])
