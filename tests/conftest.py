@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pyoxigraph import RdfFormat
 
 from kg.cli import cli
+from kg.store import KgStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "news" / "news-listing-2019.txt"
@@ -32,4 +34,19 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("sample") / "store"
     result = CliRunner().invoke(cli, ["build", str(SAMPLE), "--store", str(path), "-q"])
     assert result.exit_code == 0, result.output
+    return str(path)
+
+
+def memory_store(trig: Path) -> KgStore:
+    """A throw-away store holding a hand-written TriG fixture."""
+    store = KgStore.memory()
+    store.store.load(path=str(trig), format=RdfFormat.TRIG)
+    return store
+
+
+def disk_store(tmp_path_factory: pytest.TempPathFactory, name: str, trig: Path) -> str:
+    """The same fixture in an on-disk store (closed again), for the command line."""
+    path = tmp_path_factory.mktemp(name) / "store"
+    with KgStore.open(path, write=True) as store:
+        store.store.load(path=str(trig), format=RdfFormat.TRIG)
     return str(path)

@@ -24,7 +24,7 @@ from kg.namespaces import MK, PREFIXES, REFERENCE_GRAPH
 from kg.store import KgStore, open_store
 from kg.views import View, ViewFormat, event_rows, export_view
 
-from .conftest import invoke
+from .conftest import invoke, memory_store
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib.*")  # rdflib's own parsers
 
@@ -74,9 +74,7 @@ RICH_CONTEXT = {
 
 @pytest.fixture(scope="module")
 def fixture_store() -> KgStore:
-    store = KgStore.memory()
-    store.store.load(path=str(FIXTURE), format=RdfFormat.TRIG)
-    return store
+    return memory_store(FIXTURE)
 
 
 @pytest.fixture(params=["fixture", "sample"])

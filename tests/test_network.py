@@ -20,7 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from pyoxigraph import Literal, RdfFormat, Store
+from pyoxigraph import Literal
 
 from kg import namespaces as ns
 from kg.errors import UsageError
@@ -46,7 +46,7 @@ from kg.network import (
 from kg.network.metrics import COLUMNS, communities, rank_changes
 from kg.store import KgStore
 
-from .conftest import FIXTURES, invoke
+from .conftest import FIXTURES, disk_store, invoke, memory_store
 
 FIXTURE = FIXTURES / "network.trig"
 RCM = ["BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"]
@@ -72,20 +72,12 @@ E8 = E("2019-07-12-gtm-hnd-e1")
 
 @pytest.fixture(scope="module")
 def store() -> KgStore:
-    kg_store = KgStore.memory()
-    kg_store.store.load(path=str(FIXTURE), format=RdfFormat.TRIG)
-    return kg_store
+    return memory_store(FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fixture in an on-disk store, for the command line."""
-    path = tmp_path_factory.mktemp("network") / "store"
-    disk = Store(str(path))
-    disk.load(path=str(FIXTURE), format=RdfFormat.TRIG)
-    disk.flush()
-    del disk
-    return str(path)
+    return disk_store(tmp_path_factory, "network", FIXTURE)
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,6 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryResultsFormat,
-    RdfFormat,
     Store,
     Variable,
 )
@@ -41,7 +40,7 @@ from kg.reference import Organization, Reference, Region
 from kg.remote import inline_values
 from kg.store import KgStore
 
-from .conftest import FIXTURES, ROOT, invoke
+from .conftest import FIXTURES, ROOT, disk_store, invoke, memory_store
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ANALYST = FIXTURES / "analyst.trig"
@@ -63,18 +62,12 @@ NAMES = [q.name for q in kq.catalogue()]
 
 @pytest.fixture(scope="module")
 def analyst() -> KgStore:
-    store = KgStore.memory()
-    store.store.load(path=str(ANALYST), format=RdfFormat.TRIG)
-    return store
+    return memory_store(ANALYST)
 
 
 @pytest.fixture(scope="module")
 def analyst_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The fixture in an on-disk store, for the command line."""
-    path = tmp_path_factory.mktemp("analyst") / "store"
-    with KgStore.open(path, write=True) as store:
-        store.store.load(path=str(ANALYST), format=RdfFormat.TRIG)
-    return str(path)
+    return disk_store(tmp_path_factory, "analyst", ANALYST)
 
 
 def csv_rows(data: bytes | str) -> list[list[str]]:
