@@ -29,7 +29,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import Quad
+from pyoxigraph import Literal, Quad
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
@@ -69,7 +69,7 @@ class BuildReport:
 class Progress:
     """Progress on stderr: a live line on a terminal, a line every few seconds otherwise."""
 
-    def __init__(self, stream=None, interval: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, stream=None, interval: float = 5.0) -> None:
         self.stream = stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.interval = 0.2 if self.tty else interval
@@ -277,4 +277,5 @@ class _Writer:
 
 def _hash_of(quads: list[Quad]) -> str:
     """The content hash a shared graph carries (its last quad, by construction)."""
-    return quads[-1].object.value if quads else ""
+    last = quads[-1].object if quads else None
+    return last.value if isinstance(last, Literal) else ""

@@ -19,6 +19,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import __version__
@@ -161,7 +163,7 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
     node = f"<{ns.item(item.key)}>"
     # Terms that come from the input are checked the way pyoxigraph checks them; the
     # language tag comes back normalised (lower case), as in a Literal.
-    lang = Literal("", language=item.language or "en").language
+    lang = Literal("", language=item.language or "en").language or "en"
     url = f"<{NamedNode(item.url).value}>" if item.url else None
     P, C, TYPE = _P, _C, _TYPE
 
@@ -306,7 +308,7 @@ def _decimal(value: float) -> str:
 _MENTION_KINDS = frozenset(("country", "org", "place", "region", "theme", "event-type", "group"))
 
 
-def _mention(add, end: str, item_node: str, key: str, m: Mention) -> None:  # type: ignore[no-untyped-def]
+def _mention(add: Callable[[str], None], end: str, item_node: str, key: str, m: Mention) -> None:
     if m.kind not in _MENTION_KINDS:
         return
     node = f"<{ns.ID}mention/{key}/{m.start}-{m.end}>"

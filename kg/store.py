@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg.errors import KgError
 from kg.namespaces import MK, PROV
@@ -150,6 +150,7 @@ class KgStore:
             f"SELECT ?g ?h ?run WHERE {{ GRAPH ?g {{ ?g <{MK['contentHash']}> ?h "
             f"OPTIONAL {{ ?g <{PROV['wasGeneratedBy']}> ?run }} }} }}"
         )
+        assert isinstance(rows, QuerySolutions)
         return {row["g"].value: (row["h"].value, row["run"].value if row["run"] else "") for row in rows}
 
     def graph_count(self) -> int:
