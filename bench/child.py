@@ -17,6 +17,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from bench.measure import timed
+
 __all__ = ["main"]
 
 
@@ -31,14 +33,6 @@ def _extracted(corpus: str, n: int) -> list[tuple[Any, Any]]:
 
     return [(item, extract(item)) for item in _items(corpus, n)]
 
-
-def _repeat(fn: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return times, result
 
 
 # -- the floor and pyoxigraph's own dump --
@@ -84,7 +78,7 @@ def query(store: str, name: str, params: str, repeats: str) -> dict[str, Any]:
     from kg.store import KgStore
 
     with KgStore.open(store, write=False) as opened:
-        times, rows = _repeat(lambda: len(list(run(opened, name, json.loads(params)))), 1 + int(repeats))
+        times, rows = timed(lambda: len(list(run(opened, name, json.loads(params)))), 1 + int(repeats))
     return {"cold": times[0], "warm": times[1:], "rows": rows}
 
 
@@ -92,7 +86,7 @@ def sparql(store: str, text: str, repeats: str) -> dict[str, Any]:
     from kg.store import KgStore
 
     with KgStore.open(store, write=False) as opened:
-        times, rows = _repeat(lambda: len(list(opened.query(text))), 1 + int(repeats))
+        times, rows = timed(lambda: len(list(opened.query(text))), 1 + int(repeats))
     return {"cold": times[0], "warm": times[1:], "rows": rows}
 
 
@@ -104,9 +98,9 @@ def network(store: str, repeats: str) -> dict[str, Any]:
     n = int(repeats)
     with KgStore.open(store, write=False) as opened:
         python_pairs(opened)  # warm the store's caches, as network_pairs.py does
-        lib, G = _repeat(lambda: country_network(opened), n)
-        pairs, py = _repeat(lambda: python_pairs(opened), n)
-        join, sq = _repeat(lambda: sparql_pairs(opened), n)
+        lib, G = timed(lambda: country_network(opened), n)
+        pairs, py = timed(lambda: python_pairs(opened), n)
+        join, sq = timed(lambda: sparql_pairs(opened), n)
     return {
         "library": lib,
         "python_pairs": pairs,
@@ -123,13 +117,13 @@ def extract_rate(corpus: str, n: str, repeats: str) -> dict[str, Any]:
 
     items = _items(corpus, int(n))
     extract(items[0])  # compile the gazetteers outside the timing
-    times, _ = _repeat(lambda: [extract(item) for item in items], int(repeats))
+    times, _ = timed(lambda: [extract(item) for item in items], int(repeats))
     try:
         from kg.extract.gazetteer import default_gazetteer
 
         gazetteer = default_gazetteer()
         texts = [item.text for item in items]
-        scan, _ = _repeat(lambda: [list(gazetteer.scan(text)) for text in texts], int(repeats))
+        scan, _ = timed(lambda: [list(gazetteer.scan(text)) for text in texts], int(repeats))
     except (ImportError, AttributeError, TypeError):  # the extractor is being reworked: no baseline
         scan = []
     return {"items": len(items), "extract": times, "gazetteer_scan": scan}
@@ -142,7 +136,7 @@ def workers_rate(corpus: str, n: str, workers: str, repeats: str) -> dict[str, A
 
     items = _items(corpus, int(n))
     extract(items[0])
-    times, _ = _repeat(lambda: sum(1 for _ in _item_graphs(iter(items), int(workers))), int(repeats))
+    times, _ = timed(lambda: sum(1 for _ in _item_graphs(iter(items), int(workers))), int(repeats))
     return {"items": len(items), "seconds": times}
 
 
@@ -192,7 +186,7 @@ def rdflib_write(corpus: str, n: str, out: str, repeats: str) -> dict[str, Any]:
         ds.serialize(destination=out, format="nquads")
         return count
 
-    times, count = _repeat(run, int(repeats))
+    times, count = timed(run, int(repeats))
     return {"items": len(graphs), "triples": count, "seconds": times}
 
 
@@ -215,7 +209,7 @@ def ours_write(corpus: str, n: str, store: str, repeats: str) -> dict[str, Any]:
                 written += target.load_graphs(batch)
         return written
 
-    times, count = _repeat(run, int(repeats))
+    times, count = timed(run, int(repeats))
     return {"items": len(extracted), "triples": count, "seconds": times}
 
 
@@ -233,7 +227,7 @@ def jsonld_ours(corpus: str, n: str, repeats: str) -> dict[str, Any]:
     from kg.export import ExportFormat, export
 
     store = _sample_store(corpus, int(n))
-    times, count = _repeat(lambda: export(store, ExportFormat.JSONLD, io.BytesIO()), int(repeats))
+    times, count = timed(lambda: export(store, ExportFormat.JSONLD, io.BytesIO()), int(repeats))
     return {"triples": count, "seconds": times}
 
 
@@ -250,7 +244,7 @@ def jsonld_rdflib(corpus: str, n: str, repeats: str) -> dict[str, Any]:
     ds.parse(data=data, format="nquads")
     context = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     count = len(ds)
-    times, _ = _repeat(lambda: ds.serialize(format="json-ld", context=context, encoding="utf-8"), int(repeats))
+    times, _ = timed(lambda: ds.serialize(format="json-ld", context=context, encoding="utf-8"), int(repeats))
     return {"triples": sum(1 for _ in ds.quads()) or count, "seconds": times}
 
 

@@ -29,7 +29,7 @@ from kg.extract.model import Extraction, Mention
 from kg.namespaces import DCTERMS, MK, PROV, RDF, RDFS, SCHEMA, SEM, XSD
 from kg.sources import NewsItem
 
-__all__ = ["RUN_IRI", "item_nquads", "item_quads", "rules_hash"]
+__all__ = ["item_nquads", "item_quads", "rules_hash", "run_iri"]
 
 # N-Triples escapes for the characters a quoted literal cannot hold as they are.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -115,9 +115,6 @@ def rules_hash() -> str:
 
 def run_iri() -> str:
     return f"{ns.ID}run/migkg-{__version__}-{rules_hash()[:12]}"
-
-
-RUN_IRI = None  # computed lazily by run_iri(); kept for readers of the API
 
 
 def _node(kind: str, ref: str) -> str:
