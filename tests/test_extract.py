@@ -288,3 +288,15 @@ def test_counted_grouping_means_the_members_named():
     )
     assert ex.countries_in_scope == ["ABW", "CUW", "SXM"]  # not BES, also a member of the grouping
     assert extract(item("A forum on the Dutch Caribbean.")).countries_in_scope == ["ABW", "BES", "CUW", "SXM"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Representatives of 14 countries met on 3 May.", ["conference"]),
+        ("Eighteen countries and territories gathered on June 6 and 7.", ["conference"]),
+        ("Officials of three countries met on 3 May.", ["meeting"]),
+    ],
+)
+def test_a_meeting_of_ten_or_more_counted_states_is_a_conference(text, expected):
+    assert extract(item(text)).events[0].types == expected

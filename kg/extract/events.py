@@ -141,13 +141,19 @@ def _sentence_of(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
     return (offset, offset)
 
 
-def _large(event: Event, context: str) -> bool:
-    """A meeting of many states or organisations is a conference."""
-    return bool(
-        re.search(
-            r"\b(?:\d{2,}|eighteen|fifteen|twelve|twenty|thirty)\s+(?:countries|states|organi[sz]ations)", context, re.I
-        )
-    )
+def _count(m: re.Match[str]) -> int | None:
+    """The number a ``_QUANTITY`` match counts ("1,200", "80", "Eighteen")."""
+    raw = m.group("num").lower().replace(",", "")
+    return int(raw.replace(".", "")) if raw[0].isdigit() else NUMBER_WORDS.get(raw)
+
+
+def _large(context: str) -> bool:
+    """A meeting of ten or more counted states or organisations is a conference."""
+    for m in _quantity_matches(context):
+        value = _count(m) or 0
+        if value >= 10 and m.group("noun").lower() in ("countries", "organizations", "organisations"):
+            return True
+    return False
 
 
 def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
@@ -210,7 +216,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             types = ["training"]
         quote = " ".join(text[a:b].strip() for a, b in own)
         event = Event(types=types, quote=quote, rule=(anchor.span.rule if anchor.span else "event-cue"))
-        if len(types) == 1 and types[0] == "meeting" and _large(event, context):
+        if len(types) == 1 and types[0] == "meeting" and _large(context):
             types = event.types = ["conference"]
         if anchor.span:
             event.start, event.end, event.precision = anchor.span.start, anchor.span.end, anchor.span.precision
@@ -340,8 +346,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             continue  # "the three countries of …" describes, it does not count
         if re.search(r"\b(?:{})\.?\s$".format("|".join(MONTHS)), before, re.I):
             continue  # "June 6 …" is a date
-        raw = m.group("num").lower().replace(",", "")
-        value = NUMBER_WORDS.get(raw) if not raw[0].isdigit() else int(raw.replace(".", ""))
+        value = _count(m)
         if value is None or 1800 <= value <= 2100:
             continue
         noun = m.group("noun").lower()
