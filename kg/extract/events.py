@@ -151,7 +151,7 @@ def _large(context: str) -> bool:
     """A meeting of ten or more counted states or organisations is a conference."""
     for m in _quantity_matches(context):
         value = _count(m) or 0
-        if value >= 10 and m.group("noun").lower() in ("countries", "organizations", "organisations"):
+        if value >= 10 and m.group("noun").lower().split()[0] in ("countries", "organizations", "organisations"):
             return True
     return False
 
