@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
@@ -192,3 +193,30 @@ def test_source_file_is_named_the_same_whether_given_relative_or_absolute(tmp_pa
         quads.append(quads_of(store))
     assert quads[0] == quads[1]
     assert any('"news/a.txt"' in q for q in quads[0])
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "ending"), [(io.StringIO(), "\n"), (_Terminal(), "\r")])
+def test_progress_is_a_live_line_on_a_terminal_and_plain_lines_otherwise(stream, ending):
+    from kg.build import BuildReport, Progress
+
+    progress = Progress(stream)
+    progress.started -= 10  # a long build: progress is only shown after the first second
+    progress.update(BuildReport(read=1200, loaded=1000, unchanged=150, rejected=50), force=True)
+    progress.done()
+    text = stream.getvalue()
+    assert "kg build: 1,200 items read, 1,000 loaded, 150 unchanged, 50 rejected" in text
+    assert text.startswith("\r") == (ending == "\r")
+    assert text.endswith("\n")
+
+
+def test_short_builds_print_no_progress():
+    from kg.build import BuildReport, Progress
+
+    stream = io.StringIO()
+    Progress(stream).update(BuildReport(read=3))
+    assert stream.getvalue() == ""
