@@ -79,7 +79,7 @@ class WireFormat(enum.Enum):
     @property
     def for_rows(self) -> bool:
         """SELECT and ASK results (the others hold CONSTRUCT and DESCRIBE graphs)."""
-        return self in _ROWS
+        return QueryResultsFormat.from_media_type(self.value) is not None
 
     @property
     def content_type(self) -> str:
@@ -100,25 +100,19 @@ class WireFormat(enum.Enum):
 
     @property
     def results_format(self) -> QueryResultsFormat:
-        return _ROWS[self]
+        found = QueryResultsFormat.from_media_type(self.value)
+        if found is None:
+            raise ValueError(f"{self.value} is not a SPARQL results format")
+        return found
 
     @property
     def rdf_format(self) -> RdfFormat:
-        return _GRAPHS[self]
+        found = RdfFormat.from_media_type(self.value)
+        if found is None:
+            raise ValueError(f"{self.value} is not an RDF format")
+        return found
 
 
-_ROWS = {
-    WireFormat.JSON: QueryResultsFormat.JSON,
-    WireFormat.XML: QueryResultsFormat.XML,
-    WireFormat.CSV: QueryResultsFormat.CSV,
-    WireFormat.TSV: QueryResultsFormat.TSV,
-}
-_GRAPHS = {
-    WireFormat.TURTLE: RdfFormat.TURTLE,
-    WireFormat.NTRIPLES: RdfFormat.N_TRIPLES,
-    WireFormat.JSONLD: RdfFormat.JSON_LD,
-    WireFormat.RDFXML: RdfFormat.RDF_XML,
-}
 _SHORT = {
     WireFormat.JSON: "json",
     WireFormat.XML: "xml",
