@@ -136,8 +136,7 @@ def build(
 
 
 _TIMEOUT_HELP = (
-    "Give up after SECONDS with an error (the embedded engine cannot cancel a query: "
-    "it is abandoned when kg exits)."
+    "Give up after SECONDS with an error (the embedded engine cannot cancel a query: it is abandoned when kg exits)."
 )
 
 
@@ -260,10 +259,10 @@ def query_command(
             raise UsageError(f"parameter '{key}' is given twice")
         values[key] = value
     named = load(name)
-    substitutions = named.bind(values)
+    text = named.text_for(values)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
     with open_store(store_location) as store:
-        click.echo(_run_and_render(store, lambda: run(store, named.text, substitutions), chosen, timeout), nl=False)
+        click.echo(_run_and_render(store, lambda: run(store, text), chosen, timeout), nl=False)
 
 
 @cli.command("queries")

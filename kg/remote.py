@@ -20,14 +20,8 @@ result, and much faster on Oxigraph, whose cost per request grows with the numbe
 
 Queries need the union of all named graphs as the default graph (``oxigraph serve
 --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; GraphDB does it by default).
-Query parameters cannot travel as pyoxigraph substitutions over HTTP, so they are sent as a
-``VALUES`` block that :func:`inline_values` puts at the start of the query's WHERE clause,
-with each term written by pyoxigraph (IRIs and literals escaped), never user text.
-
->>> print(inline_values("SELECT ?c ?n WHERE { ?e <http://e/p> ?c }", {Variable("c"): NamedNode("http://e/GTM")}))
-SELECT ?c ?n WHERE {
-  VALUES (?c) { (<http://e/GTM>) }
- ?e <http://e/p> ?c }
+Parameters of named queries travel in the query text as a ``VALUES`` row
+(:func:`kg.sparql.inline_values`), the same text an embedded store runs.
 """
 
 from __future__ import annotations
@@ -50,7 +44,6 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Triple,
-    Variable,
     parse,
     parse_query_results,
     serialize,
@@ -59,6 +52,7 @@ from pyoxigraph import (
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.namespaces import MK, PROV
+from kg.sparql import inline_values
 from kg.store import KgStore
 
 __all__ = ["LAYOUTS", "WRITE_MODES", "Layout", "RemoteStore", "inline_values", "is_remote"]
@@ -294,56 +288,3 @@ class RemoteStore(KgStore):
         self._snapshot = None
         for start in range(0, len(graphs), 500):
             self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs[start : start + 500]))
-
-
-# -- VALUES for parameters --
-
-_TOKENS = re.compile(
-    r"""
-      (?P<comment>\#[^\n]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'''(?:[^'\\]|\\.|'(?!''))*'''
-                 |"(?:[^"\\\n]|\\.)*"
-                 |'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<where>(?<![\w?$:])WHERE\b)
-    | (?P<open>\{)
-    | (?P<close>\})
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-
-
-def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
-    """``query`` with ``VALUES (?a …) { (term …) }`` first in its outermost WHERE group.
-
-    For a parameter that is a SELECT variable used in the top-level pattern (as named queries'
-    parameters are), this gives the same rows as pyoxigraph's ``substitutions``. Comments,
-    strings and IRIs are skipped when looking for the top-level ``WHERE {`` (or, in the short
-    form ``SELECT * { … }``, the first top-level group).
-    """
-    if not substitutions:
-        return query
-    depth = 0
-    where_seen = False
-    first_group = None
-    insert_at = None
-    for token in _TOKENS.finditer(query):
-        kind = token.lastgroup
-        if kind == "where" and depth == 0:
-            where_seen = True
-        elif kind == "open":
-            if depth == 0 and where_seen:
-                insert_at = token.end()
-                break
-            if depth == 0 and first_group is None:
-                first_group = token.end()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-    insert_at = insert_at or (None if where_seen else first_group)
-    if insert_at is None:
-        raise UsageError("cannot bind parameters: the query has no WHERE { … } group")
-    names = " ".join(f"?{v.value if isinstance(v, Variable) else v}" for v in substitutions)
-    terms = " ".join(str(term) for term in substitutions.values())
-    return f"{query[:insert_at]}\n  VALUES ({names}) {{ ({terms}) }}\n{query[insert_at:]}"

@@ -15,6 +15,8 @@ one
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from pyoxigraph import (
@@ -26,6 +28,7 @@ from pyoxigraph import (
     QuerySolutions,
     QueryTriples,
     RdfFormat,
+    Variable,
     serialize,
 )
 
@@ -33,7 +36,7 @@ from kg.errors import KgError, UsageError
 from kg.namespaces import PREFIXES
 from kg.store import KgStore
 
-__all__ = ["ResultFormat", "render", "run", "term_text"]
+__all__ = ["ResultFormat", "inline_values", "render", "run", "term_text"]
 
 
 class ResultFormat(enum.Enum):
@@ -142,3 +145,62 @@ def table(solutions: QuerySolutions) -> str:
     ]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
+
+
+# -- parameters as a VALUES block --
+
+_TOKENS = re.compile(
+    r"""
+      (?P<comment>\#[^\n]*)
+    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                 |'''(?:[^'\\]|\\.|'(?!''))*'''
+                 |"(?:[^"\\\n]|\\.)*"
+                 |'(?:[^'\\\n]|\\.)*')
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<where>(?<![\w?$:])WHERE\b)
+    | (?P<open>\{)
+    | (?P<close>\})
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
+    """``query`` with ``VALUES (?a …) { (term …) }`` first in its outermost WHERE group.
+
+    For a parameter that is a SELECT variable used in the top-level pattern (as named queries'
+    parameters are), this gives the same rows as pyoxigraph's ``substitutions``. Comments,
+    strings and IRIs are skipped when looking for the top-level ``WHERE {`` (or, in the short
+    form ``SELECT * { … }``, the first top-level group). Each term is written by pyoxigraph
+    (IRIs and literals escaped), never taken from user text.
+
+    >>> print(inline_values("SELECT ?c ?n WHERE { ?e <http://e/p> ?c }", {Variable("c"): NamedNode("http://e/GTM")}))
+    SELECT ?c ?n WHERE {
+      VALUES (?c) { (<http://e/GTM>) }
+     ?e <http://e/p> ?c }
+    """
+    if not substitutions:
+        return query
+    depth = 0
+    where_seen = False
+    first_group = None
+    insert_at = None
+    for token in _TOKENS.finditer(query):
+        kind = token.lastgroup
+        if kind == "where" and depth == 0:
+            where_seen = True
+        elif kind == "open":
+            if depth == 0 and where_seen:
+                insert_at = token.end()
+                break
+            if depth == 0 and first_group is None:
+                first_group = token.end()
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+    insert_at = insert_at or (None if where_seen else first_group)
+    if insert_at is None:
+        raise UsageError("cannot bind parameters: the query has no WHERE { … } group")
+    names = " ".join(f"?{v.value if isinstance(v, Variable) else v}" for v in substitutions)
+    terms = " ".join(str(term) for term in substitutions.values())
+    return f"{query[:insert_at]}\n  VALUES ({names}) {{ ({terms}) }}\n{query[insert_at:]}"

@@ -37,7 +37,7 @@ import kg
 from kg import queries as kq
 from kg.errors import UsageError
 from kg.reference import Organization, Reference, Region
-from kg.remote import inline_values
+from kg.sparql import inline_values
 from kg.store import KgStore
 
 from .conftest import FIXTURES, ROOT, disk_store, invoke, memory_store

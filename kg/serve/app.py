@@ -267,15 +267,13 @@ def create_app(
             else:
                 values[key] = value
         try:
-            substitutions = named.bind(values)
+            text = named.text_for(values)
         except UsageError as exc:
             message = re.sub(r"pass -p (\w+) VALUE", r"add \1=VALUE to the URL", str(exc))
             return _text(400, message)
         if explicit and format_named(explicit, ROW_TYPES) is None:
             return _text(400, f"unknown format {explicit!r} for rows; use json, xml, csv or tsv")
-        return await run_query(
-            _chooser(request.headers.get("accept"), explicit), named.text, substitutions=substitutions
-        )
+        return await run_query(_chooser(request.headers.get("accept"), explicit), text)
 
     async def network_view(request: Request) -> Response:
         kind = request.path_params["kind"]
