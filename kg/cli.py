@@ -358,8 +358,11 @@ def export(
             view_format = ViewFormat.CSV
         elif fmt:
             raise UsageError(f"--frame writes json or csv, not {fmt}")
+        elif to_file:
+            assert out is not None
+            view_format = ViewFormat.from_path(out)
         else:
-            view_format = ViewFormat.from_path(out) if to_file else ViewFormat.JSON
+            view_format = ViewFormat.JSON
         unit, label = "rows", f"{frame} view, {view_format.value}"
         write = functools.partial(export_view, view=View(frame), fmt=view_format)
     else:

@@ -41,11 +41,22 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar, overload
 
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, Variable, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+    Variable,
+    serialize,
+)
 
-from kg.errors import UsageError
+from kg.errors import KgError, UsageError
 from kg.jsonld import Context, JsonLdWriter, load_context
 from kg.namespaces import PREFIXES, RDF, XSD
 from kg.store import KgStore
@@ -112,7 +123,8 @@ _PLAIN_DATATYPES = {XSD["string"], RDF["langString"]}
 
 Graph = NamedNode | DefaultGraph
 Subject = NamedNode | BlankNode
-Order = Callable[[Triple], object]
+Order = Callable[[Triple], str] | Callable[[Triple], tuple[bool, str, str]]  # str or _turtle_order
+Statement = TypeVar("Statement", Triple, Quad)
 
 
 def export(
@@ -148,7 +160,11 @@ def export(
 
 def _graphs(store: KgStore) -> list[Graph]:
     """The default graph (when it holds anything), then the named graphs in IRI order."""
-    named: list[Graph] = sorted(store.store.named_graphs(), key=lambda g: g.value)
+    named: list[Graph] = []
+    for name in sorted(store.store.named_graphs(), key=lambda g: g.value):
+        if not isinstance(name, NamedNode):  # kg names every graph by IRI; a foreign store may not
+            raise KgError(f"the store has a graph named by a blank node ({name}); kg exports graphs named by IRIs")
+        named.append(name)
     has_default = next(iter(store.store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None
     return [DefaultGraph(), *named] if has_default else named
 
@@ -174,9 +190,14 @@ def _subjects(store: KgStore, graph: Graph | None) -> list[Subject]:
     else:
         query = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }"  # ?g bound below
         rows = store.store.query(query, substitutions={Variable("g"): graph})
+    assert isinstance(rows, QuerySolutions)
     return sorted((row["s"] for row in rows), key=_subject_key)
 
 
+@overload
+def _blocks(store: KgStore, graph: Graph | None, order: Order) -> Iterator[list[Triple]]: ...
+@overload
+def _blocks(store: KgStore, graph: Graph | None, order: None) -> Iterator[list[Triple]] | Iterator[list[Quad]]: ...
 def _blocks(store: KgStore, graph: Graph | None, order: Order | None) -> Iterator[list[Triple]] | Iterator[list[Quad]]:
     """The triples of ``graph`` (``None``: the union, each triple once), one list per subject.
 
@@ -190,6 +211,7 @@ def _blocks(store: KgStore, graph: Graph | None, order: Order | None) -> Iterato
             by_subject: dict[Subject, list[Quad]] = {}
             for quad in head:
                 subject = quad.subject
+                assert not isinstance(subject, Triple)  # pyoxigraph 0.5 (RDF 1.2) has triple terms as objects only
                 found = by_subject.get(subject)
                 if found is None:
                     by_subject[subject] = [quad]
@@ -212,10 +234,10 @@ def _dataset_quads(store: KgStore) -> Iterator[Quad]:
                 yield Quad(t.subject, t.predicate, t.object, graph)
 
 
-def _write_lines(output: BinaryIO, fmt: RdfFormat, statements: Iterable[Quad | Triple]) -> int:
+def _write_lines(output: BinaryIO, fmt: RdfFormat, statements: Iterable[Statement]) -> int:
     count = 0
 
-    def counted() -> Iterator[Quad | Triple]:
+    def counted() -> Iterator[Statement]:
         nonlocal count
         for statement in statements:
             count += 1
@@ -329,7 +351,9 @@ def _write_jsonld(
     def write_nodes(graph: Graph | None) -> None:
         nonlocal count
         for block in _blocks(store, graph, None):
-            writer.node(context.node(block[0].subject, block))
+            subject = block[0].subject
+            assert not isinstance(subject, Triple)  # see _blocks
+            writer.node(context.node(subject, block))
             count += len(block)
 
     if graph is not None:

@@ -265,7 +265,7 @@ class Context:
             plain = plain and extra == self.default_language
         else:
             plain = plain and kind == "literal" and extra == _XSD_STRING and self.default_language is None
-        result = (key, plain, None)
+        result: tuple[str, bool, Any] = (key, plain, None)
         for term in self._by_iri.get(predicate, ()):
             if kind == "iri":
                 if term.type in ("@id", "@vocab"):
@@ -328,6 +328,7 @@ class Context:
                     reference = obj.value
                 values.setdefault(key, []).append((obj.value, "", reference if plain else {self.id_key: reference}))
             else:
+                assert isinstance(obj, BlankNode)  # kg writes no triple terms
                 reference = f"_:{obj.value}"
                 if predicate == _RDF_TYPE:
                     types.append(reference)
