@@ -13,6 +13,7 @@ Scores are precision, recall and F1 per field, micro-averaged over (item, value)
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -90,12 +91,15 @@ def _org_names(slug: str, extraction: Extraction) -> set[str]:
     return {_norm(n) for n in names if n}
 
 
+@functools.cache
+def _reference_place_names() -> dict[str, str]:
+    return {key: place.name for key, place in load().places.items()}
+
+
 def _facts(extraction: Extraction) -> dict[str, set[str]]:
     gcm = cues("theme").matches
-    places = {e.key: e.label for e in extraction.new_entities if e.kind == "place"}
-    refs = load()
-    for key, place in refs.places.items():
-        places.setdefault(key, place.name)
+    # a place the item introduces is named as the item names it, a reference place by the registry
+    places = _reference_place_names() | {e.key: e.label for e in extraction.new_entities if e.kind == "place"}
     return {
         "countries_mentioned": set(extraction.countries_mentioned),
         "countries_in_scope": set(extraction.countries_in_scope),
