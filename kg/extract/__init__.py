@@ -24,7 +24,7 @@ from pathlib import Path
 from kg.extract.entities import find_entities
 from kg.extract.events import find_events, find_participations, find_statistics
 from kg.extract.model import Event, Extraction, Mention, NewEntity, Participation, Statistic
-from kg.extract.vocab import cues
+from kg.extract.vocab import find_cues
 from kg.sources import NewsItem
 
 __all__ = [
@@ -51,8 +51,8 @@ def extract(item: NewsItem) -> Extraction:
     themes = _themes(text, len(item.title))
     for event in events:
         event.themes = themes
-    lowered = item.title.lower()
-    genre = "feature-story" if any(word in lowered.split() for word in _FEATURE) else "news-release"
+    title_words = item.title.lower().split()
+    genre = "feature-story" if any(word in title_words for word in _FEATURE) else "news-release"
     return Extraction(
         mentions=mentions,
         countries_mentioned=entities.countries,
@@ -72,7 +72,7 @@ def _themes(text: str, title_len: int) -> list[str]:
     """Themes whose cue phrases occur; a title match counts double, and one strong or two
     summary matches are needed."""
     scores: dict[str, int] = {}
-    for theme, hits in cues("theme").find(text).items():
+    for theme, hits in find_cues(text, "theme").items():
         scores[theme] = sum(2 if m.start < title_len else 1 for m in hits)
     return sorted(t for t, score in scores.items() if score >= 1)
 

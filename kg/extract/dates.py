@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kg.extract.matcher import PhraseMatcher, folded, is_word, word_alternation
 from kg.sources.dates import MONTHS
 
 __all__ = ["DateSpan", "find_dates"]
@@ -28,12 +29,13 @@ __all__ = ["DateSpan", "find_dates"]
 _MONTH_NAMES = sorted(MONTHS, key=len, reverse=True)
 # The lookahead rejects most positions at once: every month name starts with one of these letters.
 _FIRST = "".join(sorted({m[0] for m in MONTHS} | {m[0].upper() for m in MONTHS}))
-M = rf"(?=[{_FIRST}])(?P<m>" + "|".join(_MONTH_NAMES) + r")\.?"
-M2 = rf"(?=[{_FIRST}])(?P<m2>" + "|".join(_MONTH_NAMES) + r")\.?"
+M = rf"(?=[{_FIRST}])(?P<m>{word_alternation(_MONTH_NAMES)})\.?"
+M2 = rf"(?=[{_FIRST}])(?P<m2>{word_alternation(_MONTH_NAMES)})\.?"
 D1 = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?"
 D2 = r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
 Y = r"(?:,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?"
 SEP = r"\s*(?P<sep>-|–|and|y|to|al|a|through|until)\s*"
+_YEAR_WORDS = ("in", "en", "during", "durante")
 WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -48,19 +50,37 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # In October 2018 / en octubre de 2018
     ("month", re.compile(rf"\b{M}\s+(?:de\s+|of\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)),
     # in 2018 (only next to an event verb; see find_dates)
-    ("year", re.compile(r"\b(?:in|en|during|durante)\s+(?P<y>(?:19|20)\d\d)\b(?![-–/]\d)", re.I)),
+    ("year", re.compile(r"\b(?:" + "|".join(_YEAR_WORDS) + r")\s+(?P<y>(?:19|20)\d\d)\b(?![-–/]\d)", re.I)),
     ("relative", re.compile(r"\b(?:yesterday|today|last week|this week|ayer|hoy)\b", re.I)),
     ("weekday", re.compile(r"\bon\s+(?P<wd>" + "|".join(calendar.day_name) + r")\b", re.I)),
 ]
 
 
 _MONTH_AT = re.compile(rf"\b(?=[{_FIRST}])(?:" + "|".join(_MONTH_NAMES) + r")\b", re.I)
+# Where the day-first patterns can match: a number of one or two digits that starts a word.
+_DAY_AT = re.compile(r"\d(?<!\w\d)(?!\d\d)")
+# A year after whitespace (m.start() + 1 is its offset), where "in 2018" ends.
+_YEAR_AT = re.compile(r"\s(?:19|20)\d\d\b")
 _MONTH_FIRST = {"day-range-md", "day-md", "month"}
+_DAY_FIRST = {"day-range-dm", "day-dm"}
+_BETWEEN = re.compile(r"\b(?:between|entre|from|del)\s+$", re.I)
 _KEYWORDS = {
     "relative": ("yesterday", "today", "last week", "this week", "ayer", "hoy"),
     "weekday": tuple(f"on {day.lower()}" for day in calendar.day_name),
     "year": ("in 1", "in 2", "en 1", "en 2", "during", "durante"),
 }
+
+
+def _word_tags() -> dict[str, tuple[str, ...]]:
+    """Month names ("month") and the words of ``_KEYWORDS`` (their rule), for one pass over a text."""
+    tags: dict[str, list[str]] = {name: ["month"] for name in MONTHS}
+    for rule, words in _KEYWORDS.items():
+        for word in words:
+            tags.setdefault(word, []).append(rule)
+    return {word: tuple(t) for word, t in tags.items()}
+
+
+_WORDS = PhraseMatcher(_word_tags())
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,15 +124,20 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    lowered = text.lower()
-    month_at = [m.start() for m in _MONTH_AT.finditer(text)]
+    month_at, keywords = _month_starts_and_keywords(text)
+    # a day-first date ends with a month name: its day comes before the last one
+    day_at = [m.start() for m in _DAY_AT.finditer(text, 0, month_at[-1])] if month_at else []
     for rule, pattern in _PATTERNS:
         candidates: Iterable[re.Match[str]]
         if rule in _MONTH_FIRST:
-            # These patterns start with a month name: try them only where one stands.
-            candidates = (m for m in (pattern.match(text, pos) for pos in month_at) if m)
-        elif rule in _KEYWORDS and not any(word in lowered for word in _KEYWORDS[rule]):
+            # These patterns start with a month name: try them only where one stands, not yet taken.
+            candidates = (m for pos in month_at if free(pos, pos + 1) and (m := pattern.match(text, pos)))
+        elif rule in _KEYWORDS and rule not in keywords:
             continue
+        elif rule in _DAY_FIRST:
+            candidates = _matches_from(pattern, text, day_at)
+        elif rule == "year":
+            candidates = _matches_from(pattern, text, _year_word_starts(text))
         else:
             candidates = pattern.finditer(text)
         for m in candidates:
@@ -123,6 +148,45 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
                 taken.append((m.start(), m.end()))
                 spans.extend(DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found)
     return sorted(spans, key=lambda d: (d.offset, d.start))
+
+
+def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
+    """Where ``_MONTH_AT`` matches, and the rules of ``_KEYWORDS`` with a word in the lower-cased text."""
+    lowered = folded(text)
+    if lowered is None:
+        lowered = text.lower()
+        rules = {rule for rule, words in _KEYWORDS.items() if any(word in lowered for word in words)}
+        return [m.start() for m in _MONTH_AT.finditer(text)], rules
+    starts: set[int] = set()
+    keywords: set[str] = set()
+    for start, end, tags in _WORDS.occurrences(lowered):
+        for tag in tags:
+            if tag != "month":
+                keywords.add(tag)
+            elif (not start or not is_word(lowered[start - 1])) and (end == len(lowered) or not is_word(lowered[end])):
+                starts.add(start)  # a whole word
+    return sorted(starts), keywords
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that can only match at one of ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            end = m.end()
+            yield m
+
+
+def _year_word_starts(text: str) -> list[int]:
+    """Where "in 2018" / "durante 2019" can start: a word of ``_YEAR_WORDS`` ending where the
+    whitespace before a 19xx or 20xx number begins."""
+    starts: set[int] = set()
+    for year in _YEAR_AT.finditer(text):
+        space = year.start()
+        while space and text[space - 1].isspace():
+            space -= 1
+        starts.update(space - len(word) for word in _YEAR_WORDS if space >= len(word))
+    return sorted(starts)
 
 
 def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tuple[date, date, str]]:
@@ -140,7 +204,7 @@ def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tu
         if start is None or end is None or end < start:
             return []
         sep = groups["sep"].lower()
-        between = re.search(r"\b(?:between|entre|from|del)\s+$", text[max(0, m.start() - 9) : m.start()], re.I)
+        between = _BETWEEN.search(text[max(0, m.start() - 9) : m.start()])
         if sep in ("and", "y") and (end - start).days > 1 and not between:
             return [(start, start, "day"), (end, end, "day")]  # "May 22 and 27": two days
         return [(start, end, "day")]

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from kg.extract.gazetteer import Candidate, Match, default_gazetteer
+from kg.extract.matcher import is_word, word_alternation
 from kg.extract.model import Mention, NewEntity
 from kg.namespaces import slugify
 from kg.reference import load
@@ -37,10 +40,17 @@ _PERSON_NAMES = {"Jordan", "Chad", "Israel", "Georgia", "Kenya", "India", "Jamai
 _GEORGIA_CONTEXT = re.compile(r"\b(?:Tbilisi|Georgian|Caucasus|Abkhazia|Ossetia|Republic of Georgia)\b")
 _DOMINICA = re.compile(r"\bDominica\b(?!n)")
 
-_CAP = r"[A-ZÁÉÍÓÚÑ][\w’'&-]*"
+_UPPER = "[A-ZÁÉÍÓÚÑ]"
+_CAP = rf"{_UPPER}[\w’'&-]*"
 _CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to)"
-_PHRASE = rf"{_CAP}(?:[ ](?:{_CONNECT}[ ])*{_CAP})*"
+_MORE_CAPS = rf"(?:[ ](?:{_CONNECT}[ ])*{_CAP})*"
+_PHRASE = rf"{_CAP}{_MORE_CAPS}"
 _DEFINITION = re.compile(rf"(?P<name>{_PHRASE})\s+\((?P<acr>[A-Z][A-Za-z0-9&.]{{1,11}})\)")
+_DEFINITION_REACH = 14  # a definition ends at most this far after its "(": "(" + 12-character acronym + ")"
+# Characters no capitalised phrase (nor a definition) runs across, so the regexes need not read
+# past one; the commonest two are enough to look back for.
+_BREAK = re.compile(r'[.,;:()"!?]')
+_COMMON_BREAKS = ".,"
 _HEADS = (
     "Ministry|Ministerio|Secretariat|Secretaría|Department|University|Universidad|Institute|Instituto|"
     "Committee|Comité|Council|Consejo|Commission|Comisión|Agency|Agencia|Office|Directorate|Dirección|"
@@ -48,8 +58,13 @@ _HEADS = (
     "Organization|Organisation|Organización|Federation|Programme|Center|Centre|Centro|Observatory|Court|"
     "Parliament|Congress|Congreso|Assembly|Police|Policía"
 )
-_HEAD_PHRASE = re.compile(rf"\b(?P<name>{_PHRASE})")
+# \b(?P<name>{_PHRASE}), with the \b after the first capital ((?<!\w.)) so that the regex engine
+# can jump from one capital to the next.
+_HEAD_PHRASE = re.compile(rf"(?P<name>{_UPPER}(?<!\w.)[\w’'&-]*{_MORE_CAPS})")
 _HEAD_WORD = re.compile(rf"\b(?:{_HEADS})\b")
+# _HEAD_WORD without its first \b (see _head_starts), as a trie the regex engine can jump through
+_HEAD_AT = re.compile(word_alternation(_HEADS.split("|")) + r"\b")
+_AND = re.compile(r" (?:and|y) ")
 _GOVERNMENT = re.compile(r"\b(?:the )?Government of (?P<country>[A-Z][\w ]+?)(?=[,.;)]|\s+(?:and|to|in|on)\b|$)")
 _DISTRIBUTIVE = re.compile(
     rf"(?P<head>(?:{_CAP} )+)(?P<plural>Councils|Committees|Ministries|Institutes|Offices|Governments)"
@@ -63,6 +78,15 @@ _SINGULAR = {
     "Offices": "Office",
     "Governments": "Government",
 }
+_PREVIOUS_NAME = re.compile(r"([A-Z][a-z]+)\s$")
+_NEXT_NAME = re.compile(r"^\s([A-Z][a-z]+)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])"
+)
+_CAPITAL_AFTER = re.compile(r"^ [A-Z]")
+_NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
+_COUNTRY_AFTER = re.compile(r"^\s*[,(]\s*(?P<c>[A-Z][\w ]+?)(?=[,.)\s]|$)")
 _LEADING = re.compile(r"^(?:The|El|La|Los|Las|A|An|This|These|Its|Their|Both|Representatives of|Director of)\s+")
 _STOP_ACRONYMS = {"COVID", "UN", "US", "USA", "UK", "EU", "ID", "TV", "PDF"}
 
@@ -87,10 +111,10 @@ def _country_ok(text: str, m: Match, iso3: str) -> bool:
     if m.text == "Georgia" and not _GEORGIA_CONTEXT.search(text):
         return False
     if m.text in _PERSON_NAMES:
-        prev = re.search(r"([A-Z][a-z]+)\s$", before)
-        nxt = re.match(r"^\s([A-Z][a-z]+)", after)
-        sentence_start = re.search(r"(?:^|[.!?]\s+)$", text[: m.start])
-        if (prev and not sentence_start) or (nxt and m.text in {"Chad", "Jordan"}):
+        prev = _PREVIOUS_NAME.search(before)
+        if prev and not _SENTENCE_START.search(text[: m.start]):
+            return False
+        if m.text in {"Chad", "Jordan"} and _NEXT_NAME.match(after):
             return False
     return True
 
@@ -103,10 +127,7 @@ def _demonym_ok(text: str, m: Match) -> bool:
 def _dateline(text: str, title_len: int) -> tuple[int, int]:
     """Span of the summary's dateline ("Port of Spain - ", "Mexico City. ", "May 9-10, 2019. Willemstad,")."""
     start = title_len + 2 if title_len else 0
-    head = text[start : start + 80]
-    m = re.match(
-        r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])", head
-    )
+    m = _DATELINE.match(text[start : start + 80])
     if not m:
         return (0, 0)
     return (start + m.start("place"), start + m.end("place"))
@@ -117,44 +138,42 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     refs = load()
     gaz = default_gazetteer()
     out = Entities()
-    matches = list(gaz.scan(text))
-    dominica = bool(_DOMINICA.search(text))
+    matches = gaz.matches(text)
+    dominica = "Dominica" in text and bool(_DOMINICA.search(text))
     dateline = _dateline(text, title_len)
     org_spans: list[tuple[int, int]] = []
 
     def add(kind: str, ref: str, m: Match | tuple[int, int, str], rule: str) -> None:
-        start, end, surface = (m.start, m.end, m.text) if isinstance(m, Match) else m
-        out.mentions.append(Mention(kind, ref, start, end, surface, rule))
+        # a Match starts with the same three fields: start, end, surface text
+        out.mentions.append(Mention(kind, ref, m[0], m[1], m[2], rule))
 
     def overlaps(start: int, end: int) -> bool:
-        return any(not (end <= s or start >= e) for s, e in org_spans)
+        for s, e in org_spans:  # noqa: SIM110 (a loop: any() and a generator cost more, per match)
+            if not (end <= s or start >= e):
+                return True
+        return False
 
     # -- organisations found by pattern, before names that may sit inside them --
     defined: dict[str, str] = {}
     new_acronyms: dict[str, str] = {}
-    for dm in _DEFINITION.finditer(text) if "(" in text else ():
+    for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
         acr = dm.group("acr").rstrip(".")
         start = dm.start("name") + (len(dm.group("name")) - len(name))
+        end = dm.end("name")
         registry = next(
-            (
-                c.ref
-                for m in matches
-                if m.start == start and m.end == dm.end("name")
-                for c in m.candidates
-                if c.kind == "org"
-            ),
+            (c.ref for m in matches if m.start == start and m.end == end for c in m.candidates if c.kind == "org"),
             None,
         ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
         if registry is None:
             if len(name.split()) < 2 or acr in _STOP_ACRONYMS:
                 continue
-            slug = slugify(name)
+            slug = _slug(name)
             out.new.setdefault(slug, NewEntity("org", slug, name, acronym=acr))
             registry = slug
-            add("org", slug, (start, dm.end("name"), name), "org-definition")
+            add("org", slug, (start, end, name), "org-definition")
             out.orgs.append(slug)
-            org_spans.append((start, dm.end("name")))
+            org_spans.append((start, end))
             new_acronyms[acr] = slug
         defined[acr] = registry
     for acr, slug in new_acronyms.items():
@@ -172,7 +191,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                     continue
                 label = f"{head}{singular} of {cm.text}"
                 known = next((c.ref for c in gaz.forms.get(label, []) if c.kind == "org"), None)
-                slug = known or slugify(label)
+                slug = known or _slug(label)
                 if not known:
                     out.new.setdefault(slug, NewEntity("org", slug, label, country=iso))
                 add(
@@ -189,13 +208,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         end = phrase_start + len(name)
         if len(trimmed.split()) < 2 or overlaps(start, end):
             continue
-        if any(not (m.end <= start or m.start >= end) and any(c.kind == "org" for c in m.candidates) for m in matches):
+        if _overlaps_org(matches, start, end):
             continue  # the registry knows it, or it joins several known names
         gov = _GOVERNMENT.match(trimmed)
         country = None
         if gov:
             country = next((c.ref for c in gaz.forms.get(gov.group("country"), []) if c.kind == "country"), None)
-        slug = slugify(trimmed)
+        slug = _slug(trimmed)
         out.new.setdefault(slug, NewEntity("org", slug, trimmed, country=country))
         add("org", slug, (start, end, trimmed), "org-head-noun")
         out.orgs.append(slug)
@@ -206,9 +225,9 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     for m in matches:
         if overlaps(m.start, m.end):
             continue
-        kinds = {c.kind for c in m.candidates}
-        if "org" in kinds:
-            c = next(c for c in m.candidates if c.kind == "org")
+        first = _first_of_each_kind(m.candidates)
+        if "org" in first:
+            c = first["org"]
             add("org", c.ref, m, c.rule)
             out.orgs.append(c.ref)
             continue
@@ -216,21 +235,21 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
             add("org", defined[m.text], m, "org-defined-acronym")
             out.orgs.append(defined[m.text])
             continue
-        if "country" in kinds:
-            c = next(c for c in m.candidates if c.kind == "country")
+        if "country" in first:
+            c = first["country"]
             if _country_ok(text, m, c.ref):
                 add("country", c.ref, m, c.rule)
                 out.countries.append(c.ref)
                 continue
-            if "place" not in kinds:
+            if "place" not in first:
                 continue
-        if "region" in kinds:
-            c = next(c for c in m.candidates if c.kind == "region")
+        if "region" in first:
+            c = first["region"]
             add("region", c.ref, m, c.rule)
             out.regions.append(c.ref)
             continue
-        if "demonym" in kinds:
-            c = next(c for c in m.candidates if c.kind == "demonym")
+        if "demonym" in first:
+            c = first["demonym"]
             if _demonym_ok(text, m):
                 iso3 = c.ref
                 if m.text.startswith("Dominican") and c.ref in ("DOM", "DMA"):
@@ -238,17 +257,16 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 add("country", iso3, m, "country-demonym")
                 out.countries.append(iso3)
             continue
-        places = [c for c in m.candidates if c.kind == "place"]
-        if places:
-            place_matches.append((m, places))
+        if "place" in first:
+            place_matches.append((m, [c for c in m.candidates if c.kind == "place"]))
 
     # -- places, resolved by the countries in play --
     in_play = set(out.countries)
     for m, places in place_matches:
         after = text[m.end : m.end + 40]
-        if re.match(r"^ [A-Z]", after) or re.search(r"[A-Z][\w’'-]* $", text[max(0, m.start - 20) : m.start]):
+        if _CAPITAL_AFTER.match(after) or _NAME_BEFORE.search(text[max(0, m.start - 20) : m.start]):
             continue  # part of a longer proper name the gazetteer does not know
-        follow = re.match(r"^\s*[,(]\s*(?P<c>[A-Z][\w ]+?)(?=[,.)\s]|$)", after)
+        follow = _COUNTRY_AFTER.match(after)
         named_country = None
         if follow:
             named_country = next(
@@ -261,30 +279,24 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 None,
             )
 
-        def country_of(c: Candidate) -> str | None:
-            key = c.ref
-            if key in refs.places:
-                return refs.places[key].country
-            return _geonames_country(key)
-
         chosen: Candidate | None = None
         rule = "place-name"
         if named_country:
-            chosen = max((c for c in places if country_of(c) == named_country), key=lambda c: c.weight, default=None)
+            chosen = max((c for c in places if _place_country(c.ref) == named_country), key=_WEIGHT, default=None)
             rule = "place-with-country"
         if chosen is None:
-            chosen = max((c for c in places if country_of(c) in in_play), key=lambda c: c.weight, default=None)
+            chosen = max((c for c in places if _place_country(c.ref) in in_play), key=_WEIGHT, default=None)
             rule = "place-in-country-context" if chosen else rule
         in_dateline = dateline[0] <= m.start and m.end <= dateline[1] + 1
         if chosen is None and in_dateline:
-            chosen = max(places, key=lambda c: c.weight)
+            chosen = max(places, key=_WEIGHT)
             rule = "place-dateline"
         if chosen is None and len(places) == 1 and places[0].weight >= 1_000_000:
             chosen = places[0]
             rule = "place-large-city"
         if chosen is None:
             continue
-        place_iso3 = country_of(chosen)
+        place_iso3 = _place_country(chosen.ref)
         add("place", chosen.ref, m, rule)
         out.places.append(chosen.ref)
         if place_iso3:
@@ -309,8 +321,40 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     out.regions = sorted(set(out.regions))
     out.orgs = sorted(set(out.orgs))
     out.places = sorted(set(out.places))
-    out.mentions.sort(key=lambda x: (x.start, x.end))
+    out.mentions.sort(key=attrgetter("start", "end"))
     return out
+
+
+_WEIGHT = attrgetter("weight")
+_slug = functools.lru_cache(maxsize=4096)(slugify)  # organisation names recur from item to item
+
+
+def _overlaps_org(matches: list[Match], start: int, end: int) -> bool:
+    """Whether a gazetteer match that can be an organisation overlaps ``start:end`` (matches are in
+    text order)."""
+    for m in matches:
+        if m.start >= end:
+            return False
+        if m.end > start and any(c.kind == "org" for c in m.candidates):
+            return True
+    return False
+
+
+def _first_of_each_kind(candidates: tuple[Candidate, ...]) -> dict[str, Candidate]:
+    """The first candidate of each kind a gazetteer match offers."""
+    first: dict[str, Candidate] = {}
+    for c in candidates:
+        first.setdefault(c.kind, c)
+    return first
+
+
+@functools.cache
+def _place_country(key: str) -> str | None:
+    """ISO3 of the country a place (reference or GeoNames) lies in."""
+    places = load().places
+    if key in places:
+        return places[key].country
+    return _geonames_country(key)
 
 
 _COUNTED_GROUP = re.compile(r"\bthe (\w+) (?:countries|territories|islands|nations) of (?:the )?$", re.I)
@@ -337,19 +381,51 @@ def _counted_members(text: str, out: Entities, region_id: str, members: tuple[st
 def _head_phrases(text: str) -> list[tuple[int, str]]:
     """Capitalised phrases holding an institutional head noun; "A Ministry and B University" are two."""
     found: list[tuple[int, str]] = []
-    if not _HEAD_WORD.search(text):
-        return found
-    for hm in _HEAD_PHRASE.finditer(text):
-        name = hm.group("name")
-        if not _HEAD_WORD.search(name):
+    done = 0
+    for head in _head_starts(text):
+        if head < done:
             continue
-        cuts = [0, *(x for m in re.finditer(r" (?:and|y) ", name) for x in (m.start(), m.end())), len(name)]
-        parts = [(cuts[i], name[cuts[i] : cuts[i + 1]]) for i in range(0, len(cuts), 2)]
-        if sum(1 for _, p in parts if _HEAD_WORD.search(p)) >= 2:
-            found += [(hm.start() + offset, p) for offset, p in parts if _HEAD_WORD.search(p)]
-        else:
-            found.append((hm.start(), name))
+        # no phrase runs across a break: read only the stretch between the breaks around the head noun
+        start = max(done, 1 + _last_break(text, 0, head))
+        next_break = _BREAK.search(text, head)
+        done = next_break.start() if next_break else len(text)
+        for hm in _HEAD_PHRASE.finditer(text, start, done):
+            name = hm.group("name")
+            if not _HEAD_WORD.search(name):
+                continue
+            if " and " not in name and " y " not in name:
+                found.append((hm.start(), name))  # one part
+                continue
+            cuts = [0, *(x for m in _AND.finditer(name) for x in (m.start(), m.end())), len(name)]
+            parts = [(cuts[i], name[cuts[i] : cuts[i + 1]]) for i in range(0, len(cuts), 2)]
+            if sum(1 for _, p in parts if _HEAD_WORD.search(p)) >= 2:
+                found += [(hm.start() + offset, p) for offset, p in parts if _HEAD_WORD.search(p)]
+            else:
+                found.append((hm.start(), name))
     return found
+
+
+def _head_starts(text: str) -> list[int]:
+    """Where ``_HEAD_WORD`` matches: ``_HEAD_AT`` matches that do not follow a word character."""
+    return [m.start() for m in _HEAD_AT.finditer(text) if not m.start() or not is_word(text[m.start() - 1])]
+
+
+def _last_break(text: str, start: int, end: int) -> int:
+    """The offset of the last "." or "," in ``text[start:end]``, or -1."""
+    return max(text.rfind(_COMMON_BREAKS[0], start, end), text.rfind(_COMMON_BREAKS[1], start, end))
+
+
+def _definitions(text: str) -> Iterator[re.Match[str]]:
+    """``_DEFINITION.finditer(text)``, reading only the stretch before each "(" back to a break."""
+    pos = 0
+    while (paren := text.find("(", pos)) >= 0:
+        start = max(pos, 1 + _last_break(text, pos, paren))
+        m = _DEFINITION.search(text, start, paren + _DEFINITION_REACH)
+        if m is None:
+            pos = paren + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _prefixes(text: str) -> list[str]:

@@ -7,15 +7,18 @@ anchor, plus the title for the first event.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
+from kg.extract.matcher import folded, word_alternation
 from kg.extract.model import Event, Mention, Participation, Statistic
-from kg.extract.vocab import cues
+from kg.extract.vocab import find_cues
 from kg.sources.dates import MONTHS
 
 __all__ = ["find_events", "find_statistics", "sentences"]
@@ -56,26 +59,28 @@ _ORDINALS = {
     "tenth": 10,
 }
 _ORDINAL = re.compile(
-    r"\b(" + "|".join(_ORDINALS) + r")\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
+    rf"\b({word_alternation(_ORDINALS)})\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
 )
 # A sentence runs to a [.!?] followed by whitespace (so "14.8%" and "U.S." stay inside).
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?![\s.!?]|$)[^.!?\n]*)*[.!?]*")
 
-_ORGANIZER_CUES = re.compile(
-    r"\b(?:held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
-    r"in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with)"
-    r"\s+(?:the\s+)?$",
-    re.I,
+_ORGANIZER_WORDS = (
+    "held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
+    "in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with"
 )
+_ORGANIZER_CUES = re.compile(rf"\b(?:{_ORGANIZER_WORDS})\s+(?:the\s+)?$", re.I)
 _SUBJECT_VERB = re.compile(
     r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?"
     r"(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
     r"launched|created|builds|strengthens|implemented|supported|delivered)\b",
     re.I,
 )
-_FUNDER_CUES = re.compile(
-    r"\b(?:funded by|financed by|with funding from|sponsored by|financiado por)\s+(?:the\s+)?$", re.I
-)
+_FUNDER_WORDS = "funded by|financed by|with funding from|sponsored by|financiado por"
+_FUNDER_CUES = re.compile(rf"\b(?:{_FUNDER_WORDS})\s+(?:the\s+)?$", re.I)
+# What the text before a match of the cue regexes ends with, whitespace aside: the last two letters
+# of a cue or of "the" (see _may_end).
+_ORGANIZER_ENDS = frozenset(cue[-2:] for cue in _ORGANIZER_WORDS.split("|")) | {"he"}
+_FUNDER_ENDS = frozenset(cue[-2:] for cue in _FUNDER_WORDS.split("|")) | {"he"}
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -83,7 +88,9 @@ NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
 }  # fmt: skip
-_NUM = r"(?P<num>\d{1,3}(?:[,.]\d{3})+|\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+# Word lists go into the regexes as tries (kg.extract.matcher.word_alternation): the same matches,
+# longest word first, for less work per position.
+_NUM = rf"(?P<num>\d{{1,3}}(?:[,.]\d{{3}})+|\d+|{word_alternation(NUMBER_WORDS)})"
 GROUPS = {
     "officials": "government-officials",
     "countries and territories": "states-and-territories",
@@ -107,14 +114,16 @@ GROUPS = {
     "leaders": "local-actors",
     "families": "migrants",
 }
-_GROUP_NOUN = "|".join(sorted((re.escape(g) for g in GROUPS), key=len, reverse=True))
+_APPROX = ("over", "more than", "about", "around", "nearly", "almost", "some", "at least")
+_NOT_MODIFIER = ("in", "the", "of", "on", "at", "to", "for", "from", "with")
 _QUANTITY = re.compile(
-    rf"(?<![\w.,])(?:(?P<approx>over|more than|about|around|nearly|almost|some|at least)\s+)?{_NUM}\s+"
-    rf"(?P<mods>(?:(?!(?:in|the|of|on|at|to|for|from|with)\b)[\w-]+\s+){{0,3}}?)(?P<noun>{_GROUP_NOUN})\b",
+    rf"(?<![\w.,])(?:(?P<approx>{word_alternation(_APPROX)})\s+)?{_NUM}\s+"
+    rf"(?P<mods>(?:(?!{word_alternation(_NOT_MODIFIER)}\b)[\w-]+\s+){{0,3}}?)(?P<noun>{word_alternation(GROUPS)})\b",
     re.I,
 )
-_STATISTIC = re.compile(
-    r"(?P<value>\d+(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
+_PERCENT = ("%", "percent", "per cent")
+_STATISTIC = re.compile(  # \d\d* (not \d+) lets the regex engine jump from digit to digit
+    r"(?P<value>\d\d*(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
     r"(?P<what>population|labou?r force|workforce|residents|inhabitants)",
     re.I,
 )
@@ -131,14 +140,26 @@ class _Anchor:
 @functools.lru_cache(maxsize=16)
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text`` (cached: every rule family asks for the same item's)."""
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    return [m.span() for m in _SENTENCE.finditer(text) if not m.group(0).isspace()]
 
 
-def _sentence_of(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
-    for s, e in spans:
-        if s <= offset < e:
-            return (s, e)
-    return (offset, offset)
+@functools.lru_cache(maxsize=16)
+def _sentence_starts(text: str) -> list[int]:
+    return [s for s, _ in sentences(text)]
+
+
+def _sentence_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The sentence span of ``text`` holding ``offset`` (spans are sorted and disjoint)."""
+    i = bisect.bisect_right(_sentence_starts(text), offset) - 1
+    if i >= 0:
+        span = sentences(text)[i]
+        if offset < span[1]:
+            return span
+    return None
+
+
+def _sentence_of(text: str, offset: int) -> tuple[int, int]:
+    return _sentence_at(text, offset) or (offset, offset)
 
 
 def _count(m: re.Match[str]) -> int | None:
@@ -147,13 +168,29 @@ def _count(m: re.Match[str]) -> int | None:
     return int(raw.replace(".", "")) if raw[0].isdigit() else NUMBER_WORDS.get(raw)
 
 
+_LARGE_GROUPS = ("countries", "organizations", "organisations")
+
+
 def _large(context: str) -> bool:
     """A meeting of ten or more counted states or organisations is a conference."""
+    if not _may_contain(context, _LARGE_GROUPS):
+        return False
     for m in _quantity_matches(context):
         value = _count(m) or 0
-        if value >= 10 and m.group("noun").lower().split()[0] in ("countries", "organizations", "organisations"):
+        if value >= 10 and m.group("noun").lower().split()[0] in _LARGE_GROUPS:
             return True
     return False
+
+
+def _may_contain(text: str, words: Iterable[str]) -> bool:
+    """Whether ``text`` holds one of ``words`` in any case (or may: ``folded`` cannot tell)."""
+    lowered = folded(text)
+    return lowered is None or any(word in lowered for word in words)
+
+
+def _ordinal(context: str) -> re.Match[str] | None:
+    """``_ORDINAL.search(context)``, not run when no ordinal word occurs."""
+    return _ORDINAL.search(context) if _may_contain(context, _ORDINALS) else None
 
 
 def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
@@ -161,7 +198,7 @@ def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
     names = [(m.start, m.end) for m in mentions if m.kind in ("org", "region")]
     return [
         (hit.start, hit.end, concept)
-        for concept, hits in cues("event-type").find(text).items()
+        for concept, hits in find_cues(text, "event-type").items()
         for hit in hits
         if not any(a <= hit.start and hit.end <= b for a, b in names)
     ]
@@ -169,17 +206,16 @@ def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
 
 def _types(hits: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[str]:
     """The event type of highest precedence cued inside ``ranges``, as a one-item list."""
-    found = {concept for start, end, concept in hits if any(a <= start and end <= b for a, b in ranges)}
+    found = {concept for a, b in ranges for start, end, concept in hits if a <= start and end <= b}
     return [t for t in PRECEDENCE if t in found][:1]
 
 
 def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
-    spans = sentences(text)
     title_end = len(title)
     anchors: list[_Anchor] = []
     seen: dict[tuple[date, date], _Anchor] = {}
     for d in find_dates(text, published):
-        sentence = _sentence_of(spans, d.offset)
+        sentence = _sentence_of(text, d.offset)
         if d.precision == "year" and not _EVENT_VERBS.search(text[sentence[0] : sentence[1]]):
             continue
         if (d.start, d.end) in seen:
@@ -194,7 +230,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         if not _types(hits, whole):
             return []
         first_cue = min(start for start, _, _ in hits)
-        anchors.append(_Anchor(None, first_cue, _sentence_of(spans, first_cue), []))
+        anchors.append(_Anchor(None, first_cue, _sentence_of(text, first_cue), []))
 
     events = []
     for n, anchor in enumerate(anchors):
@@ -220,15 +256,15 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             types = event.types = ["conference"]
         if anchor.span:
             event.start, event.end, event.precision = anchor.span.start, anchor.span.end, anchor.span.precision
-        ordinal = _ORDINAL.search(context)
+        ordinal = _ordinal(context)
         if ordinal:
             event.ordinal = _ORDINALS[ordinal.group(1).lower()]
-        first = anchors[0]
-        with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
-        ranges = [_segment(anchor, anchors), *anchor.also] + ([(0, title_end)] if with_title else [])
-        in_context = [m for m in mentions if any(a <= m.start < b for a, b in ranges)]
-        if len(anchors) == 1:
-            in_context = mentions
+        in_context = mentions
+        if len(anchors) > 1:
+            first = anchors[0]
+            with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
+            ranges = [_segment(anchor, anchors), *anchor.also] + ([(0, title_end)] if with_title else [])
+            in_context = [m for m in mentions if _starts_in(m.start, ranges)]
         _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end)
         events.append(event)
     if len(anchors) > 1:
@@ -240,15 +276,27 @@ _ACTIVE_VERB = re.compile(
     r"\b(?:provided|held|organi[sz]ed|hosted|convened|facilitated|taught|trained|launched|created|delivered)\b"
 )
 _CLAUSE_BREAK = re.compile(r"\b(?:which|who|whom|that|while|whereas|because|after|before)\b|;")
-_PREPOSITION_BEFORE = re.compile(r"\b(?:of|from|with|for|by|to|in|at|on|among|between|and)\s+(?:the\s+)?$", re.I)
+_PREPOSITIONS = "of|from|with|for|by|to|in|at|on|among|between|and"
+_PREPOSITION_BEFORE = re.compile(rf"\b(?:{_PREPOSITIONS})\s+(?:the\s+)?$", re.I)
+_PREPOSITION_ENDS = frozenset(word[-2:] for word in _PREPOSITIONS.split("|")) | {"he"}
+
+
+def _starts_in(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``offset`` falls inside one of ``ranges``."""
+    for a, b in ranges:  # noqa: SIM110 (a loop: any() and a generator cost more, per mention)
+        if a <= offset < b:
+            return True
+    return False
 
 
 def _clause_subject(text: str, start: int, end: int) -> bool:
     """Whether the organisation at ``start:end`` heads a list that is the subject of an active
     event verb in its sentence: "IOM, ILO and the regional team … held their first meeting"."""
-    if _PREPOSITION_BEFORE.search(text[max(0, start - 12) : start]):
+    before = text[max(0, start - 12) : start]
+    if _may_end(_last_two(before), _PREPOSITION_ENDS) and _PREPOSITION_BEFORE.search(before):
         return False
-    sentence_end = next((e for s, e in sentences(text) if s <= start < e), len(text))
+    sentence = _sentence_at(text, start)
+    sentence_end = sentence[1] if sentence else len(text)
     gap_and_verb = text[end : min(sentence_end, end + 220)]
     verb = _ACTIVE_VERB.search(gap_and_verb)
     return verb is not None and not _CLAUSE_BREAK.search(gap_and_verb[: verb.start()])
@@ -279,7 +327,7 @@ def _share_item_roles(
     """Organisers and funders named in sentences that anchor no event ("The activity was held by
     IOM") hold for every event of the item that has none of its own."""
     anchored = {r for a in anchors for r in (a.sentence, *a.also)}
-    free = [m for m in mentions if m.start >= title_end and not any(a <= m.start < b for a, b in anchored)]
+    free = [m for m in mentions if m.start >= title_end and not _starts_in(m.start, anchored)]
     if not free:
         return
     shared = Event()
@@ -290,6 +338,20 @@ def _share_item_roles(
             event.attendees = sorted(set(event.attendees) - set(shared.organizers))
         if not event.funders and shared.funders:
             event.funders = shared.funders
+
+
+def _last_two(window: str) -> str:
+    """The last two characters of ``window`` before the whitespace it ends in, lower-cased ("" when
+    it does not end in whitespace)."""
+    tail = window.rstrip()
+    return tail[-2:].lower() if len(tail) < len(window) else ""
+
+
+def _may_end(last_two: str, ends: frozenset[str]) -> bool:
+    """Whether a regex ``\\b(?:word|…)\\s+(?:the\\s+)?$`` (ignoring case) can match a window whose
+    ``_last_two`` characters these are, ``ends`` being the last two letters of its words and of "the".
+    Lower-casing an ASCII letter agrees with ignoring its case; anything else is left to the regex."""
+    return last_two in ends or not last_two.isascii()
 
 
 def _roles(
@@ -312,9 +374,14 @@ def _roles(
             end = max(x.end for x in mentions if x.rule == m.rule and x.start == m.start)
         before = text[max(0, m.start - 45) : m.start]
         after = text[end : end + 60]
-        if _FUNDER_CUES.search(before):
+        last_two = _last_two(before)
+        if _may_end(last_two, _FUNDER_ENDS) and _FUNDER_CUES.search(before):
             funders.append(m.ref)
-        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after) or _clause_subject(text, m.start, end):
+        elif (
+            (_may_end(last_two, _ORGANIZER_ENDS) and _ORGANIZER_CUES.search(before))
+            or _SUBJECT_VERB.match(after)
+            or _clause_subject(text, m.start, end)
+        ):
             (headline_organizers if m.start < title_end else organizers).append(m.ref)
         else:
             attendees.append(m.ref)
@@ -335,30 +402,36 @@ def _roles(
     event.participant_countries = countries
 
 
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|both|these|those|its|their)\s$", re.I)
+_MONTH_BEFORE = re.compile(rf"\b{word_alternation(MONTHS)}\.?\s$", re.I)
+_AND_TERRITORIES = re.compile(r"\s+and territories")
+_FROM_OF = re.compile(r"\s+(?:from|of)\s+(?:the\s+)?$")
+
+
 def find_participations(text: str, events: list[Event], entities: Entities, mentions: list[Mention]) -> None:
     """Counted groups ("80 Guatemalan government officials") attached to the event they belong to."""
     if not events:
         return
     found: list[tuple[int, Participation]] = []
+    agents = [x for x in mentions if x.kind in ("country", "org")]
     for m in _quantity_matches(text):
-        before = text[max(0, m.start() - 12) : m.start()]
-        if re.search(r"\b(?:the|both|these|those|its|their)\s$", before, re.I):
+        start, end = m.span()
+        before = text[max(0, start - 12) : start]
+        if _DETERMINER_BEFORE.search(before):
             continue  # "the three countries of …" describes, it does not count
-        if re.search(r"\b(?:{})\.?\s$".format("|".join(MONTHS)), before, re.I):
+        if _MONTH_BEFORE.search(before):
             continue  # "June 6 …" is a date
         value = _count(m)
         if value is None or 1800 <= value <= 2100:
             continue
         noun = m.group("noun").lower()
-        if noun == "countries" and re.match(r"\s+and territories", text[m.end() : m.end() + 16]):
+        if noun == "countries" and _AND_TERRITORIES.match(text[end : end + 16]):
             noun = "countries and territories"
         agent = next(
             (
                 x
-                for x in mentions
-                if x.kind in ("country", "org")
-                and m.start() <= x.start < m.end() + 45
-                and (x.start < m.end() or re.match(r"\s+(?:from|of)\s+(?:the\s+)?$", text[m.end() : x.start]))
+                for x in agents
+                if start <= x.start < end + 45 and (x.start < end or _FROM_OF.match(text[end : x.start]))
             ),
             None,
         )
@@ -368,12 +441,11 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             group=GROUPS[noun],
             agent_kind=agent.kind if agent else None,
             agent=agent.ref if agent else None,
-            quote=_sentence_text(text, m.start()),
+            quote=_sentence_text(text, start),
         )
-        found.append((m.start(), part))
-    spans = sentences(text)
+        found.append((start, part))
     for offset, part in found:
-        sentence = _sentence_of(spans, offset)
+        sentence = _sentence_of(text, offset)
         here = text[sentence[0] : sentence[1]].strip()
         event = next((ev for ev in events if here and here in ev.quote), events[0])
         if "training" in event.types:
@@ -394,16 +466,27 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
 _APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
 _COUNT_WORDS = sorted(set(NUMBER_WORDS) | _APPROX_FIRST, key=len, reverse=True)
 _QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + r")\b)", re.I)
+# The same over " " + the folded text (kg.extract.matcher.folded): the character before the start
+# is matched rather than looked behind at, so the regex engine jumps from one candidate to the next.
+_QUANTITY_START_FOLDED = re.compile(r"[^\w.,](?:\d|" + word_alternation(_COUNT_WORDS) + r"\b)")
+
+
+def _quantity_starts(text: str) -> list[int]:
+    """Where ``_QUANTITY_START`` matches in ``text``."""
+    lowered = folded(text)
+    if lowered is None:
+        return [m.start() for m in _QUANTITY_START.finditer(text)]
+    return [m.start() for m in _QUANTITY_START_FOLDED.finditer(" " + lowered)]
 
 
 def _quantity_matches(text: str) -> list[re.Match[str]]:
     """``_QUANTITY`` tried only where a number, number word or "over"/"about"… starts a word."""
     found: list[re.Match[str]] = []
     end = -1
-    for start in _QUANTITY_START.finditer(text):
-        if start.start() < end:
+    for start in _quantity_starts(text):
+        if start < end:
             continue
-        m = _QUANTITY.match(text, start.start())
+        m = _QUANTITY.match(text, start)
         if m:
             found.append(m)
             end = m.end()
@@ -411,12 +494,15 @@ def _quantity_matches(text: str) -> list[re.Match[str]]:
 
 
 def _sentence_text(text: str, offset: int) -> str:
-    s, e = _sentence_of(sentences(text), offset)
+    s, e = _sentence_of(text, offset)
     return text[s:e].strip()
 
 
 def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
-    stats = []
+    stats: list[Statistic] = []
+    lowered = folded(text) or text.lower()
+    if not any(word in lowered for word in _PERCENT):
+        return stats
     for m in _STATISTIC.finditer(text):
         prior = [x for x in mentions if x.kind == "country" and x.end <= m.start()]
         if not prior:

@@ -20,8 +20,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from kg.extract.matcher import PhraseMatcher, longest_first, spaces_to_blanks
+from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
 
 __all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "fold"]
 
@@ -45,8 +46,9 @@ class Candidate:
     weight: float = 0.0  # population for places, to break ties
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """A gazetteer form found in a text (a tuple: one is built for every form an item names)."""
+
     start: int
     end: int
     text: str
@@ -70,10 +72,16 @@ class Gazetteer:
 
     def scan(self, text: str) -> Iterator[Match]:
         """Leftmost-longest whole-word matches of the forms, in text order."""
+        return iter(self.matches(text))
+
+    def matches(self, text: str) -> list[Match]:
+        """``list(self.scan(text))``."""
         if self._matcher is None:
             self._matcher = PhraseMatcher({form: tuple(c) for form, c in self.forms.items()})
-        for start, end, candidates in longest_first(self._matcher.find(spaces_to_blanks(text))):
-            yield Match(start, end, text[start:end], candidates)
+        return [
+            Match(start, end, text[start:end], candidates)
+            for start, end, candidates in self._matcher.longest(spaces_to_blanks(text))
+        ]
 
 
 def _plurals(word: str) -> list[str]:

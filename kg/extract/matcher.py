@@ -9,27 +9,93 @@ number; matches that start or end inside a word are dropped. Whitespace characte
 [(3, 9, 1), (3, 14, 2), (10, 14, 3)]
 >>> [(s, e, v) for s, e, v in longest_first(m.find("in mexico city"))]
 [(3, 14, 2)]
+
+The module also holds two helpers that keep the per-item regular expressions cheap:
+:func:`word_alternation` writes a word list as a trie, and :func:`folded` gives the lower-cased
+text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from operator import itemgetter
 from typing import Generic, TypeVar
 
 import ahocorasick
 
-__all__ = ["PhraseMatcher", "longest_first", "spaces_to_blanks"]
+__all__ = ["PhraseMatcher", "folded", "is_word", "longest_first", "spaces_to_blanks", "word_alternation"]
 
 V = TypeVar("V")
 
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace that is not a plain space
+_ASCII_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what _OTHER_SPACE matches in ASCII
 _JOINERS = "’'.-"
+# The only characters for which str.lower() and re.IGNORECASE disagree on ASCII letters (ı, ſ), or
+# str.lower() changes the length (İ); tests/test_extract_fastpaths.py checks that on all of Unicode.
+_UNFOLDABLE = "\u0130\u0131\u017f"
 
 
+@functools.lru_cache(maxsize=16)
 def spaces_to_blanks(text: str) -> str:
-    """Every whitespace character as a plain space (same length, same offsets)."""
+    """Every whitespace character as a plain space (same length, same offsets; cached: the gazetteer
+    and every cue scheme ask for the same item's)."""
+    if text.isascii():  # str.replace is much quicker than a regex
+        for space in _ASCII_OTHER_SPACE:
+            if space in text:
+                text = text.replace(space, " ")
+        return text
     return _OTHER_SPACE.sub(" ", text) if _OTHER_SPACE.search(text) else text
+
+
+@functools.lru_cache(maxsize=16)
+def folded(text: str) -> str | None:
+    """``text.lower()`` when it can stand for ``text`` under ``re.IGNORECASE``, else ``None``.
+
+    Offsets agree, and a case-sensitive pattern of lower-case ASCII words, ``\\w``, ``\\s``, ``\\d``,
+    ``\\b`` and punctuation matches the folded text exactly where the same pattern with
+    ``re.IGNORECASE`` matches ``text``. Only İ, ı and ſ break that; texts holding them get ``None``.
+    """
+    return None if any(c in text for c in _UNFOLDABLE) else text.lower()
+
+
+def word_alternation(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, longest first, written as a trie.
+
+    It matches what ``"|".join(sorted(words, key=len, reverse=True))`` matches, trying the same
+    lengths in the same order, but the regex engine follows one branch per character instead of
+    trying every word at every position.
+
+    >>> word_alternation(["a", "at", "about", "one"])
+    '(?:a(?:t|bout)?|one)'
+    """
+    trie: dict[str, dict] = {}
+    for word in filter(None, words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        alternatives = [re.escape(ch) + branch(child) for ch, child in node.items() if ch]
+        if not alternatives:
+            return ""
+        if len(alternatives) > 1:
+            body = "(?:" + "|".join(alternatives) + ")"
+            return body + "?" if "" in node else body
+        single = alternatives[0]
+        if "" not in node:
+            return single
+        return f"{single}?" if len(single) == 1 else f"(?:{single})?"
+
+    alternation = branch(trie)
+    return alternation if len(trie) > 1 else f"(?:{alternation})"
+
+
+def is_word(c: str) -> bool:
+    """Whether the character ``c`` is a word character (what ``\\w`` matches)."""
+    return c.isalnum() or c == "_"
 
 
 def _inside_word(text: str, i: int) -> bool:
@@ -57,22 +123,48 @@ class PhraseMatcher(Generic[V]):
 
     def find(self, text: str) -> Iterator[tuple[int, int, V]]:
         """``(start, end, value)`` of every whole-word match, by start then length."""
+        found = self._whole_words(text)
+        found.sort()  # no two matches share (start, end), so values are never compared
+        return iter(found)
+
+    def occurrences(self, text: str) -> Iterator[tuple[int, int, V]]:
+        """``(start, end, value)`` of every occurrence, whole word or not, by end."""
         if not len(self._automaton):
             return iter(())
+        return ((last - length + 1, last + 1, value) for last, (length, value) in self._automaton.iter(text))
+
+    def longest(self, text: str) -> list[tuple[int, int, V]]:
+        """Leftmost-longest, non-overlapping whole-word matches: ``longest_first(self.find(text))``."""
+        return _leftmost_longest(self._whole_words(text))
+
+    def _whole_words(self, text: str) -> list[tuple[int, int, V]]:
+        if not len(self._automaton):
+            return []
+        size = len(text)
         found = []
         for last, (length, value) in self._automaton.iter(text):
             start, end = last - length + 1, last + 1
-            if not _inside_word(text, start) and not _inside_word(text, end):
+            # next to a space (or an end of the text) a match is never inside a word
+            if (start == 0 or text[start - 1] == " " or not _inside_word(text, start)) and (
+                end == size or text[end] == " " or not _inside_word(text, end)
+            ):
                 found.append((start, end, value))
-        found.sort(key=lambda hit: (hit[0], hit[1]))
-        return iter(found)
+        return found
 
 
 def longest_first(hits: Iterable[tuple[int, int, V]]) -> Iterator[tuple[int, int, V]]:
     """Leftmost-longest, non-overlapping matches."""
-    ordered = sorted(hits, key=lambda hit: (hit[0], hit[0] - hit[1]))
+    return iter(_leftmost_longest(list(hits)))
+
+
+def _leftmost_longest(hits: list[tuple[int, int, V]]) -> list[tuple[int, int, V]]:
+    """``longest_first`` on a list, which it sorts in place."""
+    hits.sort(key=itemgetter(1), reverse=True)
+    hits.sort(key=itemgetter(0))  # stable: by start, then longest first
     taken = 0
-    for start, end, value in ordered:
-        if start >= taken:
-            taken = end
-            yield start, end, value
+    kept = []
+    for hit in hits:
+        if hit[0] >= taken:
+            taken = hit[1]
+            kept.append(hit)
+    return kept

@@ -3,6 +3,8 @@
 Each concept's ``skos:altLabel`` and ``skos:hiddenLabel`` (English and Spanish) become
 case-insensitive whole-word phrases, compiled once per process into one Aho–Corasick automaton
 per scheme (:mod:`kg.extract.matcher`): a single pass over the text, however many phrases.
+:func:`find_cues` reads the schemes the extractor needs in every item (themes, event types)
+with one automaton holding them all.
 
 >>> sorted(cues("theme").find("A workshop on Human Trafficking and migrant smuggling."))
 ['smuggling', 'trafficking']
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
@@ -21,7 +23,7 @@ from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
 from kg.namespaces import SCHEMES, SKOS
 from kg.reference import ONTOLOGY_DIR
 
-__all__ = ["CueSet", "Hit", "cues", "words"]
+__all__ = ["CueSet", "Hit", "cues", "find_cues", "words"]
 
 _LABELS = {SKOS["prefLabel"], SKOS["altLabel"], SKOS["hiddenLabel"]}
 
@@ -47,14 +49,54 @@ class CueSet:
     phrases: dict[str, tuple[str, ...]]
     matches: dict[str, tuple[str, ...]]  # concept id -> mapped concept IRIs (exact/close/broad)
     matcher: PhraseMatcher[tuple[str, ...]]  # lower-cased phrase -> concept ids
+    index: dict[str, tuple[str, ...]] = field(default_factory=dict)  # what the matcher holds
 
     def find(self, text: str) -> dict[str, list[Hit]]:
         """Concept id -> hits of its phrases in ``text`` (overlapping phrases all count)."""
         found: dict[str, list[Hit]] = {}
-        for start, end, concepts in self.matcher.find(spaces_to_blanks(text).lower()):
+        for start, end, concepts in self.matcher.find(_searched(text)):
             for concept in concepts:
                 found.setdefault(concept, []).append(Hit(start, end))
         return found
+
+
+# The schemes the extractor reads in every item: one automaton holds the phrases of all of them.
+_READ_TOGETHER = ("theme", "event-type")
+
+
+def find_cues(text: str, scheme: str) -> dict[str, list[Hit]]:
+    """``cues(scheme).find(text)``; the schemes the extractor reads in every item are found together,
+    in one pass over the text (cached per text: do not change what it returns)."""
+    if scheme not in _READ_TOGETHER:
+        return cues(scheme).find(text)
+    return _found_together(text)[scheme]
+
+
+@functools.cache
+def _together() -> PhraseMatcher[tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Lower-cased phrase -> ((scheme, concept ids), …) over the schemes of ``_READ_TOGETHER``."""
+    joint: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for scheme in _READ_TOGETHER:
+        for phrase, concepts in cues(scheme).index.items():
+            joint.setdefault(phrase, []).append((scheme, concepts))
+    return PhraseMatcher({phrase: tuple(entries) for phrase, entries in joint.items()})
+
+
+@functools.lru_cache(maxsize=16)
+def _found_together(text: str) -> dict[str, dict[str, list[Hit]]]:
+    found: dict[str, dict[str, list[Hit]]] = {scheme: {} for scheme in _READ_TOGETHER}
+    for start, end, entries in _together().find(_searched(text)):
+        for scheme, concepts in entries:
+            for concept in concepts:
+                found[scheme].setdefault(concept, []).append(Hit(start, end))
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _searched(text: str) -> str:
+    """``text`` as cue phrases are looked up in it: plain spaces, lower case (cached: every scheme
+    reads the same item)."""
+    return spaces_to_blanks(text).lower()
 
 
 def _normalise(phrase: str) -> str:
@@ -87,8 +129,10 @@ def cues(scheme: str) -> CueSet:
             key = _normalise(label)
             if key:
                 index.setdefault(key, set()).add(local)
+    concepts = {k: tuple(sorted(v)) for k, v in sorted(index.items())}
     return CueSet(
         phrases={k: tuple(sorted(v)) for k, v in phrases.items()},
         matches={k: tuple(sorted(v)) for k, v in matches.items()},
-        matcher=PhraseMatcher({k: tuple(sorted(v)) for k, v in sorted(index.items())}),
+        matcher=PhraseMatcher(concepts),
+        index=concepts,
     )

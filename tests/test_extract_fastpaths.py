@@ -1,0 +1,225 @@
+"""The extractor's shortcuts find exactly what the plain regular expressions they stand for find.
+
+Each rule keeps its reference regex; the quick path (a trie, a folded text, candidate positions, a
+stretch of text between breaks) must agree with it on any text, odd characters included.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.extract import dates, entities, events, matcher
+from kg.sources.dates import MONTHS
+
+# -- the premises of kg.extract.matcher.folded and friends, checked against all of Unicode --
+
+_EVERY_CHAR = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+
+
+def test_lower_keeps_length_except_unfoldable() -> None:
+    assert {c for c in _EVERY_CHAR if len(c.lower()) != 1} <= set(matcher._UNFOLDABLE)
+
+
+def test_lower_agrees_with_ignorecase_on_ascii_letters() -> None:
+    matched = set(re.findall("[a-z]", _EVERY_CHAR, re.I))
+    lowered_to_letter = {c for c in _EVERY_CHAR if len(c.lower()) == 1 and "a" <= c.lower() <= "z"}
+    assert matched ^ lowered_to_letter <= set(matcher._UNFOLDABLE)
+    assert all(re.fullmatch(c.lower(), c, re.I) for c in lowered_to_letter)
+
+
+@pytest.mark.parametrize("pattern", [r"\w", r"\s", r"\d", r"[.,!?]"])
+def test_lower_keeps_character_classes(pattern: str) -> None:
+    text = "".join(c for c in _EVERY_CHAR if c not in matcher._UNFOLDABLE)
+    lowered = text.lower()
+    assert len(lowered) == len(text)
+    regex = re.compile(pattern)
+    assert [m.start() for m in regex.finditer(text)] == [m.start() for m in regex.finditer(lowered)]
+
+
+def test_is_word_is_backslash_w() -> None:
+    assert {c for c in _EVERY_CHAR if matcher.is_word(c)} == set(re.findall(r"\w", _EVERY_CHAR))
+
+
+def test_ascii_other_spaces() -> None:
+    ascii_other_spaces = "".join(re.findall(r"[^\S ]", "".join(map(chr, range(128)))))
+    assert ascii_other_spaces == matcher._ASCII_OTHER_SPACE
+
+
+# -- texts full of what the rules look for --
+
+_PIECES = [
+    *MONTHS,
+    "June",
+    "MAY",
+    "Sept.",
+    "18",
+    "3",
+    "31st",
+    "2019",
+    "1,200",
+    "1.5",
+    "150",
+    "a hundred",
+    "A",
+    "at least",
+    "more than",
+    "some",
+    "twelve",
+    "officials",
+    "countries and territories",
+    "young people",
+    "migrants",
+    "in",
+    "the",
+    "of",
+    "and",
+    "y",
+    "to",
+    "-",
+    "–",
+    "from",
+    "between",
+    "during",
+    "durante",
+    "en",
+    "on Monday",
+    "today",
+    "last week",
+    "Ministry of Health",
+    "University",
+    "Red",
+    "Council of Ministers and National Police",
+    "Association of Caribbean States (ACS)",
+    "(IOM)",
+    "(U.S.)",
+    "(2019)",
+    "Government",
+    "Ministerio de Salud",
+    "Comité",
+    "%",
+    "percent",
+    "Xmay",
+    "mayor",
+    "İ",
+    "ı",
+    "ſ",
+    "K",
+    "é",
+    "_",
+    "’s",
+    "18 June",
+    "18 de junio de 2019",
+    "June 6 and 7",
+    "May 9-10, 2019",
+    "from 18 to 20 December 2019",
+    "between 3 and 5 March",
+    "22nd May",
+    "in October 2018",
+    "in 2018",
+    "80 Guatemalan government officials",
+    "more than 150 people",
+    "the three countries of",
+    "Regional Conference on Migration (RCM)",
+]
+_GLUE = [" ", " ", " ", "  ", "", "\n", "\t", "\u00a0", ", ", ". ", "(", ")", "-", "'", "; "]
+texts = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), min_size=3, max_size=40).map(
+    lambda parts: "".join(p + g for p, g in parts)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_spaces_to_blanks(text: str) -> None:
+    assert matcher.spaces_to_blanks(text) == matcher._OTHER_SPACE.sub(" ", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "at", "about", "a b", "one", "on", "o", "b"]), min_size=1), texts)
+def test_word_alternation_tries_the_same_words_in_the_same_order(words: list[str], text: str) -> None:
+    plain = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+    trie = matcher.word_alternation(words)
+    for shape in (r"\b(?:{})\b", r"(?P<w>{})\s+\w", r"(?:{})(?:ut)?$"):
+        expected = [m.span() for m in re.finditer(shape.format(plain), text, re.I)]
+        assert [m.span() for m in re.finditer(shape.format(trie), text, re.I)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_quantity_starts(text: str) -> None:
+    assert events._quantity_starts(text) == [m.start() for m in events._QUANTITY_START.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_month_starts_and_keywords(text: str) -> None:
+    lowered = text.lower()
+    keywords = {rule for rule, words in dates._KEYWORDS.items() if any(w in lowered for w in words)}
+    month_at = [m.start() for m in dates._MONTH_AT.finditer(text)]
+    assert dates._month_starts_and_keywords(text) == (month_at, keywords)
+
+
+def _find_dates_plainly(text: str, published: date) -> list[dates.DateSpan]:
+    """find_dates as it reads without the shortcuts: every pattern over the whole text."""
+    taken: list[tuple[int, int]] = []
+    spans: list[dates.DateSpan] = []
+    lowered = text.lower()
+    month_at = [m.start() for m in dates._MONTH_AT.finditer(text)]
+    for rule, pattern in dates._PATTERNS:
+        if rule in dates._MONTH_FIRST:
+            candidates = [m for m in (pattern.match(text, pos) for pos in month_at) if m]
+        elif rule in dates._KEYWORDS and not any(word in lowered for word in dates._KEYWORDS[rule]):
+            continue
+        else:
+            candidates = list(pattern.finditer(text))
+        for m in candidates:
+            if not all(m.end() <= s or m.start() >= e for s, e in taken):
+                continue
+            found = dates._resolve(rule, m, published, text)
+            if found:
+                taken.append((m.start(), m.end()))
+                spans += [dates.DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found]
+    return sorted(spans, key=lambda d: (d.offset, d.start))
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts)
+def test_find_dates(text: str) -> None:
+    assert dates.find_dates(text, date(2019, 6, 11)) == _find_dates_plainly(text, date(2019, 6, 11))
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_definitions(text: str) -> None:
+    expected = [m.span() for m in entities._DEFINITION.finditer(text)]
+    assert [m.span() for m in entities._definitions(text)] == expected
+
+
+_HEAD_PHRASE_PLAIN = re.compile(rf"\b(?P<name>{entities._PHRASE})")
+
+
+def _head_phrases_plainly(text: str) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for hm in _HEAD_PHRASE_PLAIN.finditer(text):
+        name = hm.group("name")
+        if not entities._HEAD_WORD.search(name):
+            continue
+        cuts = [0, *(x for m in re.finditer(r" (?:and|y) ", name) for x in (m.start(), m.end())), len(name)]
+        parts = [(cuts[i], name[cuts[i] : cuts[i + 1]]) for i in range(0, len(cuts), 2)]
+        if sum(1 for _, p in parts if entities._HEAD_WORD.search(p)) >= 2:
+            found += [(hm.start() + offset, p) for offset, p in parts if entities._HEAD_WORD.search(p)]
+        else:
+            found.append((hm.start(), name))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_head_phrases(text: str) -> None:
+    assert entities._head_starts(text) == [m.start() for m in entities._HEAD_WORD.finditer(text)]
+    assert entities._head_phrases(text) == _head_phrases_plainly(text)
