@@ -300,18 +300,19 @@ class Suite:
         )
         for named in catalogue():
             params = {p.name: PARAM_VALUES[p.type.name] for p in named.params if p.required}
+            budget = self.args.query_timeout * (1 + int(reps))  # --query-timeout is per run: one cold, then warm
             run = run_child(
                 [PY, "-m", "bench.child", "query", store, named.name, json.dumps(params), reps],
-                timeout=self.args.query_timeout,
+                timeout=budget,
             )
-            if run.returncode != 0 and run.seconds < self.args.query_timeout:
+            if run.returncode != 0 and run.seconds < budget:
                 raise RuntimeError(f"query {named.name} failed: {run.stderr.strip()[-2000:]}")
             result = run.result
             if run.returncode != 0:
                 self.add(
                     f"queries at {size:,} items",
                     f"`{named.name}`",
-                    f"> {self.args.query_timeout:.0f} s (stopped)",
+                    f"> {self.args.query_timeout:.0f} s a run (stopped)",
                     target="<= 1 s",
                     met=False,
                 )
@@ -434,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure up to 10k items (median)")
     parser.add_argument("--big-repeats", type=int, default=1, help="runs per figure above 10k items")
     parser.add_argument("--all-workers", action="store_true", help="also build with --workers 1 above 10k items")
-    parser.add_argument("--query-timeout", type=float, default=30.0, help="stop a named query after SECONDS")
+    parser.add_argument("--query-timeout", type=float, default=30.0, help="stop a named query after SECONDS a run")
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--work", type=Path, default=HOME / "bench" / "work", help="scratch folder (deleted after)")
     parser.add_argument("--out", type=Path, default=HOME / "bench" / "results.md")
