@@ -477,7 +477,7 @@ def _notes(args: argparse.Namespace) -> list[str]:
     notes = [
         f"Sizes run: {', '.join(f'{s:,}' for s in args.sizes)} items. The default is what fits in 30 minutes "
         "on this 2-core machine; `python -m bench --sizes 10000,100000,1000000` adds the 1M-item scale run "
-        "(not in the default: at today's extraction speed it alone takes longer than the whole budget).",
+        "(not in the default: its build alone takes longer than the whole budget).",
         f"Medians of {args.repeats} runs up to 10k items and of {args.big_repeats} above "
         "(`--repeats`, `--big-repeats`); builds above 10k items use `--workers 2` only (`--all-workers`).",
         "End-to-end figures are the wall time of a `python -m kg build CORPUS --store NEW -q` process: "
