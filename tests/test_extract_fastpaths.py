@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import dates, entities, events, matcher
+from kg.extract import dates, entities, matcher, quantities
 from kg.sources.dates import MONTHS
 
 # -- the premises of kg.extract.matcher.folded and friends, checked against all of Unicode --
@@ -152,7 +152,7 @@ def test_word_alternation_tries_the_same_words_in_the_same_order(words: list[str
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_quantity_starts(text: str) -> None:
-    assert events._quantity_starts(text) == [m.start() for m in events._QUANTITY_START.finditer(text)]
+    assert quantities._quantity_starts(text) == [m.start() for m in quantities._QUANTITY_START.finditer(text)]
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,8 +22,9 @@ import hashlib
 from pathlib import Path
 
 from kg.extract.entities import find_entities
-from kg.extract.events import find_events, find_participations, find_statistics
+from kg.extract.events import find_events
 from kg.extract.model import Event, Extraction, Mention, NewEntity, Participation, Statistic
+from kg.extract.quantities import find_participations, find_statistics
 from kg.extract.vocab import find_cues
 from kg.sources import NewsItem
 

@@ -363,7 +363,7 @@ _COUNTED_GROUP = re.compile(r"\bthe (\w+) (?:countries|territories|islands|natio
 def _counted_members(text: str, out: Entities, region_id: str, members: tuple[str, ...]) -> list[str]:
     """Members of a grouping in the item's scope. "The three countries of the Dutch Caribbean"
     with three members named in the item means those three, not every member of the grouping."""
-    from kg.extract.events import NUMBER_WORDS
+    from kg.extract.quantities import NUMBER_WORDS
 
     named = [c for c in members if c in out.countries]
     for m in out.mentions:

@@ -1,4 +1,4 @@
-"""Events, their types and roles, counted participation and quoted statistics.
+"""Events, their types and the roles of organisations in them.
 
 An event is anchored on a date expression (one per distinct date span) or, when the text
 has none, on the strongest event cue of the item. Its context is the sentence holding its
@@ -7,8 +7,6 @@ anchor, plus the title for the first event.
 
 from __future__ import annotations
 
-import bisect
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,12 +14,13 @@ from datetime import date
 
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
-from kg.extract.matcher import folded, word_alternation
-from kg.extract.model import Event, Mention, Participation, Statistic
+from kg.extract.matcher import may_contain, word_alternation
+from kg.extract.model import Event, Mention
+from kg.extract.quantities import large_gathering
+from kg.extract.sentences import sentence_at, sentence_of
 from kg.extract.vocab import find_cues
-from kg.sources.dates import MONTHS
 
-__all__ = ["find_events", "find_statistics", "sentences"]
+__all__ = ["find_events"]
 
 # When several types fire in one context, the first in this list wins; a follow-up workshop
 # of representatives is a workshop, officials trained in workshops is a training.
@@ -61,8 +60,6 @@ _ORDINALS = {
 _ORDINAL = re.compile(
     rf"\b({word_alternation(_ORDINALS)})\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
 )
-# A sentence runs to a [.!?] followed by whitespace (so "14.8%" and "U.S." stay inside).
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?![\s.!?]|$)[^.!?\n]*)*[.!?]*")
 
 _ORGANIZER_WORDS = (
     "held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
@@ -82,52 +79,6 @@ _FUNDER_CUES = re.compile(rf"\b(?:{_FUNDER_WORDS})\s+(?:the\s+)?$", re.I)
 _ORGANIZER_ENDS = frozenset(cue[-2:] for cue in _ORGANIZER_WORDS.split("|")) | {"he"}
 _FUNDER_ENDS = frozenset(cue[-2:] for cue in _FUNDER_WORDS.split("|")) | {"he"}
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
-}  # fmt: skip
-# Word lists go into the regexes as tries (kg.extract.matcher.word_alternation): the same matches,
-# longest word first, for less work per position.
-_NUM = rf"(?P<num>\d{{1,3}}(?:[,.]\d{{3}})+|\d+|{word_alternation(NUMBER_WORDS)})"
-GROUPS = {
-    "officials": "government-officials",
-    "countries and territories": "states-and-territories",
-    "countries": "states-and-territories",
-    "organizations": "international-organizations",
-    "organisations": "international-organizations",
-    "actors": "local-actors",
-    "migrants": "migrants",
-    "returnees": "returnees",
-    "people": "migrants",
-    "persons": "migrants",
-    "participants": "representatives",
-    "representatives": "representatives",
-    "students": "researchers",
-    "researchers": "researchers",
-    "children": "children",
-    "women": "women",
-    "young people": "youth",
-    "youth": "youth",
-    "journalists": "journalists",
-    "leaders": "local-actors",
-    "families": "migrants",
-}
-_APPROX = ("over", "more than", "about", "around", "nearly", "almost", "some", "at least")
-_NOT_MODIFIER = ("in", "the", "of", "on", "at", "to", "for", "from", "with")
-_QUANTITY = re.compile(
-    rf"(?<![\w.,])(?:(?P<approx>{word_alternation(_APPROX)})\s+)?{_NUM}\s+"
-    rf"(?P<mods>(?:(?!{word_alternation(_NOT_MODIFIER)}\b)[\w-]+\s+){{0,3}}?)(?P<noun>{word_alternation(GROUPS)})\b",
-    re.I,
-)
-_PERCENT = ("%", "percent", "per cent")
-_STATISTIC = re.compile(  # \d\d* (not \d+) lets the regex engine jump from digit to digit
-    r"(?P<value>\d\d*(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
-    r"(?P<what>population|labou?r force|workforce|residents|inhabitants)",
-    re.I,
-)
-
 
 @dataclass
 class _Anchor:
@@ -137,60 +88,9 @@ class _Anchor:
     also: list[tuple[int, int]]  # later sentences that repeat the same dates
 
 
-@functools.lru_cache(maxsize=16)
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text`` (cached: every rule family asks for the same item's)."""
-    return [m.span() for m in _SENTENCE.finditer(text) if not m.group(0).isspace()]
-
-
-@functools.lru_cache(maxsize=16)
-def _sentence_starts(text: str) -> list[int]:
-    return [s for s, _ in sentences(text)]
-
-
-def _sentence_at(text: str, offset: int) -> tuple[int, int] | None:
-    """The sentence span of ``text`` holding ``offset`` (spans are sorted and disjoint)."""
-    i = bisect.bisect_right(_sentence_starts(text), offset) - 1
-    if i >= 0:
-        span = sentences(text)[i]
-        if offset < span[1]:
-            return span
-    return None
-
-
-def _sentence_of(text: str, offset: int) -> tuple[int, int]:
-    return _sentence_at(text, offset) or (offset, offset)
-
-
-def _count(m: re.Match[str]) -> int | None:
-    """The number a ``_QUANTITY`` match counts ("1,200", "80", "Eighteen")."""
-    raw = m.group("num").lower().replace(",", "")
-    return int(raw.replace(".", "")) if raw[0].isdigit() else NUMBER_WORDS.get(raw)
-
-
-_LARGE_GROUPS = ("countries", "organizations", "organisations")
-
-
-def _large(context: str) -> bool:
-    """A meeting of ten or more counted states or organisations is a conference."""
-    if not _may_contain(context, _LARGE_GROUPS):
-        return False
-    for m in _quantity_matches(context):
-        value = _count(m) or 0
-        if value >= 10 and m.group("noun").lower().split()[0] in _LARGE_GROUPS:
-            return True
-    return False
-
-
-def _may_contain(text: str, words: Iterable[str]) -> bool:
-    """Whether ``text`` holds one of ``words`` in any case (or may: ``folded`` cannot tell)."""
-    lowered = folded(text)
-    return lowered is None or any(word in lowered for word in words)
-
-
 def _ordinal(context: str) -> re.Match[str] | None:
     """``_ORDINAL.search(context)``, not run when no ordinal word occurs."""
-    return _ORDINAL.search(context) if _may_contain(context, _ORDINALS) else None
+    return _ORDINAL.search(context) if may_contain(context, _ORDINALS) else None
 
 
 def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
@@ -215,7 +115,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
     anchors: list[_Anchor] = []
     seen: dict[tuple[date, date], _Anchor] = {}
     for d in find_dates(text, published):
-        sentence = _sentence_of(text, d.offset)
+        sentence = sentence_of(text, d.offset)
         if d.precision == "year" and not _EVENT_VERBS.search(text[sentence[0] : sentence[1]]):
             continue
         if (d.start, d.end) in seen:
@@ -230,7 +130,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         if not _types(hits, whole):
             return []
         first_cue = min(start for start, _, _ in hits)
-        anchors.append(_Anchor(None, first_cue, _sentence_of(text, first_cue), []))
+        anchors.append(_Anchor(None, first_cue, sentence_of(text, first_cue), []))
 
     events = []
     for n, anchor in enumerate(anchors):
@@ -252,7 +152,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             types = ["training"]
         quote = " ".join(text[a:b].strip() for a, b in own)
         event = Event(types=types, quote=quote, rule=(anchor.span.rule if anchor.span else "event-cue"))
-        if len(types) == 1 and types[0] == "meeting" and _large(context):
+        if len(types) == 1 and types[0] == "meeting" and large_gathering(context):
             types = event.types = ["conference"]
         if anchor.span:
             event.start, event.end, event.precision = anchor.span.start, anchor.span.end, anchor.span.precision
@@ -295,7 +195,7 @@ def _clause_subject(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 12) : start]
     if _may_end(_last_two(before), _PREPOSITION_ENDS) and _PREPOSITION_BEFORE.search(before):
         return False
-    sentence = _sentence_at(text, start)
+    sentence = sentence_at(text, start)
     sentence_end = sentence[1] if sentence else len(text)
     gap_and_verb = text[end : min(sentence_end, end + 220)]
     verb = _ACTIVE_VERB.search(gap_and_verb)
@@ -400,118 +300,3 @@ def _roles(
     location = sorted({entities.place_country[p] for p in event.places if p in entities.place_country})
     event.location_countries = location
     event.participant_countries = countries
-
-
-_DETERMINER_BEFORE = re.compile(r"\b(?:the|both|these|those|its|their)\s$", re.I)
-_MONTH_BEFORE = re.compile(rf"\b{word_alternation(MONTHS)}\.?\s$", re.I)
-_AND_TERRITORIES = re.compile(r"\s+and territories")
-_FROM_OF = re.compile(r"\s+(?:from|of)\s+(?:the\s+)?$")
-
-
-def find_participations(text: str, events: list[Event], entities: Entities, mentions: list[Mention]) -> None:
-    """Counted groups ("80 Guatemalan government officials") attached to the event they belong to."""
-    if not events:
-        return
-    found: list[tuple[int, Participation]] = []
-    agents = [x for x in mentions if x.kind in ("country", "org")]
-    for m in _quantity_matches(text):
-        start, end = m.span()
-        before = text[max(0, start - 12) : start]
-        if _DETERMINER_BEFORE.search(before):
-            continue  # "the three countries of …" describes, it does not count
-        if _MONTH_BEFORE.search(before):
-            continue  # "June 6 …" is a date
-        value = _count(m)
-        if value is None or 1800 <= value <= 2100:
-            continue
-        noun = m.group("noun").lower()
-        if noun == "countries" and _AND_TERRITORIES.match(text[end : end + 16]):
-            noun = "countries and territories"
-        agent = next(
-            (
-                x
-                for x in agents
-                if start <= x.start < end + 45 and (x.start < end or _FROM_OF.match(text[end : x.start]))
-            ),
-            None,
-        )
-        part = Participation(
-            role="participant",
-            count=value,
-            group=GROUPS[noun],
-            agent_kind=agent.kind if agent else None,
-            agent=agent.ref if agent else None,
-            quote=_sentence_text(text, start),
-        )
-        found.append((start, part))
-    for offset, part in found:
-        sentence = _sentence_of(text, offset)
-        here = text[sentence[0] : sentence[1]].strip()
-        event = next((ev for ev in events if here and here in ev.quote), events[0])
-        if "training" in event.types:
-            part.role = "trainee"
-        event.participations.append(part)
-    for event in events:
-        parts = event.participations
-        for _i, part in enumerate(parts):
-            larger = [
-                j
-                for j, other in enumerate(parts)
-                if other.group == part.group and (other.count or 0) > (part.count or 0)
-            ]
-            if larger:
-                part.subset_of = max(larger, key=lambda j: parts[j].count or 0)
-
-
-_APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
-_COUNT_WORDS = sorted(set(NUMBER_WORDS) | _APPROX_FIRST, key=len, reverse=True)
-_QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + r")\b)", re.I)
-# The same over " " + the folded text (kg.extract.matcher.folded): the character before the start
-# is matched rather than looked behind at, so the regex engine jumps from one candidate to the next.
-_QUANTITY_START_FOLDED = re.compile(r"[^\w.,](?:\d|" + word_alternation(_COUNT_WORDS) + r"\b)")
-
-
-def _quantity_starts(text: str) -> list[int]:
-    """Where ``_QUANTITY_START`` matches in ``text``."""
-    lowered = folded(text)
-    if lowered is None:
-        return [m.start() for m in _QUANTITY_START.finditer(text)]
-    return [m.start() for m in _QUANTITY_START_FOLDED.finditer(" " + lowered)]
-
-
-def _quantity_matches(text: str) -> list[re.Match[str]]:
-    """``_QUANTITY`` tried only where a number, number word or "over"/"about"… starts a word."""
-    found: list[re.Match[str]] = []
-    end = -1
-    for start in _quantity_starts(text):
-        if start < end:
-            continue
-        m = _QUANTITY.match(text, start)
-        if m:
-            found.append(m)
-            end = m.end()
-    return found
-
-
-def _sentence_text(text: str, offset: int) -> str:
-    s, e = _sentence_of(text, offset)
-    return text[s:e].strip()
-
-
-def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
-    stats: list[Statistic] = []
-    lowered = folded(text) or text.lower()
-    if not any(word in lowered for word in _PERCENT):
-        return stats
-    for m in _STATISTIC.finditer(text):
-        prior = [x for x in mentions if x.kind == "country" and x.end <= m.start()]
-        if not prior:
-            continue
-        what = m.group("what").lower()
-        sentence = _sentence_text(text, m.start())
-        migrants = re.search(r"\b(?:migrants?|immigrants?|foreign-born|refugees)\b", sentence, re.I)
-        if not migrants:
-            continue
-        indicator = "migrant-share-of-labour-force" if "force" in what else "migrant-share-of-population"
-        stats.append(Statistic(float(m.group("value")), indicator, "country", prior[-1].ref, "percent", sentence))
-    return stats

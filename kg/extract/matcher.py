@@ -25,7 +25,15 @@ from typing import Generic, TypeVar
 
 import ahocorasick
 
-__all__ = ["PhraseMatcher", "folded", "is_word", "longest_first", "spaces_to_blanks", "word_alternation"]
+__all__ = [
+    "PhraseMatcher",
+    "folded",
+    "is_word",
+    "longest_first",
+    "may_contain",
+    "spaces_to_blanks",
+    "word_alternation",
+]
 
 V = TypeVar("V")
 
@@ -168,3 +176,9 @@ def _leftmost_longest(hits: list[tuple[int, int, V]]) -> list[tuple[int, int, V]
             taken = hit[1]
             kept.append(hit)
     return kept
+
+
+def may_contain(text: str, words: Iterable[str]) -> bool:
+    """Whether ``text`` holds one of ``words`` in any case (or may: ``folded`` cannot tell)."""
+    lowered = folded(text)
+    return lowered is None or any(word in lowered for word in words)
