@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,30 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     result = CliRunner().invoke(cli, ["build", str(SAMPLE), "--store", str(path), "-q"])
     assert result.exit_code == 0, result.output
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def embedded(sample_store: str) -> KgStore:
+    """The sample in memory: a reader that kept the store open would hold its lock, and a server
+    cannot take a snapshot while someone reads (docs/serve.md)."""
+    copy = KgStore.memory()
+    with KgStore.open(sample_store, write=False) as store:
+        copy.store.extend(store.quads())
+    return copy
+
+
+def write_corpus(path: Path, prefix: str, start: int, n: int) -> Path:
+    """``n`` small JSON Lines items numbered from ``start`` (ids ``{prefix}-00000`` …), each an event."""
+    with path.open("w") as f:
+        for i in range(start, start + n):
+            record = {
+                "id": f"{prefix}-{i:05d}",
+                "date": f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                "title": f"{prefix.capitalize()} test item {i}",
+                "summary": f"IOM and Guatemala held workshop number {i} in Mexico City.",
+            }
+            f.write(json.dumps(record) + "\n")
+    return path
 
 
 def memory_store(trig: Path) -> KgStore:

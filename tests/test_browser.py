@@ -20,7 +20,6 @@ import pytest
 
 from kg.network import country_network
 from kg.queries import query as named_query
-from kg.store import KgStore
 
 from .conftest import ROOT
 from .test_serve_client import Server, running_server
@@ -88,14 +87,6 @@ def page(chromium: Path, server: Server):  # type: ignore[no-untyped-def]
         finally:
             context.close()
             shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def embedded(sample_store: str) -> KgStore:
-    copy = KgStore.memory()
-    with KgStore.open(sample_store, write=False) as store:
-        copy.store.extend(store.quads())
-    return copy
 
 
 def test_a_named_query_runs_in_one_click(page, sample_store):

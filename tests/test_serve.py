@@ -50,16 +50,6 @@ def client(sample_store: str) -> Iterator[TestClient]:
     assert not source.root.exists(), "the snapshot folder is removed when the server stops"
 
 
-@pytest.fixture(scope="module")
-def embedded(sample_store: str) -> KgStore:
-    """The sample in memory: a reader that kept the store open would hold its lock, and a server
-    cannot take a snapshot while someone reads (docs/serve.md)."""
-    copy = KgStore.memory()
-    with KgStore.open(sample_store, write=False) as store:
-        copy.store.extend(store.quads())
-    return copy
-
-
 def rows_of(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
 

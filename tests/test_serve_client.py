@@ -33,7 +33,7 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPA
 from kg.serve.snapshot import ROOT_INFIX
 from kg.store import KgStore
 
-from .conftest import ROOT
+from .conftest import ROOT, write_corpus
 
 PREFIXES = "PREFIX mk: <https://w3id.org/migkg/ont#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
 TITLES = (
@@ -114,14 +114,6 @@ def running_server(store: str | Path, *args: str) -> Iterator[Server]:
 def server(sample_store: str) -> Iterator[Server]:
     with running_server(sample_store, "--timeout", "1") as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def embedded(sample_store: str) -> KgStore:
-    copy = KgStore.memory()
-    with KgStore.open(sample_store, write=False) as store:
-        copy.store.extend(store.quads())
-    return copy
 
 
 def get(url: str, query: str, accept: str = "application/sparql-results+json") -> tuple[int, bytes, dict[str, str]]:
@@ -215,7 +207,9 @@ def test_kg_query_and_kg_sparql_read_from_the_server(server, sample_store, runne
     assert remote.output == local.output and len(local.output.splitlines()) > 1
     ask = invoke(runner, "sparql", "ASK { ?i a mk:NewsItem }", "-f", "csv", "--store", server.url)
     assert ask.output.split() == ["true"]
-    build = invoke(runner, "build", str(corpus(tmp_path / "new.jsonl", 0, 1)), "--store", server.url, "-q")
+    build = invoke(
+        runner, "build", str(write_corpus(tmp_path / "new.jsonl", "serve", 0, 1)), "--store", server.url, "-q"
+    )
     assert build.exit_code == 1 and "403" in build.stderr and "read-only" in build.stderr
     assert count(server.url) == 10
 
@@ -278,23 +272,13 @@ def test_a_slow_query_does_not_hold_up_the_others(server):
 # -- kg build while kg serve answers --
 
 
-def corpus(path: Path, start: int, n: int) -> Path:
-    with path.open("w") as f:
-        for i in range(start, start + n):
-            record = {
-                "id": f"serve-{i:05d}",
-                "date": f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                "title": f"Serve test item {i}",
-                "summary": f"IOM and Guatemala held workshop number {i} in Mexico City.",
-            }
-            f.write(json.dumps(record) + "\n")
-    return path
-
-
 def test_builds_while_the_server_answers(sample_store, tmp_path):
     store = tmp_path / "store"
     shutil.copytree(sample_store, store)
-    first, second = corpus(tmp_path / "a.jsonl", 0, 800), corpus(tmp_path / "b.jsonl", 800, 400)
+    first, second = (
+        write_corpus(tmp_path / "a.jsonl", "serve", 0, 800),
+        write_corpus(tmp_path / "b.jsonl", "serve", 800, 400),
+    )
     with running_server(store) as server:
         counts = [count(server.url)]
         assert counts == [10]

@@ -7,7 +7,6 @@ store, not the extractor.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -26,7 +25,7 @@ from kg.rdf import item_quads
 from kg.sources import NewsItem, read_sources
 from kg.store import KgStore
 
-from .conftest import ROOT, invoke
+from .conftest import ROOT, invoke, write_corpus
 
 ITEMS = 3000
 ITEM_GRAPHS = "https://w3id.org/migkg/graph/item/"
@@ -57,17 +56,7 @@ def kg_process(*args: str | Path, **kwargs) -> subprocess.Popen[str]:  # type: i
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("corpus") / "news.jsonl"
-    with path.open("w") as f:
-        for i in range(ITEMS):
-            record = {
-                "id": f"safety-{i:05d}",
-                "date": f"2019-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                "title": f"Store safety item {i}",
-                "summary": f"IOM and Guatemala held workshop number {i} in Mexico City.",
-            }
-            f.write(json.dumps(record) + "\n")
-    return path
+    return write_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", "safety", 0, ITEMS)
 
 
 def item_graph_sizes(store: Store) -> dict[str, int]:
