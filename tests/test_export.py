@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import rdflib
 from pyld import jsonld
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, parse
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, parse
 
 from kg import export as export_module
 from kg.export import ExportFormat, export
@@ -378,3 +378,20 @@ def test_export_with_an_empty_store():
     out = io.BytesIO()
     assert export_view(store, View.EVENTS, out) == 0
     assert json.loads(out.getvalue()) == []
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_a_graph_named_by_a_blank_node(fmt):
+    """kg names graphs by IRI. A foreign store with a blank-node graph name: the dataset formats
+    refuse it in one clear error; the graph formats write the union of graphs as usual."""
+    from kg.errors import KgError
+
+    store = KgStore.memory()
+    store.store.add(Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("x"), BlankNode("g1")))
+    out = io.BytesIO()
+    if fmt.keeps_graphs:
+        with pytest.raises(KgError, match=r"graph named by a blank node \(_:g1\)"):
+            export(store, fmt, out)
+    else:
+        assert export(store, fmt, out) == 1
+        assert b'"x"' in out.getvalue()
