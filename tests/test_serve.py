@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import threading
@@ -514,9 +515,8 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
     triple = (NamedNode("http://example.org/s"), NamedNode("http://example.org/p"))
     with KgStore.open(path, write=True) as store:
         store.store.add(Quad(*triple, Literal("1"), g1))
-    source = SnapshotSource(path, interval=0).start()
-    assert serving(path) == [__import__("os").getpid()]
-    try:
+    with SnapshotSource(path, interval=0).start() as source:
+        assert serving(path) == [os.getpid()]
         with source.use() as snapshot:
             assert snapshot.graph_count() == 1
         writer = KgStore.open(path, write=True)  # the server holds no lock: a build gets in
@@ -527,8 +527,6 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
         with source.use() as snapshot:  # the next request after the build sees all of it
             assert snapshot.graph_count() == 2
         assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]
-    finally:
-        source.close()
     assert not source.root.exists() and serving(path) == []
 
 
@@ -536,8 +534,7 @@ def test_a_running_query_keeps_its_snapshot_until_it_ends(tmp_path):
     path = tmp_path / "store"
     with KgStore.open(path, write=True) as store:
         store.store.add(Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("1"), NamedNode("http://e/g")))
-    source = SnapshotSource(path, interval=0).start()
-    try:
+    with SnapshotSource(path, interval=0).start() as source:
         with source.use() as old:
             with KgStore.open(path, write=True) as store:
                 store.store.add(
@@ -547,22 +544,17 @@ def test_a_running_query_keeps_its_snapshot_until_it_ends(tmp_path):
                 assert (old.graph_count(), new.graph_count()) == (1, 2)
             assert len(list(source.root.iterdir())) == 2
         assert len(list(source.root.iterdir())) == 1  # the old one went with its last reader
-    finally:
-        source.close()
 
 
 def test_a_removed_store_is_not_recreated(tmp_path):
     path = tmp_path / "store"
     with KgStore.open(path, write=True) as store:
         store.store.add(Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("1"), NamedNode("http://e/g")))
-    source = SnapshotSource(path, interval=0).start()
-    try:
+    with SnapshotSource(path, interval=0).start() as source:
         shutil.rmtree(path)
         with source.use() as snapshot:  # the last snapshot answers until a build makes a new store
             assert snapshot.graph_count() == 1
         assert not path.exists()
-    finally:
-        source.close()
 
 
 def test_snapshot_folders_of_dead_servers_are_removed(tmp_path):
@@ -570,11 +562,8 @@ def test_snapshot_folders_of_dead_servers_are_removed(tmp_path):
     KgStore.open(path, write=True).close()
     stale = tmp_path / f"store{ROOT_INFIX}999999999-abc"
     (stale / "snapshot-000001").mkdir(parents=True)
-    source = SnapshotSource(path).start()
-    try:
+    with SnapshotSource(path).start():
         assert not stale.exists()
-    finally:
-        source.close()
 
 
 def test_a_build_waits_while_the_server_snapshots(tmp_path):
@@ -587,16 +576,13 @@ def test_a_build_waits_while_the_server_snapshots(tmp_path):
         open_for_writing(str(path), patience=5)
     assert time.monotonic() - started < 1
     lock.release()
-    source = SnapshotSource(path).start()
-    try:
+    with SnapshotSource(path).start():
         lock.acquire()  # as a snapshot does, for a moment
         threading.Timer(0.3, lock.release).start()
         started = time.monotonic()
         with open_for_writing(str(path), patience=5) as store:
             assert store.graph_count() == 0
         assert 0.2 < time.monotonic() - started < 3
-    finally:
-        source.close()
 
 
 def test_a_missing_store_is_one_clear_error(tmp_path):

@@ -171,6 +171,12 @@ class SnapshotSource:
             time.sleep(0.2)
         return self
 
+    def __enter__(self) -> SnapshotSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Forget the current snapshot and remove the snapshot folder (queries still running keep theirs)."""
         with self._state:
