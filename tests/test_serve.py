@@ -441,34 +441,36 @@ def test_a_slow_query_times_out_with_503_and_frees_its_worker(sample_store):
         assert client.get("/stats").json()["timed_out"] == 1
 
 
-def test_a_query_that_never_yields_is_abandoned_at_the_timeout():
+# 200^3 = 8 million joined rows counted before the single answer row: about two seconds
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }"
+
+
+def slow_store() -> KgStore:
+    """200 triples sharing one predicate: SLOW over them runs for seconds."""
     store = KgStore.memory()
     g = NamedNode("http://example.org/g")
     store.store.extend(
         Quad(NamedNode(f"http://example.org/s{i}"), NamedNode("http://example.org/p"), Literal(str(i)), g)
         for i in range(200)
     )
+    return store
+
+
+def test_a_query_that_never_yields_is_abandoned_at_the_timeout():
+    store = slow_store()
     app = create_app(FixedSource(store), timeout=0.05)
     with TestClient(app) as client:
-        # 200^3 = 8 million joined rows counted before the single answer row: about two seconds
-        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }"
         started = time.monotonic()
-        assert client.get("/sparql", params={"query": slow}).status_code == 503
+        assert client.get("/sparql", params={"query": SLOW}).status_code == 503
         assert time.monotonic() - started < 1.0
         assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
 def test_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503():
-    store = KgStore.memory()
-    g = NamedNode("http://example.org/g")
-    store.store.extend(
-        Quad(NamedNode(f"http://example.org/s{i}"), NamedNode("http://example.org/p"), Literal(str(i)), g)
-        for i in range(200)
-    )
+    store = slow_store()
     app = create_app(FixedSource(store), timeout=0.3, concurrency=1)
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }"  # about two seconds
     with TestClient(app) as client:
-        assert client.get("/sparql", params={"query": slow}).status_code == 503
+        assert client.get("/sparql", params={"query": SLOW}).status_code == 503
         assert app.state.runner.running == 1  # abandoned, still evaluating, still holding the only slot
         busy = client.get("/sparql", params={"query": "ASK {}"})
         assert busy.status_code == 503 and busy.text.startswith("the server is busy: its 1 query slots")
