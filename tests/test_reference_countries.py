@@ -173,9 +173,7 @@ def test_m49_spot_values(by_iso3: dict[str, dict[str, str]]) -> None:
             assert r[key] == "" or re.fullmatch(r"\d{3}", r[key]), (r["iso3"], key)
 
 
-def test_m49_codes_nest_as_in_regions(
-    countries: list[dict[str, str]], region_by_id: dict[str, dict[str, str]]
-) -> None:
+def test_m49_codes_nest_as_in_regions(countries: list[dict[str, str]], region_by_id: dict[str, dict[str, str]]) -> None:
     for r in countries:
         chain = [r["m49_region"], r["m49_subregion"], r["m49_intermediate"]]
         chain = [c for c in chain if c]
@@ -224,9 +222,7 @@ def test_named_groupings(region_by_id: dict[str, dict[str, str]]) -> None:
     assert "Northern Triangle" in _split(region_by_id["north-of-central-america"]["aliases_en"])
 
 
-def test_surface_forms_are_unambiguous(
-    countries: list[dict[str, str]], regions: list[dict[str, str]]
-) -> None:
+def test_surface_forms_are_unambiguous(countries: list[dict[str, str]], regions: list[dict[str, str]]) -> None:
     """No name or alias (case-insensitively) points at two countries or regions."""
     owners: dict[str, set[str]] = defaultdict(set)
     for r in countries:
@@ -242,9 +238,7 @@ def test_surface_forms_are_unambiguous(
 
 
 def test_ambiguous_bare_words_are_not_aliases(by_iso3: dict[str, dict[str, str]]) -> None:
-    forms = {
-        form for r in by_iso3.values() for form in _split(r["aliases_en"]) + _split(r["aliases_es"])
-    }
+    forms = {form for r in by_iso3.values() for form in _split(r["aliases_en"]) + _split(r["aliases_es"])}
     for word in ("America", "Dominican", "Congo", "DR", "Micronesia", "Caribbean"):
         assert word not in forms
     assert by_iso3["BES"]["name_en"] == "Caribbean Netherlands"
