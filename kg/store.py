@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -41,13 +42,34 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 from kg.errors import KgError
 from kg.namespaces import MK, PROV
 
-__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "open_store"]
+__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "files_signature", "open_store"]
 
 DEFAULT_STORE = os.environ.get("MIGKG_STORE", ".kg/store")
 
 #: Quads per ``bulk_load`` call: below oxigraph's bulk batch (10**6), so that a call is one
 #: atomic ingestion (see the module docstring).
 BULK_QUADS = 500_000
+
+
+def files_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of the store's data files; a write by anyone changes it.
+
+    The ``LOG`` files are left out: every read-only open of the store appends to them.
+    """
+    entries = []
+    try:
+        with os.scandir(path) as listing:
+            for entry in listing:
+                if entry.name.startswith("LOG") or entry.name == "LOCK":
+                    continue
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:  # removed by a compaction while we looked
+                    continue
+                entries.append((entry.name, st.st_size, st.st_mtime_ns))
+    except FileNotFoundError:
+        return ()
+    return tuple(sorted(entries))
 
 
 class StoreLock:
@@ -143,6 +165,18 @@ class KgStore:
     def query(self, query: str, substitutions: Mapping[Any, Any] | None = None) -> Any:
         """Run SPARQL with the union of all graphs as the default graph."""
         return self.store.query(query, use_default_graph_as_union=True, substitutions=dict(substitutions or {}))
+
+    def version(self) -> str | None:
+        """An identifier of the store's content, for caches of data derived from it; ``None`` in memory.
+
+        A hash of :func:`files_signature`: every write changes it, whatever program makes it
+        (RocksDB appends each change to a log and later to new, never reused, table files).
+        Opening the store for writing changes it too, reading never does, so a cache keyed on
+        it is never used for content it was not made from.
+        """
+        if self.location is None or not self._local:
+            return None
+        return hashlib.sha256(repr(files_signature(Path(self.location))).encode()).hexdigest()[:32]
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
         """``graph IRI -> (content hash, run IRI)`` for every graph that records them."""

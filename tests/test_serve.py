@@ -521,6 +521,8 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
         assert serving(path) == [os.getpid()]
         with source.use() as snapshot:
             assert snapshot.graph_count() == 1
+            country_network(snapshot)  # saves the event table beside the snapshot
+            assert (source.root / "snapshot-000001.events.npz").exists()
         writer = KgStore.open(path, write=True)  # the server holds no lock: a build gets in
         writer.store.add(Quad(*triple, Literal("2"), g2))
         with source.use() as snapshot:  # the writer holds the store: the old snapshot answers
@@ -528,7 +530,7 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
         writer.close()
         with source.use() as snapshot:  # the next request after the build sees all of it
             assert snapshot.graph_count() == 2
-        assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]
+        assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]  # its table went with it
     assert not source.root.exists() and serving(path) == []
 
 

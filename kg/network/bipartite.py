@@ -13,24 +13,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from itertools import product
 
 import networkx as nx
 from networkx.algorithms import bipartite
 
 from kg.network.events import (
-    COUNTRY_ROLES,
-    ORGANIZATION_ROLES,
     best_label,
     country_attrs,
-    edge_attrs,
     new_graph,
     node_attrs,
     organization_attrs,
-    pair_events,
     select_events,
 )
 from kg.network.filters import EventFilter
+from kg.network.pairing import cooccurrence
+from kg.network.table import ACTOR_ROLES
 from kg.store import KgStore
 
 __all__ = ["event_actor_graph", "organization_country_graph", "project"]
@@ -50,21 +47,18 @@ def organization_country_graph(store: KgStore, filters: EventFilter | None = Non
     >>> B.graph["kind"], B.number_of_edges()
     ('bipartite', 0)
     """
-    selection = select_events(store, filters, {**COUNTRY_ROLES, **ORGANIZATION_ROLES}, keep_roles=True)
-    country_ids = selection.countries
-    shared, counts = pair_events(
-        selection,
-        selection.members,
-        lambda actors: product(sorted(actors - country_ids), sorted(actors & country_ids)),
-    )
+    selection = select_events(store, filters, ACTOR_ROLES)
+    is_country = selection.is_country()
+    edges, counts = cooccurrence(selection, right=is_country)
     countries, organizations = country_attrs(store), organization_attrs(store)
-    B = new_graph("bipartite", filters, len(selection.members))
-    for actor, n in sorted(counts.items()):
-        if actor in country_ids:
+    B = new_graph("bipartite", filters, len(selection.event_ids()))
+    actor_id = {a: i for i, a in enumerate(selection.table.actors)}
+    for actor, n in counts.items():
+        if is_country[actor_id[actor]]:
             B.add_node(actor, **node_attrs(actor, countries, "country"), event_count=n, bipartite=1)
         else:
             B.add_node(actor, **node_attrs(actor, organizations, "organization"), event_count=n, bipartite=0)
-    B.add_edges_from((a, b, edge_attrs(evs, selection)) for (a, b), evs in sorted(shared.items()))
+    B.add_edges_from(edges)
     return B
 
 
@@ -81,22 +75,29 @@ def event_actor_graph(store: KgStore, filters: EventFilter | None = None) -> nx.
     >>> event_actor_graph(KgStore.memory()).graph["kind"]
     'event-actor'
     """
-    selection = select_events(store, filters, {**COUNTRY_ROLES, **ORGANIZATION_ROLES}, keep_roles=True)
+    selection = select_events(store, filters, ACTOR_ROLES)
+    table, is_country = selection.table, selection.is_country()
     countries, organizations = country_attrs(store), organization_attrs(store)
-    B = new_graph("event-actor", filters, len(selection.members))
-    counts: dict[str, int] = defaultdict(int)
-    for e, actors in selection.members.items():
-        attrs: dict[str, object] = {"label": best_label([], e), "kind": "event", "bipartite": 0}
-        if e in selection.dates:
-            attrs["date"] = selection.dates[e]
-        attrs["themes"] = sorted(selection.themes.get(e, ()))
-        B.add_node(e, **attrs)
-        for actor in sorted(actors):
-            counts[actor] += 1
-            B.add_edge(e, actor, roles=sorted(selection.roles[e, actor]), weight=1)
-    for actor, n in counts.items():
-        known, kind = (countries, "country") if actor in selection.countries else (organizations, "organization")
-        B.add_node(actor, **node_attrs(actor, known, kind), event_count=n, bipartite=1)
+    B = new_graph("event-actor", filters, len(selection.event_ids()))
+    themes: dict[int, list[str]] = defaultdict(list)
+    for e, t in table.tagged.tolist():  # sorted by (event, theme): each list comes out sorted
+        themes[e].append(table.themes[t])
+    counts: dict[int, int] = defaultdict(int)
+    last = -1
+    for (e, a), bits in zip(selection.members.tolist(), selection.roles.tolist(), strict=True):
+        event = table.events[e]
+        if e != last:  # members are sorted by (event, actor)
+            attrs: dict[str, object] = {"label": best_label([], event), "kind": "event", "bipartite": 0}
+            if (date := table.date(e)) is not None:
+                attrs["date"] = date
+            attrs["themes"] = themes.get(e, [])
+            B.add_node(event, **attrs)
+            last = e
+        counts[a] += 1
+        B.add_edge(event, table.actors[a], roles=selection.role_names(bits), weight=1)
+    for a, n in counts.items():
+        known, kind = (countries, "country") if is_country[a] else (organizations, "organization")
+        B.add_node(table.actors[a], **node_attrs(table.actors[a], known, kind), event_count=n, bipartite=1)
     return B
 
 

@@ -10,9 +10,9 @@ Nodes are keyed by IRI and carry ``label``, ``kind`` (``country``, ``organizatio
 ``weight`` (the number of shared events), ``events`` (their IRIs), ``themes``, ``years``,
 and ``first`` / ``last`` (the earliest and latest start date, when any event is dated).
 
-The event–actor rows come from one SPARQL SELECT and are paired in Python, one
-``itertools.combinations`` per event: that is faster than a SPARQL self-join and much faster
-than projecting a bipartite graph (see ``bench/network_pairs.py``). The bipartite graphs and
+The events come from the event table (:mod:`kg.network.table`, saved beside an on-disk store)
+and their actors are paired with numpy (:mod:`kg.network.pairing`): much faster than a SPARQL
+self-join or projecting a bipartite graph (see ``bench/network_pairs.py``). The bipartite graphs and
 their NetworkX projections (:mod:`kg.network.bipartite`) are there for the questions they
 answer best.
 
@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from itertools import combinations
+from collections.abc import Callable
 
 import networkx as nx
 
@@ -37,14 +36,13 @@ from kg.network.events import (
     ORGANIZATION_ROLES,
     Selection,
     country_attrs,
-    edge_attrs,
     new_graph,
     node_attrs,
     organization_attrs,
-    pair_events,
     select_events,
 )
 from kg.network.filters import EventFilter
+from kg.network.pairing import cooccurrence
 from kg.store import KgStore
 
 __all__ = ["NetworkKind", "country_network", "network", "networks_by_year", "organization_network"]
@@ -65,13 +63,13 @@ def _coparticipation(
     filters: EventFilter | None,
     known: dict[str, dict[str, object]],
     node_kind: str,
-    events: Iterable[str] | None = None,
+    events: list[int] | None = None,
 ) -> nx.Graph:
-    chosen = list(selection.members if events is None else events)
-    shared, counts = pair_events(selection, chosen, lambda actors: combinations(sorted(actors), 2))
+    chosen = selection.event_ids() if events is None else events
+    edges, counts = cooccurrence(selection, None if events is None else events)
     G = new_graph(kind.value, filters, len(chosen))
-    G.add_nodes_from((a, {**node_attrs(a, known, node_kind), "event_count": n}) for a, n in sorted(counts.items()))
-    G.add_edges_from((a, b, edge_attrs(evs, selection)) for (a, b), evs in sorted(shared.items()))
+    G.add_nodes_from((a, {**node_attrs(a, known, node_kind), "event_count": n}) for a, n in counts.items())
+    G.add_edges_from(edges)
     return G
 
 
@@ -171,9 +169,9 @@ def networks_by_year(
         known, node_kind = organization_attrs(store), "organization"
     else:
         raise ValueError(f"per-year networks are for countries and organizations, not {kind.value}")
-    by_year: dict[int, list[str]] = defaultdict(list)
-    for e in selection.members:
-        d = selection.dates.get(e)
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for e in selection.event_ids():
+        d = selection.table.date(e)
         if d:
             by_year[int(d[:4])].append(e)
     graphs = {}

@@ -1,24 +1,27 @@
-"""The rows every cooperation network is built from: events, their actors, dates and themes.
+"""The events every cooperation network counts, chosen by filters, and the labels of their actors.
 
-:func:`select_events` runs three flat SELECTs (event–actor rows, start dates, themes) and joins
-them in Python; :func:`pair_events` pairs the actors of each event. The labels of countries and
+:func:`select_events` takes the event table (:mod:`kg.network.table`: every event with its
+actors, roles, start date and themes, as integer arrays) and keeps the events and roles a
+network asks for; :mod:`kg.network.pairing` pairs their actors. The labels of countries and
 organisations come from the reference graph (or the item graph that introduces them).
 
 >>> from kg.store import KgStore
->>> select_events(KgStore.memory(), None, COUNTRY_ROLES).members
-{}
+>>> select_events(KgStore.memory(), None, COUNTRY_ROLES).event_ids()
+[]
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
 
 from kg import namespaces as ns
 from kg.network.filters import EventFilter, matching_events
+from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, ORGANIZATION_ROLES, EventTable, Ints, event_table
 from kg.store import KgStore
 
 __all__ = [
@@ -27,25 +30,12 @@ __all__ = [
     "Selection",
     "best_label",
     "country_attrs",
-    "edge_attrs",
     "new_graph",
     "node_attrs",
     "organization_attrs",
-    "pair_events",
     "select_events",
 ]
 
-COUNTRY_ROLES = {ns.MK["participantCountry"]: "participant", ns.MK["locationCountry"]: "location"}
-ORGANIZATION_ROLES = {
-    ns.SCHEMA["organizer"]: "organizer",
-    ns.SCHEMA["attendee"]: "attendee",
-    ns.SCHEMA["funder"]: "funder",
-}
-
-_DATES = f"SELECT ?e ?d WHERE {{ ?e <{ns.SCHEMA['startDate']}> ?d }}"
-# Events first: items carry dcterms:subject too; at 100k items the events' themes are 337k of
-# 550k subject rows, read in 3.1 s instead of 3.9 s.
-_THEMES = f"SELECT ?e ?t WHERE {{ ?e a <{ns.MK['Event']}> . ?e <{ns.DCTERMS['subject']}> ?t }}"
 _COUNTRIES = f"""SELECT ?c ?label ?iso WHERE {{
   ?c <{ns.MK["iso3166Alpha3"]}> ?iso OPTIONAL {{ ?c <{ns.RDFS["label"]}> ?label }}
 }}"""
@@ -54,68 +44,54 @@ _ORGANIZATIONS = f"""SELECT ?o ?label ?alt WHERE {{
   OPTIONAL {{ ?o <{ns.RDFS["label"]}> ?label }}
   OPTIONAL {{ ?o <{ns.SKOS["altLabel"]}> ?alt }}
 }}"""
+_COUNTRY_BITS = sum(1 << i for i, p in enumerate(ACTOR_ROLES) if p in COUNTRY_ROLES)
 
 
-def _actor_query(predicates: Iterable[str]) -> str:
-    values = " ".join(f"<{p}>" for p in predicates)
-    return f"SELECT ?e ?a ?p WHERE {{ VALUES ?p {{ {values} }} ?e ?p ?a }}"
-
-
-@dataclass
+@dataclass(frozen=True)
 class Selection:
-    """The events that passed the filters (in IRI order) and what each one links to."""
+    """The events that passed the filters and which of their actors take part in the roles asked for."""
 
-    members: dict[str, set[str]]  # event -> actors
-    dates: dict[str, str] = field(default_factory=dict)  # dated events only: the earliest start date
-    themes: dict[str, set[str]] = field(default_factory=dict)
-    roles: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (event, actor) -> roles, if kept
-    countries: set[str] = field(default_factory=set)  # actors seen as a country (participant or location)
+    table: EventTable
+    members: Ints  # (k, 2): event, actor ids; sorted, distinct; the chosen events only
+    roles: Ints  # (k,): per member, a bit per predicate of ACTOR_ROLES it takes part by
+
+    def event_ids(self) -> list[int]:
+        """The chosen events' ids, ascending (so in IRI order)."""
+        return np.unique(self.members[:, 0]).tolist()
+
+    def is_country(self) -> NDArray[np.bool_]:
+        """Per actor id: whether it takes part in a chosen event as a participant or location country."""
+        flags = np.zeros(len(self.table.actors), dtype=bool)
+        flags[self.members[(self.roles & _COUNTRY_BITS) != 0, 1]] = True
+        return flags
+
+    def role_names(self, bits: int) -> list[str]:
+        return sorted(role for i, role in enumerate(ACTOR_ROLES.values()) if bits >> i & 1)
 
 
-def select_events(
-    store: KgStore, filters: EventFilter | None, predicates: dict[str, str], *, keep_roles: bool = False
-) -> Selection:
-    """Three flat SELECTs (actors, dates, themes) joined in Python: the store's fastest path.
-
-    An event is whatever has one of ``predicates`` (the ontology gives them the domain
-    ``mk:Event``); typing each row with ``?e a mk:Event`` would make the store join 400,000
-    rows for nothing at 100,000 events. Themes are read for typed events only (items carry
-    ``dcterms:subject`` too, and skipping theirs is the faster read).
-    """
+def select_events(store: KgStore, filters: EventFilter | None, predicates: dict[str, str]) -> Selection:
+    """The events that meet ``filters``, with their actors in the roles of ``predicates``
+    (a subset of :data:`~kg.network.table.ACTOR_ROLES`)."""
     filters = filters or EventFilter()
-    wanted = matching_events(store, filters)
-    members: dict[str, set[str]] = {}
-    roles: dict[tuple[str, str], set[str]] = {}
-    countries: set[str] = set()
-    for row in store.query(_actor_query(predicates)):
-        e = row[0].value
-        if wanted is not None and e not in wanted:
-            continue
-        actor = row[1].value
-        if e in members:
-            members[e].add(actor)
-        else:
-            members[e] = {actor}
-        if keep_roles:
-            p = row[2].value
-            roles.setdefault((e, actor), set()).add(predicates[p])
-            if p in COUNTRY_ROLES:
-                countries.add(actor)
-    dates: dict[str, str] = {}
-    for row in store.query(_DATES):
-        e = row[0].value
-        if e in members:
-            d = row[1].value[:10]
-            if e not in dates or d < dates[e]:  # several start dates: the earliest
-                dates[e] = d
+    wanted = matching_events(store, filters)  # raises on an unknown theme or region before any read
+    table = event_table(store)
+    predicate_ids = [i for i, p in enumerate(ACTOR_ROLES) if p in predicates]
+    if len(predicate_ids) != len(predicates):
+        raise ValueError(f"networks are built from the predicates {', '.join(ACTOR_ROLES)}")
+    links = table.links[np.isin(table.links[:, 2], predicate_ids)]
+    if wanted is not None:
+        index = {e: i for i, e in enumerate(table.events)}
+        links = links[np.isin(links[:, 0], [index[e] for e in wanted if e in index])]
     if filters.has_dates:
-        members = {e: actors for e, actors in members.items() if filters.accepts_date(dates.get(e))}
-    themes: dict[str, set[str]] = {}
-    for row in store.query(_THEMES):
-        e = row[0].value
-        if e in members:
-            themes.setdefault(e, set()).add(row[1].value)
-    return Selection(dict(sorted(members.items())), dates, themes, roles, countries)
+        # a date's verdict per date rank; the last one is for rank -1, the undated events
+        verdicts = np.array([*map(filters.accepts_date, table.dates), filters.accepts_date(None)], dtype=bool)
+        links = links[verdicts[table.date_of[links[:, 0]]]]
+    if not len(links):
+        return Selection(table, np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
+    # links are sorted by (event, actor, predicate): one run of rows per member
+    starts = np.flatnonzero(np.r_[True, np.any(links[1:, :2] != links[:-1, :2], axis=1)])
+    roles = np.bitwise_or.reduceat(np.left_shift(1, links[:, 2]), starts)
+    return Selection(table, links[starts, :2], roles.astype(np.int64))
 
 
 def best_label(labels: list[tuple[str, str | None]], iri: str) -> str:
@@ -162,43 +138,6 @@ def organization_attrs(store: KgStore) -> dict[str, dict[str, object]]:
 
 def node_attrs(iri: str, known: dict[str, dict[str, object]], kind: str) -> dict[str, object]:
     return dict(known.get(iri) or {"label": best_label([], iri), "kind": kind})
-
-
-def edge_attrs(events: list[str], selection: Selection) -> dict[str, object]:
-    """Weight and the rest for a pair's ``events`` (already in IRI order)."""
-    all_dates, all_themes = selection.dates, selection.themes
-    dated = [d for e in events if (d := all_dates.get(e)) is not None]
-    themes: set[str] = set()
-    for e in events:
-        if e in all_themes:
-            themes |= all_themes[e]
-    attrs: dict[str, object] = {
-        "weight": len(events),
-        "events": events,
-        "themes": sorted(themes),
-        "years": sorted(int(y) for y in {d[:4] for d in dated}),
-    }
-    if dated:
-        attrs["first"], attrs["last"] = min(dated), max(dated)
-    return attrs
-
-
-def pair_events(
-    selection: Selection,
-    events: Iterable[str],
-    pairs: Callable[[set[str]], Iterable[tuple[str, str]]],
-) -> tuple[dict[tuple[str, str], list[str]], dict[str, int]]:
-    """Pair the actors of each event; ``(a, b) -> events`` and ``actor -> event count``."""
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-    counts: dict[str, int] = defaultdict(int)
-    members = selection.members
-    for e in events:
-        actors = members[e]
-        for a in actors:
-            counts[a] += 1
-        for pair in pairs(actors):
-            shared[pair].append(e)
-    return shared, counts
 
 
 def new_graph(kind: str, filters: EventFilter | None, n_events: int) -> nx.Graph:

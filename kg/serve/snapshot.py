@@ -46,9 +46,9 @@ from typing import Protocol
 from pyoxigraph import Store
 
 from kg.errors import KgError, UsageError
-from kg.store import KgStore, StoreLock, open_store
+from kg.store import KgStore, StoreLock, files_signature, open_store
 
-__all__ = ["FixedSource", "SnapshotSource", "Source", "open_for_writing", "serving", "signature"]
+__all__ = ["FixedSource", "SnapshotSource", "Source", "open_for_writing", "serving"]
 
 ROOT_INFIX = ".serve-"
 
@@ -84,27 +84,6 @@ class FixedSource:
         pass
 
 
-def signature(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of the store's data files; a write by anyone changes it.
-
-    The ``LOG`` files are left out: every read-only open of the store appends to them.
-    """
-    entries = []
-    try:
-        with os.scandir(path) as listing:
-            for entry in listing:
-                if entry.name.startswith("LOG") or entry.name == "LOCK":
-                    continue
-                try:
-                    st = entry.stat()
-                except FileNotFoundError:  # removed by a compaction while we looked
-                    continue
-                entries.append((entry.name, st.st_size, st.st_mtime_ns))
-    except FileNotFoundError:
-        return ()
-    return tuple(sorted(entries))
-
-
 @dataclass
 class _Snapshot:
     directory: Path
@@ -123,6 +102,8 @@ class _Snapshot:
         self.store = None
         gc.collect()  # pyoxigraph closes RocksDB when the handle is freed; then the files may go
         shutil.rmtree(self.directory, ignore_errors=True)
+        for beside in self.directory.parent.glob(f"{self.directory.name}.*"):  # e.g. its saved event table
+            beside.unlink(missing_ok=True)
 
 
 class SnapshotSource:
@@ -234,7 +215,7 @@ class SnapshotSource:
             return
         self._checked = now
         current = self._current
-        if current is not None and signature(self.path) == current.signature:
+        if current is not None and files_signature(self.path) == current.signature:
             return
         self.refresh()
 
@@ -251,7 +232,7 @@ class SnapshotSource:
             except KgError:
                 return False  # a build (or a reader) holds it: keep serving the last snapshot
             try:
-                if self._current is not None and signature(self.path) == self._current.signature:
+                if self._current is not None and files_signature(self.path) == self._current.signature:
                     return True  # a writer came and went without changing anything
                 self._generation += 1
                 target = self.root / f"snapshot-{self._generation:06d}"
@@ -260,7 +241,7 @@ class SnapshotSource:
                 except (OSError, RuntimeError) as exc:
                     shutil.rmtree(target, ignore_errors=True)
                     raise KgError(f"cannot snapshot store {self.path}: {exc}") from None
-                fresh = _Snapshot(target, self._generation, datetime.now(UTC), signature(self.path))
+                fresh = _Snapshot(target, self._generation, datetime.now(UTC), files_signature(self.path))
             finally:
                 lock.release()
             fresh.open()

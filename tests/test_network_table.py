@@ -1,0 +1,113 @@
+"""The event table every network is built from, and its copy on disk beside the store (``STORE.events.npz``).
+
+The copy is what makes a network of a large store fast the second time; what matters to a user
+is that it is never used for a store that changed since it was made, whoever changed it.
+"""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pyoxigraph import NamedNode, Quad, Store
+
+from kg import namespaces as ns
+from kg.network import country_network, table
+from kg.network.table import event_table, read_event_table
+from kg.store import KgStore
+
+from .conftest import FIXTURES, disk_store, invoke
+
+FIXTURE = FIXTURES / "network.trig"
+
+
+@pytest.fixture
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return disk_store(tmp_path_factory, "table", FIXTURE)
+
+
+def saved(store_dir: str) -> Path:
+    return Path(store_dir + ".events.npz")
+
+
+def pairs(store_dir: str) -> set[tuple[str, str]]:
+    with KgStore.open(store_dir, write=False) as store:
+        G = country_network(store)
+    return {tuple(sorted((u.rsplit("/", 1)[1], v.rsplit("/", 1)[1]))) for u, v in G.edges}  # type: ignore[misc]
+
+
+def new_event(name: str, *iso3: str) -> list[Quad]:
+    e, g = NamedNode(f"{ns.ID}event/{name}"), NamedNode(f"{ns.ID}graph/test/{name}")
+    quads = [Quad(e, NamedNode(ns.RDF["type"]), NamedNode(ns.MK["Event"]), g)]
+    quads += [Quad(e, NamedNode(ns.MK["participantCountry"]), NamedNode(ns.country(c)), g) for c in iso3]
+    return quads
+
+
+def test_the_saved_table_equals_the_one_read_from_the_store(store_dir):
+    with KgStore.open(store_dir, write=False) as store:
+        fresh = read_event_table(store)
+        first = event_table(store)  # reads the store, saves the table
+        assert saved(store_dir).exists()
+        again = event_table(store)  # from the file
+    for got in (first, again):
+        assert got.events == fresh.events and got.actors == fresh.actors
+        assert got.dates == fresh.dates and got.themes == fresh.themes
+        for name in ("links", "date_of", "tagged"):
+            assert np.array_equal(getattr(got, name), getattr(fresh, name)), name
+    assert len(fresh.events) == 9  # the fixture's nine events
+    assert fresh.date(fresh.events.index(f"{ns.ID}event/2018-09-10-colombia-e3")) is None  # E9 is undated
+
+
+def test_a_second_network_comes_from_the_saved_table(store_dir, monkeypatch):
+    before = pairs(store_dir)
+    monkeypatch.setattr(table, "read_event_table", lambda store: pytest.fail("read the store again"))
+    assert pairs(store_dir) == before
+    assert len(before) == 57  # 55 among the RCM members, USA-COL and COL-ECU
+
+
+def test_a_write_through_kg_makes_the_saved_table_stale(store_dir):
+    assert ("COL", "MEX") not in pairs(store_dir)
+    with KgStore.open(store_dir, write=True) as store:
+        store.replace_graphs({f"{ns.ID}graph/test/x": new_event("x", "COL", "MEX")})
+    assert ("COL", "MEX") in pairs(store_dir)
+
+
+def test_a_write_by_another_program_makes_it_stale(store_dir):
+    assert ("ECU", "MEX") not in pairs(store_dir)
+    other = Store(store_dir)  # pyoxigraph itself, no flush: the change is only in RocksDB's log
+    other.extend(new_event("y", "ECU", "MEX"))
+    del other
+    gc.collect()
+    assert ("ECU", "MEX") in pairs(store_dir)
+
+
+def test_a_damaged_table_file_is_read_again_and_replaced(store_dir):
+    expected = pairs(store_dir)
+    saved(store_dir).write_bytes(b"not a numpy file")
+    assert pairs(store_dir) == expected
+    with np.load(saved(store_dir), allow_pickle=False) as data:  # rewritten whole
+        assert "links" in data
+
+
+def test_reading_keeps_the_store_version_and_writing_changes_it(store_dir):
+    with KgStore.open(store_dir, write=False) as store:
+        version = store.version()
+        country_network(store)
+        assert store.version() == version
+    with KgStore.open(store_dir, write=False) as store:
+        assert store.version() == version
+    with KgStore.open(store_dir, write=True) as store:
+        store.replace_graphs({f"{ns.ID}graph/test/z": new_event("z", "GTM")})
+    with KgStore.open(store_dir, write=False) as store:
+        assert store.version() != version
+    assert KgStore.memory().version() is None
+
+
+def test_the_command_line_writes_the_same_network_with_and_without_the_saved_table(runner, store_dir, tmp_path):
+    first, second = tmp_path / "first.graphml", tmp_path / "second.graphml"
+    assert invoke(runner, "network", "--store", store_dir, "--out", first).exit_code == 0
+    assert saved(store_dir).exists()
+    assert invoke(runner, "network", "--store", store_dir, "--out", second).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
