@@ -51,6 +51,7 @@ def test_the_saved_table_equals_the_one_read_from_the_store(store_dir):
         first = event_table(store)  # reads the store, saves the table
         assert saved(store_dir).exists()
         again = event_table(store)  # from the file
+    assert sorted(p.name for p in Path(store_dir).parent.iterdir()) == ["store", "store.events.npz", "store.lock"]
     for got in (first, again):
         assert got.events == fresh.events and got.actors == fresh.actors
         assert got.dates == fresh.dates and got.themes == fresh.themes

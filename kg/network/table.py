@@ -18,6 +18,7 @@ Ids are positions in sorted lists, so sorting ids sorts IRIs (and ISO dates).
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,9 +152,13 @@ def _load(path: Path, version: str | None) -> EventTable | None:
 
 def _save(path: Path, version: str | None, table: EventTable) -> None:
     """Write the file whole or not at all; a store folder we may not write to just goes uncached."""
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:  # a file of its own per writer: two threads of a server may save at once
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    except OSError:
+        return
+    temporary = Path(name)
     try:
-        with temporary.open("wb") as handle:
+        with os.fdopen(descriptor, "wb") as handle:
             np.savez(
                 handle,
                 format=np.int64(_FORMAT),
@@ -166,6 +171,7 @@ def _save(path: Path, version: str | None, table: EventTable) -> None:
                 themes=_bytes(table.themes),
                 tagged=table.tagged,
             )
+        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
