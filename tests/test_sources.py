@@ -115,6 +115,57 @@ def test_jsonl_reader(tmp_path: Path):
     assert "B2" in got[1].text
 
 
+class CountingStream(io.BytesIO):
+    """Counts the bytes handed out, however they are asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.given = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = super().read(size)
+        self.given += len(chunk)
+        return chunk
+
+    def readline(self, size: int | None = -1) -> bytes:
+        chunk = super().readline(size)
+        self.given += len(chunk)
+        return chunk
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+
+def test_jsonl_is_read_a_line_at_a_time():
+    line = b'{"date": "2019-06-11", "title": "T", "summary": "' + b"x" * 500 + b'"}\n'
+    stream = CountingStream(line * 10_000)  # 5 MB
+    records = read_stream(stream, "big.jsonl", InputFormat.JSONL)
+    first = next(records)
+    assert isinstance(first, NewsItem) and first.line == 1
+    assert stream.given < 10 * len(line)  # a million items never sit in memory
+    assert sum(1 for _ in records) == 9_999
+
+
+def test_jsonl_bad_bytes_reject_their_line_only_and_line_endings_are_any():
+    data = (
+        b'\xef\xbb\xbf{"date": "2019-06-11", "title": "One", "summary": "S"}\r\n'
+        b'{"date": "2019-06-12", "title": "Caf\xe9", "summary": "latin-1"}\r'
+        b'{"date": "2019-06-13", "title": "Three", "summary": "S"}'
+    )
+    got = list(read_stream(io.BytesIO(data), "mixed.jsonl", InputFormat.JSONL))
+    assert [(type(r).__name__, r.line) for r in got] == [("NewsItem", 1), ("Reject", 2), ("NewsItem", 3)]
+    assert str(got[1]) == "mixed.jsonl:2: not UTF-8 text (byte 0xe9 at column 37); re-save the file as UTF-8"
+    assert [r.title for r in got if isinstance(r, NewsItem)] == ["One", "Three"]
+
+
+def test_empty_jsonl_is_one_reject():
+    got = list(read_stream(io.BytesIO(b"\n  \n"), "empty.jsonl", InputFormat.JSONL))
+    assert [str(r) for r in got] == ["empty.jsonl:1: empty file: no news items to read"]
+
+
 def test_url_gives_the_key(tmp_path: Path):
     path = tmp_path / "a.jsonl"
     path.write_text('{"date": "2019-06-11", "title": "T", "summary": "S", "url": "https://example.org/n/x"}\n')

@@ -12,6 +12,7 @@ file and line. :func:`read_sources` walks files and folders.
 
 from __future__ import annotations
 
+import codecs
 import enum
 import hashlib
 import sys
@@ -152,10 +153,55 @@ def decode(data: bytes, source: str) -> tuple[str | None, Reject | None]:
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
+def text_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str] | Reject]:
+    r"""The lines of a UTF-8 stream, numbered from 1, read one at a time (a 1 GB file never sits
+    in memory). A BOM is dropped and ``\r\n`` or ``\r`` end a line as ``\n`` does; a line that
+    is not UTF-8 is a reject naming it, and the lines after it are still read.
+
+    >>> import io
+    >>> for line in text_lines(io.BytesIO(b"\xef\xbb\xbfa\r\nb\xed\nc\rd"), "f"):
+    ...     print(line)
+    (1, 'a')
+    f:2: not UTF-8 text (byte 0xed at column 2); re-save the file as UTF-8
+    (3, 'c')
+    (4, 'd')
+    """
+    number = 0
+    for raw in stream:
+        if number == 0 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        text = raw.decode("utf-8", "surrogateescape")  # a bad byte becomes a lone surrogate
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        parts = text.split("\n")
+        if text.endswith("\n"):
+            parts.pop()
+        for part in parts:
+            number += 1
+            try:
+                part.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                byte = ord(part[exc.start]) - 0xDC00
+                yield Reject(
+                    source,
+                    number,
+                    f"not UTF-8 text (byte 0x{byte:02x} at column {exc.start + 1}); re-save the file as UTF-8",
+                )
+                continue
+            yield number, part
+
+
 def read_stream(stream: BinaryIO, source: str, fmt: InputFormat) -> Iterator[NewsItem | Reject]:
-    """Read one source of the given format; ``source`` names it in records and rejects."""
+    """Read one source of the given format; ``source`` names it in records and rejects.
+
+    JSON Lines are read a line at a time; the other formats (a listing's records span lines,
+    a CSV's quoted cells may too, a feed is one XML document) whole.
+    """
     from kg.sources import csvfile, feed, jsonl, listing
 
+    if fmt is InputFormat.JSONL:
+        yield from jsonl.read_lines(text_lines(stream, source), source)
+        return
     data = stream.read()
     if not data.strip():
         yield Reject(source, 1, "empty file: no news items to read")
@@ -167,11 +213,7 @@ def read_stream(stream: BinaryIO, source: str, fmt: InputFormat) -> Iterator[New
     if reject is not None or text is None:
         yield reject if reject is not None else Reject(source, 1, "unreadable")
         return
-    reader = {
-        InputFormat.LISTING: listing.read,
-        InputFormat.JSONL: jsonl.read,
-        InputFormat.CSV: csvfile.read,
-    }[fmt]
+    reader = listing.read if fmt is InputFormat.LISTING else csvfile.read
     yield from reader(text, source)
 
 

@@ -2,25 +2,34 @@
 
 Unknown fields are kept in ``NewsItem.extra``, never fatal.
 
->>> [type(r).__name__ for r in read('{"date": "2019-06-11", "title": "T", "summary": "S"}\\n{oops\\n', "f")]
+>>> lines = [(1, '{"date": "2019-06-11", "title": "T", "summary": "S"}'), (2, "{oops")]
+>>> [type(r).__name__ for r in read_lines(lines, "f")]
 ['NewsItem', 'Reject']
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from kg.sources import NewsItem, Reject
 from kg.sources.records import from_record
 
-__all__ = ["read"]
+__all__ = ["read_lines"]
 
 
-def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def read_lines(lines: Iterable[tuple[int, str] | Reject], source: str) -> Iterator[NewsItem | Reject]:
+    """The items of numbered lines (see :func:`kg.sources.text_lines`); rejects pass through."""
+    empty = True
+    for entry in lines:
+        if isinstance(entry, Reject):
+            empty = False
+            yield entry
+            continue
+        number, line = entry
         if not line.strip():
             continue
+        empty = False
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -30,3 +39,5 @@ def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
             yield Reject(source, number, "expected a JSON object with title, date and summary")
             continue
         yield from_record(record, source, number)
+    if empty:
+        yield Reject(source, 1, "empty file: no news items to read")
