@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import dates, entities, matcher, quantities
+from kg.extract import dates, entities, events, matcher, quantities
+from kg.extract.gazetteer import default_gazetteer, first_of_each_kind
 from kg.sources.dates import MONTHS
 
 # -- the premises of kg.extract.matcher.folded and friends, checked against all of Unicode --
@@ -40,6 +41,10 @@ def test_lower_keeps_character_classes(pattern: str) -> None:
     assert len(lowered) == len(text)
     regex = re.compile(pattern)
     assert [m.start() for m in regex.finditer(text)] == [m.start() for m in regex.finditer(lowered)]
+
+
+def test_breaks_are_neither_word_characters_nor_joiners() -> None:
+    assert not any(matcher.is_word(c) or c in matcher._JOINERS for c in matcher._BREAKS)
 
 
 def test_is_word_is_backslash_w() -> None:
@@ -126,8 +131,26 @@ _PIECES = [
     "more than 150 people",
     "the three countries of",
     "Regional Conference on Migration (RCM)",
+    "٣",
+    "12٣",
+    "\u00b2",
+    "20١9",
+    "2019th",
+    "12345",
+    "1999_",
+    "19",
+    "20",
+    "more than",
+    "at leastwise",
+    "government",
+    "someone",
+    "a hundred",
+    "A HUNDRED",
+    "over 80",
+    "120.5",
+    "\u2019",
 ]
-_GLUE = [" ", " ", " ", "  ", "", "\n", "\t", "\u00a0", ", ", ". ", "(", ")", "-", "'", "; "]
+_GLUE = [" ", " ", " ", "  ", "", "\n", "\t", "\u00a0", "\u2003", "\x1c", ", ", ". ", "(", ")", "-", "'", "; "]
 texts = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), min_size=3, max_size=40).map(
     lambda parts: "".join(p + g for p, g in parts)
 )
@@ -151,8 +174,24 @@ def test_word_alternation_tries_the_same_words_in_the_same_order(words: list[str
 
 @settings(max_examples=300, deadline=None)
 @given(texts)
-def test_quantity_starts(text: str) -> None:
-    assert quantities._quantity_starts(text) == [m.start() for m in quantities._QUANTITY_START.finditer(text)]
+def test_digit_runs(text: str) -> None:
+    assert matcher.digit_runs(text) == [m.span() for m in re.finditer(r"\d+", text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_day_and_year_starts(text: str) -> None:
+    for end in {0, 1, len(text) // 2, len(text) - 1, len(text)}:
+        assert dates._day_starts(text, end) == [m.start() for m in dates._DAY_AT.finditer(text, 0, end)]
+    assert dates._year_spaces(text) == [m.start() for m in dates._YEAR_AT.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_quantity_matches(text: str) -> None:
+    expected = [m.span() for m in quantities._QUANTITY.finditer(text)]
+    assert {start for start, _ in expected} <= set(quantities._quantity_starts(text))
+    assert [m.span() for m in quantities.quantity_matches(text)] == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -223,3 +262,75 @@ def _head_phrases_plainly(text: str) -> list[tuple[int, str]]:
 def test_head_phrases(text: str) -> None:
     assert entities._head_starts(text) == [m.start() for m in entities._HEAD_WORD.finditer(text)]
     assert entities._head_phrases(text) == _head_phrases_plainly(text)
+
+
+# -- kg.extract.matcher.PhraseMatcher: the characters its root is seeded with change nothing it finds --
+
+_PHRASES = [
+    "e",
+    "et",
+    "Mexico",
+    "Mexico City",
+    "City",
+    "a b",
+    " x",
+    "x\x00",
+    "\x00",
+    "é",
+    "6 de",
+    ".",
+    "ab.",
+    "’s",
+    "Zz",
+]
+_PHRASE_TEXTS = st.text(alphabet="etaxbMeicoCity zZ6d.,;:()!?_\"\x00\u00e9\u2019s-'\n\t", max_size=60)
+
+
+def _plain_occurrences(text: str, phrases: list[str]) -> list[tuple[int, int, str]]:
+    found = []
+    for phrase in phrases:
+        i = text.find(phrase)
+        while i >= 0:
+            found.append((i, i + len(phrase), phrase))
+            i = text.find(phrase, i + 1)
+    return sorted(found)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASES), min_size=1, unique=True), _PHRASE_TEXTS)
+def test_phrase_matcher(phrases: list[str], text: str) -> None:
+    m = matcher.PhraseMatcher({p: p for p in phrases})
+    plain = _plain_occurrences(text, phrases)
+    assert sorted(m.occurrences(text)) == plain
+    whole = [(s, e, v) for s, e, v in plain if not matcher._inside_word(text, s) and not matcher._inside_word(text, e)]
+    assert list(m.find(text)) == whole
+    assert m.longest(text) == list(matcher.longest_first(whole))
+
+
+def test_gazetteer_first_of_each_kind() -> None:
+    text = "Mexico City, San José, Dominican Republic, Georgia, IOM, the Caribbean and Panama."
+    matches = default_gazetteer().matches(text)
+    assert matches
+    for m in matches:
+        assert m.first == first_of_each_kind(m.candidates)
+
+
+_AROUND_COUNTRY = st.lists(
+    st.sampled_from(
+        ["New", "Nueva", "Nuevo", "Nuev", "new", "xNew", " ", "\n", "\t", "hat", "hats", "City", "Canal", "Papers", "s"]
+    ),
+    max_size=6,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_AROUND_COUNTRY)
+def test_not_country_before_and_after(window: str) -> None:
+    assert entities._not_country_before(window) == bool(entities._NOT_COUNTRY_BEFORE.search(window))
+    assert bool(entities._NOT_COUNTRY_AFTER.match(window)) == bool(entities._NOT_COUNTRY_AFTER.search(window))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 9), st.integers(0, 9), st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=4))
+def test_inside_one(start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    assert events._inside_one(start, end, spans) == any(a <= start and end <= b for a, b in spans)

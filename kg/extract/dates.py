@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kg.extract.matcher import PhraseMatcher, folded, is_word, word_alternation
+from kg.extract.matcher import PhraseMatcher, digit_runs, folded, is_word, word_alternation
 from kg.sources.dates import MONTHS
 
 __all__ = ["DateSpan", "find_dates"]
@@ -126,7 +126,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
 
     month_at, keywords = _month_starts_and_keywords(text)
     # a day-first date ends with a month name: its day comes before the last one
-    day_at = [m.start() for m in _DAY_AT.finditer(text, 0, month_at[-1])] if month_at else []
+    day_at = _day_starts(text, month_at[-1]) if month_at else []
     for rule, pattern in _PATTERNS:
         candidates: Iterable[re.Match[str]]
         if rule in _MONTH_FIRST:
@@ -168,6 +168,16 @@ def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
     return sorted(starts), keywords
 
 
+def _day_starts(text: str, end: int) -> list[int]:
+    """``[m.start() for m in _DAY_AT.finditer(text, 0, end)]``: the digit runs that start a word and
+    have fewer than three digits before ``end``."""
+    return [
+        start
+        for start, stop in digit_runs(text)
+        if start < end and min(stop, end) - start < 3 and (not start or not is_word(text[start - 1]))
+    ]
+
+
 def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern that can only match at one of ``starts`` (ascending)."""
     end = 0
@@ -181,12 +191,25 @@ def _year_word_starts(text: str) -> list[int]:
     """Where "in 2018" / "durante 2019" can start: a word of ``_YEAR_WORDS`` ending where the
     whitespace before a 19xx or 20xx number begins."""
     starts: set[int] = set()
-    for year in _YEAR_AT.finditer(text):
-        space = year.start()
+    for space in _year_spaces(text):
         while space and text[space - 1].isspace():
             space -= 1
         starts.update(space - len(word) for word in _YEAR_WORDS if space >= len(word))
     return sorted(starts)
+
+
+def _year_spaces(text: str) -> list[int]:
+    """``[m.start() for m in _YEAR_AT.finditer(text)]``: the whitespace before a run of four digits
+    that starts with 19 or 20 and ends a word."""
+    return [
+        start - 1
+        for start, stop in digit_runs(text)
+        if stop - start == 4
+        and start
+        and text[start - 1].isspace()
+        and text.startswith(("19", "20"), start)
+        and (stop == len(text) or not is_word(text[stop]))
+    ]
 
 
 def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tuple[date, date, str]]:

@@ -104,9 +104,14 @@ class Entities:
     dateline_place: str | None = None
 
 
+def _not_country_before(before: str) -> bool:
+    """``_NOT_COUNTRY_BEFORE.search(before)``, not run when neither "New" nor "Nuev" occurs."""
+    return ("New" in before or "Nuev" in before) and _NOT_COUNTRY_BEFORE.search(before) is not None
+
+
 def _country_ok(text: str, m: Match, iso3: str) -> bool:
     before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 12]
-    if _NOT_COUNTRY_BEFORE.search(before) or _NOT_COUNTRY_AFTER.search(after):
+    if _not_country_before(before) or _NOT_COUNTRY_AFTER.match(after):  # (the regex starts with ^)
         return False
     if m.text == "Georgia" and not _GEORGIA_CONTEXT.search(text):
         return False
@@ -225,7 +230,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     for m in matches:
         if overlaps(m.start, m.end):
             continue
-        first = _first_of_each_kind(m.candidates)
+        first = m.first
         if "org" in first:
             c = first["org"]
             add("org", c.ref, m, c.rule)
@@ -335,17 +340,9 @@ def _overlaps_org(matches: list[Match], start: int, end: int) -> bool:
     for m in matches:
         if m.start >= end:
             return False
-        if m.end > start and any(c.kind == "org" for c in m.candidates):
+        if m.end > start and "org" in m.first:
             return True
     return False
-
-
-def _first_of_each_kind(candidates: tuple[Candidate, ...]) -> dict[str, Candidate]:
-    """The first candidate of each kind a gazetteer match offers."""
-    first: dict[str, Candidate] = {}
-    for c in candidates:
-        first.setdefault(c.kind, c)
-    return first
 
 
 @functools.cache

@@ -97,11 +97,19 @@ def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
     """Event-type cues in ``text``, except inside names ("Regional Conference on Migration")."""
     names = [(m.start, m.end) for m in mentions if m.kind in ("org", "region")]
     return [
-        (hit.start, hit.end, concept)
+        (start, end, concept)
         for concept, hits in find_cues(text, "event-type").items()
-        for hit in hits
-        if not any(a <= hit.start and hit.end <= b for a, b in names)
+        for start, end in hits
+        if not _inside_one(start, end, names)
     ]
+
+
+def _inside_one(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``start:end`` lies inside one of ``spans``."""
+    for a, b in spans:  # noqa: SIM110 (a loop: any() and a generator cost more, per hit)
+        if a <= start and end <= b:
+            return True
+    return False
 
 
 def _types(hits: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[str]:

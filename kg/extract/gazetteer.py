@@ -18,13 +18,14 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import NamedTuple
 
 from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
 
-__all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "fold"]
+__all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "first_of_each_kind", "fold"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -53,12 +54,21 @@ class Match(NamedTuple):
     end: int
     text: str
     candidates: tuple[Candidate, ...]
+    first: Mapping[str, Candidate] = MappingProxyType({})  # kind -> its first candidate (made with the form)
+
+
+def first_of_each_kind(candidates: Iterable[Candidate]) -> dict[str, Candidate]:
+    """The first candidate of each kind."""
+    first: dict[str, Candidate] = {}
+    for c in candidates:
+        first.setdefault(c.kind, c)
+    return first
 
 
 class Gazetteer:
     def __init__(self) -> None:
         self.forms: dict[str, list[Candidate]] = {}
-        self._matcher: PhraseMatcher[tuple[Candidate, ...]] | None = None
+        self._matcher: PhraseMatcher[tuple[tuple[Candidate, ...], dict[str, Candidate]]] | None = None
 
     def add(self, surface: str, candidate: Candidate) -> None:
         surface = fold(surface)
@@ -77,10 +87,10 @@ class Gazetteer:
     def matches(self, text: str) -> list[Match]:
         """``list(self.scan(text))``."""
         if self._matcher is None:
-            self._matcher = PhraseMatcher({form: tuple(c) for form, c in self.forms.items()})
+            self._matcher = PhraseMatcher({form: (tuple(c), first_of_each_kind(c)) for form, c in self.forms.items()})
         return [
-            Match(start, end, text[start:end], candidates)
-            for start, end, candidates in self._matcher.longest(spaces_to_blanks(text))
+            Match(start, end, text[start:end], candidates, first)
+            for start, end, (candidates, first) in self._matcher.longest(spaces_to_blanks(text))
         ]
 
 

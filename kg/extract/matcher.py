@@ -10,9 +10,10 @@ number; matches that start or end inside a word are dropped. Whitespace characte
 >>> [(s, e, v) for s, e, v in longest_first(m.find("in mexico city"))]
 [(3, 14, 2)]
 
-The module also holds two helpers that keep the per-item regular expressions cheap:
-:func:`word_alternation` writes a word list as a trie, and :func:`folded` gives the lower-cased
-text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones.
+The module also holds helpers that keep the per-item regular expressions cheap:
+:func:`word_alternation` writes a word list as a trie, :func:`folded` gives the lower-cased
+text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones, and
+:func:`digit_runs` gives the runs of digits, where the number and date patterns can start.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import ahocorasick
 
 __all__ = [
     "PhraseMatcher",
+    "digit_runs",
     "folded",
     "is_word",
     "longest_first",
@@ -40,6 +42,9 @@ V = TypeVar("V")
 _OTHER_SPACE = re.compile(r"[^\S ]")  # whitespace that is not a plain space
 _ASCII_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what _OTHER_SPACE matches in ASCII
 _JOINERS = "’'.-"
+# Characters next to which no match is inside a word: neither word characters nor _JOINERS.
+_BREAKS = frozenset(' ,;:()"!?\n')
+_DIGITS = re.compile(r"\d+")
 # The only characters for which str.lower() and re.IGNORECASE disagree on ASCII letters (ı, ſ), or
 # str.lower() changes the length (İ); tests/test_extract_fastpaths.py checks that on all of Unicode.
 _UNFOLDABLE = "\u0130\u0131\u017f"
@@ -66,6 +71,45 @@ def folded(text: str) -> str | None:
     ``re.IGNORECASE`` matches ``text``. Only İ, ı and ſ break that; texts holding them get ``None``.
     """
     return None if any(c in text for c in _UNFOLDABLE) else text.lower()
+
+
+@functools.lru_cache(maxsize=16)
+def digit_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of the runs of digits in ``text``: ``[m.span() for m in re.finditer(r"\\d+", text)]`` (cached:
+    the date and quantity rules read the same item's).
+
+    In Latin-1 text (ASCII included) the digits are 0-9, found with ``str.find``: quicker than a regex
+    over every character.
+    """
+    if not text.isascii() and not _latin1(text):
+        return [m.span() for m in _DIGITS.finditer(text)]
+    found = []
+    for digit in "0123456789":
+        i = text.find(digit)
+        while i >= 0:
+            found.append(i)
+            i = text.find(digit, i + 1)
+    if not found:
+        return []
+    found.sort()
+    runs = []
+    start = previous = found[0]
+    for i in found[1:]:
+        if i != previous + 1:
+            runs.append((start, previous + 1))
+            start = i
+        previous = i
+    runs.append((start, previous + 1))
+    return runs
+
+
+def _latin1(text: str) -> bool:
+    """Whether every character of ``text`` is below U+0100 (where 0-9 are the only digits)."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def word_alternation(words: Iterable[str]) -> str:
@@ -119,15 +163,44 @@ def _inside_word(text: str, i: int) -> bool:
     return before in _JOINERS and i >= 2 and text[i - 2].isalnum() and (after.isalnum())
 
 
+# The order in which the automaton's root looks characters up. pyahocorasick scans the children of a
+# node one by one, in the order they were added, and most characters of a text are read at the root:
+# the phrases are added by first character in this order, and each of these characters that starts no
+# phrase gets a child of its own (a seed: the character and _SEED_END, which is not a phrase), so that
+# frequent characters are found at once instead of after every first character of a phrase. The order
+# changes neither which phrases are found nor where.
+_ROOT_ORDER = " etaoinsrhldcumfpgwybvkxjqz.,ACSTMPBIDNERGLHFOUVWKJYZQX0123456789-()'\"’%"
+_SEED_END = "\x00"
+_SEED = object()
+
+
 class PhraseMatcher(Generic[V]):
     """Phrases (already in the form they are searched in) -> values, matched as whole words."""
 
     def __init__(self, phrases: Mapping[str, V]) -> None:
         self._automaton = ahocorasick.Automaton()
-        for phrase, value in phrases.items():
-            self._automaton.add_word(phrase, (len(phrase), value))
-        if len(self._automaton):
-            self._automaton.make_automaton()
+        self._empty = not phrases
+        if self._empty:
+            return
+        by_first: dict[str, list[str]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[:1], []).append(phrase)
+        for first in _ROOT_ORDER:
+            if first not in by_first:
+                self._automaton.add_word(first + _SEED_END, (2, _SEED))
+            for phrase in by_first.pop(first, ()):
+                self._automaton.add_word(phrase, (len(phrase), phrases[phrase]))
+        for rest in by_first.values():
+            for phrase in rest:
+                self._automaton.add_word(phrase, (len(phrase), phrases[phrase]))
+        self._automaton.make_automaton()
+
+    def _hits(self, text: str) -> Iterator[tuple[int, tuple[int, V]]]:
+        """The automaton's ``(last offset, (length, value))`` for every phrase in ``text``."""
+        hits = self._automaton.iter(text)
+        if _SEED_END in text:  # only then can a seed be found
+            return (hit for hit in hits if hit[1][1] is not _SEED)
+        return hits
 
     def find(self, text: str) -> Iterator[tuple[int, int, V]]:
         """``(start, end, value)`` of every whole-word match, by start then length."""
@@ -137,24 +210,24 @@ class PhraseMatcher(Generic[V]):
 
     def occurrences(self, text: str) -> Iterator[tuple[int, int, V]]:
         """``(start, end, value)`` of every occurrence, whole word or not, by end."""
-        if not len(self._automaton):
+        if self._empty:
             return iter(())
-        return ((last - length + 1, last + 1, value) for last, (length, value) in self._automaton.iter(text))
+        return ((last - length + 1, last + 1, value) for last, (length, value) in self._hits(text))
 
     def longest(self, text: str) -> list[tuple[int, int, V]]:
         """Leftmost-longest, non-overlapping whole-word matches: ``longest_first(self.find(text))``."""
         return _leftmost_longest(self._whole_words(text))
 
     def _whole_words(self, text: str) -> list[tuple[int, int, V]]:
-        if not len(self._automaton):
+        if self._empty:
             return []
         size = len(text)
         found = []
-        for last, (length, value) in self._automaton.iter(text):
+        for last, (length, value) in self._hits(text):
             start, end = last - length + 1, last + 1
-            # next to a space (or an end of the text) a match is never inside a word
-            if (start == 0 or text[start - 1] == " " or not _inside_word(text, start)) and (
-                end == size or text[end] == " " or not _inside_word(text, end)
+            # next to a space or a break (or an end of the text) a match is never inside a word
+            if (start == 0 or text[start - 1] in _BREAKS or not _inside_word(text, start)) and (
+                end == size or text[end] in _BREAKS or not _inside_word(text, end)
             ):
                 found.append((start, end, value))
         return found

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from kg.extract.entities import Entities
-from kg.extract.matcher import folded, may_contain, word_alternation
+from kg.extract.matcher import PhraseMatcher, digit_runs, folded, is_word, may_contain, word_alternation
 from kg.extract.model import Event, Mention, Participation, Statistic
-from kg.extract.sentences import sentence_of, sentence_text
+from kg.extract.sentences import sentence_text
 from kg.sources.dates import MONTHS
 
 __all__ = ["GROUPS", "NUMBER_WORDS", "count_value", "find_participations", "find_statistics", "large_gathering"]
@@ -109,7 +109,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
     """Counted groups ("80 Guatemalan government officials") attached to the event they belong to."""
     if not events:
         return
-    found: list[tuple[int, Participation]] = []
+    found: list[Participation] = []
     agents = [x for x in mentions if x.kind in ("country", "org")]
     for m in quantity_matches(text):
         start, end = m.span()
@@ -140,10 +140,9 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             agent=agent.ref if agent else None,
             quote=sentence_text(text, start),
         )
-        found.append((start, part))
-    for offset, part in found:
-        sentence = sentence_of(text, offset)
-        here = text[sentence[0] : sentence[1]].strip()
+        found.append(part)
+    for part in found:
+        here = part.quote  # the stripped sentence of the count
         event = next((ev for ev in events if here and here in ev.quote), events[0])
         if "training" in event.types:
             part.role = "trainee"
@@ -169,21 +168,31 @@ _COUNT_WORDS = sorted(set(NUMBER_WORDS) | _APPROX_FIRST, key=len, reverse=True)
 _QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + r")\b)", re.I)
 
 
-# The same over " " + the folded text (kg.extract.matcher.folded): the character before the start
-# is matched rather than looked behind at, so the regex engine jumps from one candidate to the next.
-_QUANTITY_START_FOLDED = re.compile(r"[^\w.,](?:\d|" + word_alternation(_COUNT_WORDS) + r"\b)")
+# The words ``_QUANTITY`` can start with, as they stand in the folded text (kg.extract.matcher.folded):
+# _COUNT_WORDS, except that "a", "at" and "more" start a quantity only in "a hundred", "at least" and
+# "more than" (found in one pass; a digit run is the other kind of start).
+_COUNT_PHRASES: PhraseMatcher[None] = PhraseMatcher(
+    dict.fromkeys((set(_COUNT_WORDS) - {"a", "at", "more"}) | {"a hundred", "at least", "more than"})
+)
 
 
 def _quantity_starts(text: str) -> list[int]:
-    """Where ``_QUANTITY_START`` matches in ``text``."""
+    """Where ``_QUANTITY`` can match in ``text``: every start of a match of ``_QUANTITY.finditer(text)``,
+    and other places where it fails or that a match covers (``quantity_matches`` skips them)."""
     lowered = folded(text)
     if lowered is None:
         return [m.start() for m in _QUANTITY_START.finditer(text)]
-    return [m.start() for m in _QUANTITY_START_FOLDED.finditer(" " + lowered)]
+    size = len(lowered)
+    starts = {start for start, _ in digit_runs(text)}
+    starts.update(
+        start for start, end, _ in _COUNT_PHRASES.occurrences(lowered) if end == size or not is_word(lowered[end])
+    )
+    return sorted(p for p in starts if not p or (not is_word(lowered[p - 1]) and lowered[p - 1] not in ".,"))
 
 
 def quantity_matches(text: str) -> list[re.Match[str]]:
-    """``_QUANTITY`` tried only where a number, number word or "over"/"about"… starts a word."""
+    """``list(_QUANTITY.finditer(text))``, ``_QUANTITY`` tried only where a number, number word or
+    "over"/"about"… starts a word."""
     found: list[re.Match[str]] = []
     end = -1
     for start in _quantity_starts(text):

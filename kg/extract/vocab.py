@@ -86,9 +86,10 @@ def _together() -> PhraseMatcher[tuple[tuple[str, tuple[str, ...]], ...]]:
 def _found_together(text: str) -> dict[str, dict[str, list[Hit]]]:
     found: dict[str, dict[str, list[Hit]]] = {scheme: {} for scheme in _READ_TOGETHER}
     for start, end, entries in _together().find(_searched(text)):
+        hit = Hit(start, end)
         for scheme, concepts in entries:
             for concept in concepts:
-                found[scheme].setdefault(concept, []).append(Hit(start, end))
+                found[scheme].setdefault(concept, []).append(hit)
     return found
 
 
