@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from kg import namespaces as ns
 from kg.network.filters import EventFilter, matching_events
-from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, ORGANIZATION_ROLES, EventTable, Ints, event_table
+from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, ORGANIZATION_ROLES, EventTable, Ints, event_table, run_starts
 from kg.store import KgStore
 
 __all__ = [
@@ -89,7 +89,7 @@ def select_events(store: KgStore, filters: EventFilter | None, predicates: dict[
     if not len(links):
         return Selection(table, np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64))
     # links are sorted by (event, actor, predicate): one run of rows per member
-    starts = np.flatnonzero(np.r_[True, np.any(links[1:, :2] != links[:-1, :2], axis=1)])
+    starts = run_starts(links[:, :2])
     roles = np.bitwise_or.reduceat(np.left_shift(1, links[:, 2]), starts)
     return Selection(table, links[starts, :2], roles.astype(np.int64))
 

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kg.network.events import Selection
-from kg.network.table import Ints
+from kg.network.table import Ints, run_starts
 
 __all__ = ["Edge", "cooccurrence"]
 
@@ -73,7 +73,7 @@ def cooccurrence(
     key = lefts * n_actors + rights
     order = np.lexsort((owners, key))
     key, owners = key[order], owners[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    starts = run_starts(key)
     ends = np.r_[starts[1:], len(key)]
     edge_of_row = np.repeat(np.arange(len(starts)), ends - starts)
 
@@ -116,7 +116,7 @@ def _pairs(members: Ints) -> tuple[Ints, Ints, Ints]:
     owners: list[Ints] = []
     if len(members):
         event_col, actor_col = members[:, 0], members[:, 1]
-        starts = np.flatnonzero(np.r_[True, event_col[1:] != event_col[:-1]])
+        starts = run_starts(event_col)
         sizes = np.diff(np.r_[starts, len(members)])
         for size in np.unique(sizes[sizes > 1]).tolist():
             first = starts[sizes == size]

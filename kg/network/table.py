@@ -28,7 +28,15 @@ from numpy.typing import NDArray
 from kg import namespaces as ns
 from kg.store import KgStore
 
-__all__ = ["ACTOR_ROLES", "COUNTRY_ROLES", "ORGANIZATION_ROLES", "EventTable", "event_table", "read_event_table"]
+__all__ = [
+    "ACTOR_ROLES",
+    "COUNTRY_ROLES",
+    "ORGANIZATION_ROLES",
+    "EventTable",
+    "event_table",
+    "read_event_table",
+    "run_starts",
+]
 
 COUNTRY_ROLES = {ns.MK["participantCountry"]: "participant", ns.MK["locationCountry"]: "location"}
 ORGANIZATION_ROLES = {
@@ -80,12 +88,7 @@ def read_event_table(store: KgStore) -> EventTable:
     actors = sorted({a for _, a, _ in rows})
     event_id = {e: i for i, e in enumerate(events)}
     actor_id = {a: i for i, a in enumerate(actors)}
-    n_predicates = len(ACTOR_ROLES)
-    keys = np.unique(
-        np.array([(event_id[e] * len(actors) + actor_id[a]) * n_predicates + p for e, a, p in rows], dtype=np.int64)
-    )
-    pairs, predicates = np.divmod(keys, n_predicates)
-    links = np.column_stack([*np.divmod(pairs, max(len(actors), 1)), predicates]).astype(np.int64)
+    links = _distinct_rows([(event_id[e], actor_id[a], p) for e, a, p in rows], 3)
 
     earliest: dict[int, str] = {}
     for row in store.query(_DATES):
@@ -103,26 +106,31 @@ def read_event_table(store: KgStore) -> EventTable:
     found = [(i, row[1].value) for row in store.query(_THEMES) if (i := event_id.get(row[0].value)) is not None]
     themes = sorted({t for _, t in found})
     theme_id = {t: i for i, t in enumerate(themes)}
-    tagged_keys = np.unique(np.array([i * len(themes) + theme_id[t] for i, t in found], dtype=np.int64))
-    tagged = np.column_stack(np.divmod(tagged_keys, max(len(themes), 1))).astype(np.int64)
-    return EventTable(events, actors, links.reshape(-1, 3), dates, date_of, themes, tagged.reshape(-1, 2))
+    tagged = _distinct_rows([(i, theme_id[t]) for i, t in found], 2)
+    return EventTable(events, actors, links, dates, date_of, themes, tagged)
 
 
-def cache_path(store: KgStore) -> Path | None:
-    """``STORE.events.npz`` beside an on-disk store (where ``STORE.lock`` is); ``None`` otherwise."""
-    if store.version() is None or store.location is None:
-        return None
-    location = Path(store.location)
-    return location.with_name(location.name + ".events.npz")
+def run_starts(values: Ints) -> Ints:
+    """Where each run of equal values (or rows) of a sorted array starts."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    differs = values[1:] != values[:-1]
+    return np.flatnonzero(np.r_[True, differs.any(axis=1) if differs.ndim > 1 else differs])
+
+
+def _distinct_rows(rows: list[tuple[int, ...]], width: int) -> Ints:
+    """``rows`` as an ``(n, width)`` array, sorted and without repeats."""
+    return np.unique(np.array(rows, dtype=np.int64).reshape(-1, width), axis=0)
 
 
 def event_table(store: KgStore) -> EventTable:
-    """The event table of ``store``: from ``STORE.events.npz`` when it was made from the store as
-    it is now, else read from the store (and saved there for next time)."""
-    path = cache_path(store)
-    if path is None:
-        return read_event_table(store)
+    """The event table of ``store``: from ``STORE.events.npz`` (beside an on-disk store, where
+    ``STORE.lock`` is) when it was made from the store as it is now, else read from the store
+    and saved there for next time."""
     version = store.version()
+    if version is None or store.location is None:
+        return read_event_table(store)
+    path = Path(store.location).with_name(Path(store.location).name + ".events.npz")
     cached = _load(path, version)
     if cached is not None:
         return cached
@@ -132,7 +140,7 @@ def event_table(store: KgStore) -> EventTable:
     return table
 
 
-def _load(path: Path, version: str | None) -> EventTable | None:
+def _load(path: Path, version: str) -> EventTable | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             if int(data["format"]) != _FORMAT or str(data["version"]) != version:
@@ -150,7 +158,7 @@ def _load(path: Path, version: str | None) -> EventTable | None:
         return None
 
 
-def _save(path: Path, version: str | None, table: EventTable) -> None:
+def _save(path: Path, version: str, table: EventTable) -> None:
     """Write the file whole or not at all; a store folder we may not write to just goes uncached."""
     try:  # a file of its own per writer: two threads of a server may save at once
         descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
@@ -162,7 +170,7 @@ def _save(path: Path, version: str | None, table: EventTable) -> None:
             np.savez(
                 handle,
                 format=np.int64(_FORMAT),
-                version=np.str_(version or ""),
+                version=np.str_(version),
                 events=_bytes(table.events),
                 actors=_bytes(table.actors),
                 links=table.links,
