@@ -57,10 +57,6 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _MONTH_AT = re.compile(rf"\b(?=[{_FIRST}])(?:" + "|".join(_MONTH_NAMES) + r")\b", re.I)
-# Where the day-first patterns can match: a number of one or two digits that starts a word.
-_DAY_AT = re.compile(r"\d(?<!\w\d)(?!\d\d)")
-# A year after whitespace (m.start() + 1 is its offset), where "in 2018" ends.
-_YEAR_AT = re.compile(r"\s(?:19|20)\d\d\b")
 _MONTH_FIRST = {"day-range-md", "day-md", "month"}
 _DAY_FIRST = {"day-range-dm", "day-dm"}
 _BETWEEN = re.compile(r"\b(?:between|entre|from|del)\s+$", re.I)
@@ -169,8 +165,8 @@ def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
 
 
 def _day_starts(text: str, end: int) -> list[int]:
-    """``[m.start() for m in _DAY_AT.finditer(text, 0, end)]``: the digit runs that start a word and
-    have fewer than three digits before ``end``."""
+    """Where the day-first patterns can match: the digit runs that start a word and have fewer than
+    three digits before ``end`` (``re.finditer(r"\\d(?<!\\w\\d)(?!\\d\\d)", text, 0, end)``'s starts)."""
     return [
         start
         for start, stop in digit_runs(text)
@@ -199,8 +195,8 @@ def _year_word_starts(text: str) -> list[int]:
 
 
 def _year_spaces(text: str) -> list[int]:
-    """``[m.start() for m in _YEAR_AT.finditer(text)]``: the whitespace before a run of four digits
-    that starts with 19 or 20 and ends a word."""
+    """Where "in 2018" ends: the whitespace before a run of four digits that starts with 19 or 20
+    and ends a word (``re.finditer(r"\\s(?:19|20)\\d\\d\\b", text)``'s starts)."""
     return [
         start - 1
         for start, stop in digit_runs(text)

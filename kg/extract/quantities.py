@@ -149,7 +149,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         event.participations.append(part)
     for event in events:
         parts = event.participations
-        for _i, part in enumerate(parts):
+        for part in parts:
             larger = [
                 j
                 for j, other in enumerate(parts)
