@@ -170,7 +170,7 @@ def build(
 
     batch: dict[str, str] = {}
     batch_quads = 0
-    _warm_up()
+    _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
     with _fewer_gc_passes(), _Writer(store) as writer:
         for graph, text, count in _item_graphs(to_extract(), workers):
             batch[graph] = text  # an item read twice: the later one wins, as in the store
@@ -213,15 +213,14 @@ def _graphs_of(items: list[NewsItem]) -> list[tuple[str, str, int]]:
 def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, str, int]]:
     """The graph of each item, in input order.
 
-    With several workers, chunks of items go to a pool of processes (forked after the
-    gazetteers are compiled here, so they share them) and come back in the order sent;
-    a bounded number of chunks is in flight, so the input is read as the work proceeds.
+    With several workers, chunks of items go to a pool of processes and come back in the
+    order sent; a bounded number of chunks is in flight, so the input is read as the work
+    proceeds. Call :func:`_warm_up` first: workers forked after it share the compiled gazetteers.
     """
     if workers == 1:
         for item in items:
             yield _graph_of(item)
         return
-    _warm_up()  # compile before forking
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers) as pool:

@@ -55,7 +55,7 @@ from kg.namespaces import MK, PROV
 from kg.sparql import inline_values
 from kg.store import KgStore
 
-__all__ = ["LAYOUTS", "WRITE_MODES", "Layout", "RemoteStore", "inline_values", "is_remote"]
+__all__ = ["LAYOUTS", "WRITE_MODES", "Layout", "RemoteStore", "is_remote"]
 
 
 @dataclass(frozen=True)
