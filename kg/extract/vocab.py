@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
@@ -48,8 +48,12 @@ class CueSet:
 
     phrases: dict[str, tuple[str, ...]]
     matches: dict[str, tuple[str, ...]]  # concept id -> mapped concept IRIs (exact/close/broad)
-    matcher: PhraseMatcher[tuple[str, ...]]  # lower-cased phrase -> concept ids
-    index: dict[str, tuple[str, ...]] = field(default_factory=dict)  # what the matcher holds
+    index: dict[str, tuple[str, ...]]  # lower-cased phrase -> concept ids
+
+    @functools.cached_property
+    def matcher(self) -> PhraseMatcher[tuple[str, ...]]:
+        """The phrases of ``index``, compiled into one automaton (once per scheme and process)."""
+        return PhraseMatcher(self.index)
 
     def find(self, text: str) -> dict[str, list[Hit]]:
         """Concept id -> hits of its phrases in ``text`` (overlapping phrases all count)."""
@@ -134,6 +138,5 @@ def cues(scheme: str) -> CueSet:
     return CueSet(
         phrases={k: tuple(sorted(v)) for k, v in phrases.items()},
         matches={k: tuple(sorted(v)) for k, v in matches.items()},
-        matcher=PhraseMatcher(concepts),
         index=concepts,
     )
