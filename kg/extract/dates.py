@@ -17,11 +17,19 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kg.extract.matcher import PhraseMatcher, digit_runs, folded, is_word, word_alternation
+from kg.extract.matcher import (
+    digit_runs,
+    folded,
+    is_word,
+    lower_case_hits,
+    matches_from,
+    share_lower_case,
+    word_alternation,
+)
 from kg.sources.dates import MONTHS
 
 __all__ = ["DateSpan", "find_dates"]
@@ -76,10 +84,10 @@ def _word_tags() -> dict[str, tuple[str, ...]]:
     return {word: tuple(t) for word, t in tags.items()}
 
 
-_WORDS = PhraseMatcher(_word_tags())
+share_lower_case("date-words", _word_tags)  # found in the pass the cue and count words share
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: quicker to make, and a span is never changed nor hashed
 class DateSpan:
     start: date
     end: date
@@ -131,9 +139,9 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
         elif rule in _KEYWORDS and rule not in keywords:
             continue
         elif rule in _DAY_FIRST:
-            candidates = _matches_from(pattern, text, day_at)
+            candidates = matches_from(pattern, text, day_at)
         elif rule == "year":
-            candidates = _matches_from(pattern, text, _year_word_starts(text))
+            candidates = matches_from(pattern, text, _year_word_starts(text))
         else:
             candidates = pattern.finditer(text)
         for m in candidates:
@@ -155,7 +163,9 @@ def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
         return [m.start() for m in _MONTH_AT.finditer(text)], rules
     starts: set[int] = set()
     keywords: set[str] = set()
-    for start, end, tags in _WORDS.occurrences(lowered):
+    # (where the text has a newline the shared pass reads a space: a keyword such as "last week" found
+    # across one only runs its rule's regex, which decides)
+    for start, end, tags in lower_case_hits(text)["date-words"]:
         for tag in tags:
             if tag != "month":
                 keywords.add(tag)
@@ -172,15 +182,6 @@ def _day_starts(text: str, end: int) -> list[int]:
         for start, stop in digit_runs(text)
         if start < end and min(stop, end) - start < 3 and (not start or not is_word(text[start - 1]))
     ]
-
-
-def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern that can only match at one of ``starts`` (ascending)."""
-    end = 0
-    for start in starts:
-        if start >= end and (m := pattern.match(text, start)):
-            end = m.end()
-            yield m
 
 
 def _year_word_starts(text: str) -> list[int]:

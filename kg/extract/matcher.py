@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import ahocorasick
 
@@ -32,8 +32,13 @@ __all__ = [
     "folded",
     "is_word",
     "longest_first",
+    "lower_case",
+    "lower_case_hits",
+    "matches_from",
     "may_contain",
+    "share_lower_case",
     "spaces_to_blanks",
+    "whole_words",
     "word_alternation",
 ]
 
@@ -101,6 +106,15 @@ def digit_runs(text: str) -> list[tuple[int, int]]:
         previous = i
     runs.append((start, previous + 1))
     return runs
+
+
+def matches_from(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that can only match at one of ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)):
+            end = m.end()
+            yield m
 
 
 def _latin1(text: str) -> bool:
@@ -231,6 +245,65 @@ class PhraseMatcher(Generic[V]):
             ):
                 found.append((start, end, value))
         return found
+
+
+def whole_words(text: str, hits: Iterable[tuple[int, int, V]]) -> list[tuple[int, int, V]]:
+    """The ``(start, end, value)`` of ``hits`` (occurrences in ``text``) that are whole words, by start
+    then length: what :meth:`PhraseMatcher.find` keeps of :meth:`PhraseMatcher.occurrences`."""
+    size = len(text)
+    found = [
+        hit
+        for hit in hits
+        if (hit[0] == 0 or text[hit[0] - 1] in _BREAKS or not _inside_word(text, hit[0]))
+        and (hit[1] == size or text[hit[1]] in _BREAKS or not _inside_word(text, hit[1]))
+    ]
+    found.sort()  # no two hits of one table share (start, end), so values are never compared
+    return found
+
+
+# -- one pass over the lower-cased text for several rule families --
+#
+# Every automaton pass over an item's text costs some 10 µs however few phrases it holds. The cue
+# schemes, the date words and the count words are all looked up in the lower-cased text, so their
+# tables share one automaton and one pass (lower_case_hits), and each family reads its own table.
+
+_SHARED: dict[str, Callable[[], Mapping[str, Any]]] = {}
+
+
+def share_lower_case(name: str, phrases: Callable[[], Mapping[str, Any]]) -> None:
+    """Look up the table ``phrases()`` returns (lower-cased phrases, whitespace as plain spaces ->
+    values) in the shared pass of :func:`lower_case_hits`, under ``name``. The table is read when the
+    shared automaton is first needed (and again if another table is shared later)."""
+    _SHARED[name] = phrases
+    _shared_matcher.cache_clear()
+    lower_case_hits.cache_clear()
+
+
+@functools.cache
+def _shared_matcher() -> PhraseMatcher[tuple[tuple[str, Any], ...]]:
+    joint: dict[str, list[tuple[str, Any]]] = {}
+    for name, phrases in _SHARED.items():
+        for phrase, value in phrases().items():
+            joint.setdefault(phrase, []).append((name, value))
+    return PhraseMatcher({phrase: tuple(entries) for phrase, entries in joint.items()})
+
+
+@functools.lru_cache(maxsize=16)
+def lower_case(text: str) -> str:
+    """``text`` with plain spaces for whitespace, lower-cased: what the shared tables are looked up in
+    (cached: several rule families read the same item's)."""
+    return spaces_to_blanks(text).lower()
+
+
+@functools.lru_cache(maxsize=16)
+def lower_case_hits(text: str) -> dict[str, list[tuple[int, int, Any]]]:
+    """Table name -> ``(start, end, value)`` of every occurrence, whole word or not, of its phrases in
+    ``lower_case(text)`` (ordered by end; cached per text: do not change what it returns)."""
+    found: dict[str, list[tuple[int, int, Any]]] = {name: [] for name in _SHARED}
+    for start, end, entries in _shared_matcher().occurrences(lower_case(text)):
+        for name, value in entries:
+            found[name].append((start, end, value))
+    return found
 
 
 def longest_first(hits: Iterable[tuple[int, int, V]]) -> Iterator[tuple[int, int, V]]:

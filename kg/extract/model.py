@@ -12,9 +12,13 @@ from datetime import date
 __all__ = ["Event", "Extraction", "Mention", "NewEntity", "Participation", "Statistic"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mention:
-    """A recognised span of the item text (``NewsItem.text``) and the rule that fired."""
+    """A recognised span of the item text (``NewsItem.text``) and the rule that fired.
+
+    Not frozen: items hold a dozen or more, and a frozen dataclass takes four times as long to
+    make (each field set through ``object.__setattr__``). Treat it as read-only all the same.
+    """
 
     kind: str  # country | region | org | place | theme | event-type | date | quantity | group
     ref: str  # ISO3 code, region id, org slug, place key, concept id, ISO date, number

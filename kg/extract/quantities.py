@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from kg.extract.entities import Entities
-from kg.extract.matcher import PhraseMatcher, digit_runs, folded, is_word, may_contain, word_alternation
+from kg.extract.matcher import (
+    digit_runs,
+    folded,
+    is_word,
+    lower_case_hits,
+    matches_from,
+    may_contain,
+    share_lower_case,
+    word_alternation,
+)
 from kg.extract.model import Event, Mention, Participation, Statistic
 from kg.extract.sentences import sentence_text
 from kg.sources.dates import MONTHS
@@ -171,9 +181,11 @@ _QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + 
 # The words ``_QUANTITY`` can start with, as they stand in the folded text (kg.extract.matcher.folded):
 # _COUNT_WORDS, except that "a", "at" and "more" start a quantity only in "a hundred", "at least" and
 # "more than" (found in one pass; a digit run is the other kind of start).
-_COUNT_PHRASES: PhraseMatcher[None] = PhraseMatcher(
-    dict.fromkeys((set(_COUNT_WORDS) - {"a", "at", "more"}) | {"a hundred", "at least", "more than"})
-)
+def _count_phrases() -> dict[str, None]:
+    return dict.fromkeys((set(_COUNT_WORDS) - {"a", "at", "more"}) | {"a hundred", "at least", "more than"})
+
+
+share_lower_case("count-words", _count_phrases)  # found in the pass the cue and date words share
 
 
 def _quantity_starts(text: str) -> list[int]:
@@ -185,7 +197,7 @@ def _quantity_starts(text: str) -> list[int]:
     size = len(lowered)
     starts = {start for start, _ in digit_runs(text)}
     starts.update(
-        start for start, end, _ in _COUNT_PHRASES.occurrences(lowered) if end == size or not is_word(lowered[end])
+        start for start, end, _ in lower_case_hits(text)["count-words"] if end == size or not is_word(lowered[end])
     )
     return sorted(p for p in starts if not p or (not is_word(lowered[p - 1]) and lowered[p - 1] not in ".,"))
 
@@ -205,18 +217,27 @@ def quantity_matches(text: str) -> list[re.Match[str]]:
     return found
 
 
+_MIGRANTS = re.compile(r"\b(?:migrants?|immigrants?|foreign-born|refugees)\b", re.I)
+
+
+def _statistic_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_STATISTIC.finditer(text)``, tried only where a run of digits starts: where the pattern fails at
+    the start of a run it fails inside the run too (from the start it can read the same digits)."""
+    return matches_from(_STATISTIC, text, (start for start, _ in digit_runs(text)))
+
+
 def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
     stats: list[Statistic] = []
     lowered = folded(text) or text.lower()
     if not any(word in lowered for word in _PERCENT):
         return stats
-    for m in _STATISTIC.finditer(text):
+    for m in _statistic_matches(text):
         prior = [x for x in mentions if x.kind == "country" and x.end <= m.start()]
         if not prior:
             continue
         what = m.group("what").lower()
         sentence = sentence_text(text, m.start())
-        migrants = re.search(r"\b(?:migrants?|immigrants?|foreign-born|refugees)\b", sentence, re.I)
+        migrants = _MIGRANTS.search(sentence)
         if not migrants:
             continue
         indicator = "migrant-share-of-labour-force" if "force" in what else "migrant-share-of-population"

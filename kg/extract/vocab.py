@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
 
-from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
+from kg.extract.matcher import PhraseMatcher, lower_case, lower_case_hits, share_lower_case, whole_words
 from kg.namespaces import SCHEMES, SKOS
 from kg.reference import ONTOLOGY_DIR
 
@@ -58,13 +58,14 @@ class CueSet:
     def find(self, text: str) -> dict[str, list[Hit]]:
         """Concept id -> hits of its phrases in ``text`` (overlapping phrases all count)."""
         found: dict[str, list[Hit]] = {}
-        for start, end, concepts in self.matcher.find(_searched(text)):
+        for start, end, concepts in self.matcher.find(lower_case(text)):
             for concept in concepts:
                 found.setdefault(concept, []).append(Hit(start, end))
         return found
 
 
-# The schemes the extractor reads in every item: one automaton holds the phrases of all of them.
+# The schemes the extractor reads in every item: their phrases are looked up in the pass over the
+# lower-cased text that the date and count words share (kg.extract.matcher.lower_case_hits).
 _READ_TOGETHER = ("theme", "event-type")
 
 
@@ -76,32 +77,27 @@ def find_cues(text: str, scheme: str) -> dict[str, list[Hit]]:
     return _found_together(text)[scheme]
 
 
-@functools.cache
-def _together() -> PhraseMatcher[tuple[tuple[str, tuple[str, ...]], ...]]:
+def _together() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     """Lower-cased phrase -> ((scheme, concept ids), …) over the schemes of ``_READ_TOGETHER``."""
     joint: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for scheme in _READ_TOGETHER:
         for phrase, concepts in cues(scheme).index.items():
             joint.setdefault(phrase, []).append((scheme, concepts))
-    return PhraseMatcher({phrase: tuple(entries) for phrase, entries in joint.items()})
+    return {phrase: tuple(entries) for phrase, entries in joint.items()}
+
+
+share_lower_case("cues", _together)
 
 
 @functools.lru_cache(maxsize=16)
 def _found_together(text: str) -> dict[str, dict[str, list[Hit]]]:
     found: dict[str, dict[str, list[Hit]]] = {scheme: {} for scheme in _READ_TOGETHER}
-    for start, end, entries in _together().find(_searched(text)):
+    for start, end, entries in whole_words(lower_case(text), lower_case_hits(text)["cues"]):
         hit = Hit(start, end)
         for scheme, concepts in entries:
             for concept in concepts:
                 found[scheme].setdefault(concept, []).append(hit)
     return found
-
-
-@functools.lru_cache(maxsize=16)
-def _searched(text: str) -> str:
-    """``text`` as cue phrases are looked up in it: plain spaces, lower case (cached: every scheme
-    reads the same item)."""
-    return spaces_to_blanks(text).lower()
 
 
 def _normalise(phrase: str) -> str:
