@@ -359,3 +359,38 @@ def test_not_country_before_and_after(window: str) -> None:
 @given(st.integers(0, 9), st.integers(0, 9), st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=4))
 def test_inside_one(start: int, end: int, spans: list[tuple[int, int]]) -> None:
     assert events._inside_one(start, end, spans) == any(a <= start and end <= b for a, b in spans)
+
+
+_ROLE_PIECES = [
+    *events._ORGANIZER_WORDS.replace("[sz]", "z").split("|"),
+    "Organised By",
+    "HELD BY",
+    *events._FUNDER_WORDS.split("|"),
+    *events._PREPOSITIONS.split("|"),
+    "the",
+    "The",
+    "THE",
+    "thee",
+    "xheld by",
+    "ofthe",
+    "IOM",
+    "UNICEF",
+    "_",
+    "ſponsored by",
+    "İn",
+    "\u212aed by",
+    "é",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ROLE_PIECES), st.sampled_from(_GLUE)), max_size=6))
+def test_words_before(parts: list[tuple[str, str]]) -> None:
+    window = "".join(p + g for p, g in parts)
+    for words, cues in (
+        (events._ORGANIZER_WORDS, events._ORGANIZER_CUES),
+        (events._FUNDER_WORDS, events._FUNDER_CUES),
+        (events._PREPOSITIONS, events._PREPOSITION_BEFORE),
+    ):
+        plain = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
+        assert cues.search(window) == (plain.search(window) is not None), (words, window)

@@ -14,7 +14,7 @@ from datetime import date
 
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
-from kg.extract.matcher import may_contain, word_alternation
+from kg.extract.matcher import is_word, may_contain, word_alternation
 from kg.extract.model import Event, Mention
 from kg.extract.quantities import large_gathering
 from kg.extract.sentences import sentence_at, sentence_of
@@ -61,11 +61,60 @@ _ORDINAL = re.compile(
     rf"\b({word_alternation(_ORDINALS)})\s+(?:\w+\s+)?(?:meeting|session|edition|round|forum|conference)\b", re.I
 )
 
+
+class _WordsBefore:
+    """Whether a window of text ends with one of ``words`` (a ``|``-separated list; ``[sz]`` classes
+    allowed), then whitespace, then maybe "the" and whitespace, in any case: what
+    ``re.compile(rf"\\b(?:{words})\\s+(?:the\\s+)?$", re.I).search(window)`` tells, read from the end
+    of the window instead of tried at each of its positions. Windows that are not ASCII go to the regex
+    (ignoring case, it equates some letters that lower-casing does not)."""
+
+    def __init__(self, words: str) -> None:
+        self.regex = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
+        phrases = []
+        for word in words.split("|"):
+            head, _, rest = word.partition("[")
+            if rest:  # organi[sz]ed by
+                letters, _, tail = rest.partition("]")
+                phrases += [head + letter + tail for letter in letters]
+            else:
+                phrases.append(word)
+        if not all(p.replace(" ", "").isalpha() and p.islower() and p.isascii() for p in phrases):
+            raise ValueError(f"not plain lower-case words: {words!r}")
+        self.phrases = tuple(phrases)
+
+    def search(self, window: str) -> bool:
+        if not window.isascii():
+            return self.regex.search(window) is not None
+        tail = window.rstrip()
+        if len(tail) == len(window):
+            return False  # the window must end in whitespace
+        tail = tail.lower()
+        if self._ends_with_word(tail):
+            return True
+        if not tail.endswith("the"):
+            return False
+        before_the = tail[:-3]
+        words = before_the.rstrip()
+        return len(words) < len(before_the) and self._ends_with_word(words)
+
+    def _ends_with_word(self, tail: str) -> bool:
+        """Whether ``tail`` ends with one of the phrases, starting a word (``\\b``)."""
+        if not tail.endswith(self.phrases):
+            return False
+        for phrase in self.phrases:
+            if tail.endswith(phrase):
+                start = len(tail) - len(phrase)
+                if not start or not is_word(tail[start - 1]):
+                    return True
+        return False
+
+
 _ORGANIZER_WORDS = (
     "held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
     "in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with"
 )
-_ORGANIZER_CUES = re.compile(rf"\b(?:{_ORGANIZER_WORDS})\s+(?:the\s+)?$", re.I)
+_ORGANIZER_CUES = _WordsBefore(_ORGANIZER_WORDS)
 _SUBJECT_VERB = re.compile(
     r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?"
     r"(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
@@ -73,11 +122,7 @@ _SUBJECT_VERB = re.compile(
     re.I,
 )
 _FUNDER_WORDS = "funded by|financed by|with funding from|sponsored by|financiado por"
-_FUNDER_CUES = re.compile(rf"\b(?:{_FUNDER_WORDS})\s+(?:the\s+)?$", re.I)
-# What the text before a match of the cue regexes ends with, whitespace aside: the last two letters
-# of a cue or of "the" (see _may_end).
-_ORGANIZER_ENDS = frozenset(cue[-2:] for cue in _ORGANIZER_WORDS.split("|")) | {"he"}
-_FUNDER_ENDS = frozenset(cue[-2:] for cue in _FUNDER_WORDS.split("|")) | {"he"}
+_FUNDER_CUES = _WordsBefore(_FUNDER_WORDS)
 
 
 @dataclass
@@ -185,8 +230,7 @@ _ACTIVE_VERB = re.compile(
 )
 _CLAUSE_BREAK = re.compile(r"\b(?:which|who|whom|that|while|whereas|because|after|before)\b|;")
 _PREPOSITIONS = "of|from|with|for|by|to|in|at|on|among|between|and"
-_PREPOSITION_BEFORE = re.compile(rf"\b(?:{_PREPOSITIONS})\s+(?:the\s+)?$", re.I)
-_PREPOSITION_ENDS = frozenset(word[-2:] for word in _PREPOSITIONS.split("|")) | {"he"}
+_PREPOSITION_BEFORE = _WordsBefore(_PREPOSITIONS)
 
 
 def _starts_in(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
@@ -201,7 +245,7 @@ def _clause_subject(text: str, start: int, end: int) -> bool:
     """Whether the organisation at ``start:end`` heads a list that is the subject of an active
     event verb in its sentence: "IOM, ILO and the regional team … held their first meeting"."""
     before = text[max(0, start - 12) : start]
-    if _may_end(_last_two(before), _PREPOSITION_ENDS) and _PREPOSITION_BEFORE.search(before):
+    if _PREPOSITION_BEFORE.search(before):
         return False
     sentence = sentence_at(text, start)
     sentence_end = sentence[1] if sentence else len(text)
@@ -248,20 +292,6 @@ def _share_item_roles(
             event.funders = shared.funders
 
 
-def _last_two(window: str) -> str:
-    """The last two characters of ``window`` before the whitespace it ends in, lower-cased ("" when
-    it does not end in whitespace)."""
-    tail = window.rstrip()
-    return tail[-2:].lower() if len(tail) < len(window) else ""
-
-
-def _may_end(last_two: str, ends: frozenset[str]) -> bool:
-    """Whether a regex ``\\b(?:word|…)\\s+(?:the\\s+)?$`` (ignoring case) can match a window whose
-    ``_last_two`` characters these are, ``ends`` being the last two letters of its words and of "the".
-    Lower-casing an ASCII letter agrees with ignoring its case; anything else is left to the regex."""
-    return last_two in ends or not last_two.isascii()
-
-
 def _roles(
     event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool, title_end: int = 0
 ) -> None:
@@ -282,14 +312,9 @@ def _roles(
             end = max(x.end for x in mentions if x.rule == m.rule and x.start == m.start)
         before = text[max(0, m.start - 45) : m.start]
         after = text[end : end + 60]
-        last_two = _last_two(before)
-        if _may_end(last_two, _FUNDER_ENDS) and _FUNDER_CUES.search(before):
+        if _FUNDER_CUES.search(before):
             funders.append(m.ref)
-        elif (
-            (_may_end(last_two, _ORGANIZER_ENDS) and _ORGANIZER_CUES.search(before))
-            or _SUBJECT_VERB.match(after)
-            or _clause_subject(text, m.start, end)
-        ):
+        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after) or _clause_subject(text, m.start, end):
             (headline_organizers if m.start < title_end else organizers).append(m.ref)
         else:
             attendees.append(m.ref)
