@@ -394,3 +394,32 @@ def test_words_before(parts: list[tuple[str, str]]) -> None:
     ):
         plain = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
         assert cues.search(window) == (plain.search(window) is not None), (words, window)
+
+
+def test_subject_first_characters() -> None:
+    words = (*events._SUBJECT_AUXILIARIES, *events._SUBJECT_VERBS.split("|"))
+    first = re.compile("[(," + "".join({w[0] for w in words}) + "]", re.I)
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if first.match(c)} == events._SUBJECT_FIRST
+
+
+_SUBJECT_PIECES = [
+    *events._SUBJECT_AUXILIARIES,
+    *events._SUBJECT_VERBS.replace("[sz]", "s").split("|"),
+    "HELD",
+    "Organized",
+    "(IOM)",
+    "(the International Organization for Migration)",
+    ", the UN agency,",
+    ",",
+    "met",
+    "and",
+    "ſupported",
+    "İ",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_GLUE), st.sampled_from(_SUBJECT_PIECES)), max_size=5))
+def test_subject_verb_gate(parts: list[tuple[str, str]]) -> None:
+    after = "".join(g + p for g, p in parts)
+    assert events._subject_verb(after) == (events._SUBJECT_VERB.match(after) is not None)

@@ -115,12 +115,27 @@ _ORGANIZER_WORDS = (
     "in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with"
 )
 _ORGANIZER_CUES = _WordsBefore(_ORGANIZER_WORDS)
+_SUBJECT_AUXILIARIES = ("has", "have", "had", "will", "also")
+_SUBJECT_VERBS = (
+    "provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
+    "launched|created|builds|strengthens|implemented|supported|delivered"
+)
 _SUBJECT_VERB = re.compile(
-    r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*(?:has |have |had |will |also )?"
-    r"(?:provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
-    r"launched|created|builds|strengthens|implemented|supported|delivered)\b",
+    r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*"
+    rf"(?:{'|'.join(word + ' ' for word in _SUBJECT_AUXILIARIES)})?(?:{_SUBJECT_VERBS})\b",
     re.I,
 )
+# What _SUBJECT_VERB can read first after the whitespace: "(", "," or the first letter of an auxiliary
+# or a verb, in either case (and the letters that ignoring case equates with them: tested).
+_SUBJECT_FIRST = frozenset(
+    "(,"
+    + "".join(
+        {word[0] + word[0].upper() for word in (*_SUBJECT_AUXILIARIES, *_SUBJECT_VERBS.split("|"))}
+        | {"\u017f", "\u0131", "\u0130"}  # ſ (s), ı and İ (i)
+    )
+)
+
+
 _FUNDER_WORDS = "funded by|financed by|with funding from|sponsored by|financiado por"
 _FUNDER_CUES = _WordsBefore(_FUNDER_WORDS)
 
@@ -231,6 +246,11 @@ _ACTIVE_VERB = re.compile(
 _CLAUSE_BREAK = re.compile(r"\b(?:which|who|whom|that|while|whereas|because|after|before)\b|;")
 _PREPOSITIONS = "of|from|with|for|by|to|in|at|on|among|between|and"
 _PREPOSITION_BEFORE = _WordsBefore(_PREPOSITIONS)
+
+
+def _subject_verb(after: str) -> bool:
+    """``_SUBJECT_VERB.match(after)``, not run where its first character rules it out."""
+    return after.lstrip()[:1] in _SUBJECT_FIRST and _SUBJECT_VERB.match(after) is not None
 
 
 def _starts_in(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
