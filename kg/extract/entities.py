@@ -228,7 +228,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     # -- gazetteer matches --
     place_matches: list[tuple[Match, list[Candidate]]] = []
     for m in matches:
-        if overlaps(m.start, m.end):
+        if org_spans and overlaps(m.start, m.end):
             continue
         first = m.first
         if "org" in first:

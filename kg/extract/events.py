@@ -90,18 +90,16 @@ class _WordsBefore:
         if len(tail) == len(window):
             return False  # the window must end in whitespace
         tail = tail.lower()
-        if self._ends_with_word(tail):
+        if tail.endswith(self.phrases) and self._ends_with_word(tail):
             return True
         if not tail.endswith("the"):
             return False
         before_the = tail[:-3]
         words = before_the.rstrip()
-        return len(words) < len(before_the) and self._ends_with_word(words)
+        return len(words) < len(before_the) and words.endswith(self.phrases) and self._ends_with_word(words)
 
     def _ends_with_word(self, tail: str) -> bool:
-        """Whether ``tail`` ends with one of the phrases, starting a word (``\\b``)."""
-        if not tail.endswith(self.phrases):
-            return False
+        """Whether one of the phrases ``tail`` ends with starts a word (``\\b``)."""
         for phrase in self.phrases:
             if tail.endswith(phrase):
                 start = len(tail) - len(phrase)
