@@ -10,10 +10,15 @@ number; matches that start or end inside a word are dropped. Whitespace characte
 >>> [(s, e, v) for s, e, v in longest_first(m.find("in mexico city"))]
 [(3, 14, 2)]
 
+Rule families that look phrases up in the lower-cased text (cue schemes, date words, count
+words) share one automaton and one pass per item: each registers its table with
+:func:`share_lower_case` and reads its hits from :func:`lower_case_hits`.
+
 The module also holds helpers that keep the per-item regular expressions cheap:
 :func:`word_alternation` writes a word list as a trie, :func:`folded` gives the lower-cased
 text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones, and
-:func:`digit_runs` gives the runs of digits, where the number and date patterns can start.
+:func:`digit_runs` gives the runs of digits, where the number and date patterns can start, and
+:func:`matches_from` tries a pattern only at such starts.
 """
 
 from __future__ import annotations

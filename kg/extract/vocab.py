@@ -4,7 +4,8 @@ Each concept's ``skos:altLabel`` and ``skos:hiddenLabel`` (English and Spanish) 
 case-insensitive whole-word phrases, compiled once per process into one Aho–Corasick automaton
 per scheme (:mod:`kg.extract.matcher`): a single pass over the text, however many phrases.
 :func:`find_cues` reads the schemes the extractor needs in every item (themes, event types)
-with one automaton holding them all.
+in the one pass over the lower-cased text that the date and count words share
+(:func:`kg.extract.matcher.lower_case_hits`).
 
 >>> sorted(cues("theme").find("A workshop on Human Trafficking and migrant smuggling."))
 ['smuggling', 'trafficking']
