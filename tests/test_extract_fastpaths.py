@@ -156,9 +156,19 @@ _PIECES = [
     "\u2019",
 ]
 _GLUE = [" ", " ", " ", "  ", "", "\n", "\t", "\u00a0", "\u2003", "\x1c", ", ", ". ", "(", ")", "-", "'", "; "]
-texts = st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_GLUE)), min_size=3, max_size=40).map(
-    lambda parts: "".join(p + g for p, g in parts)
-)
+
+
+def _joined(
+    pieces: list[str], min_size: int = 0, max_size: int = 40, glue_first: bool = False
+) -> st.SearchStrategy[str]:
+    """Texts of ``pieces`` joined by spaces, other whitespace and punctuation (``_GLUE``)."""
+    pairs = st.tuples(st.sampled_from(pieces), st.sampled_from(_GLUE))
+    if glue_first:
+        pairs = st.tuples(st.sampled_from(_GLUE), st.sampled_from(pieces))
+    return st.lists(pairs, min_size=min_size, max_size=max_size).map(lambda parts: "".join(a + b for a, b in parts))
+
+
+texts = _joined(_PIECES, min_size=3)
 
 
 @settings(max_examples=300, deadline=None)
@@ -384,9 +394,8 @@ _ROLE_PIECES = [
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_ROLE_PIECES), st.sampled_from(_GLUE)), max_size=6))
-def test_words_before(parts: list[tuple[str, str]]) -> None:
-    window = "".join(p + g for p, g in parts)
+@given(_joined(_ROLE_PIECES, max_size=6))
+def test_words_before(window: str) -> None:
     for words, cues in (
         (events._ORGANIZER_WORDS, events._ORGANIZER_CUES),
         (events._FUNDER_WORDS, events._FUNDER_CUES),
@@ -419,7 +428,6 @@ _SUBJECT_PIECES = [
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_GLUE), st.sampled_from(_SUBJECT_PIECES)), max_size=5))
-def test_subject_verb_gate(parts: list[tuple[str, str]]) -> None:
-    after = "".join(g + p for g, p in parts)
+@given(_joined(_SUBJECT_PIECES, max_size=5, glue_first=True))
+def test_subject_verb_gate(after: str) -> None:
     assert events._subject_verb(after) == (events._SUBJECT_VERB.match(after) is not None)
