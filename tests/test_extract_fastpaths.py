@@ -431,3 +431,19 @@ _SUBJECT_PIECES = [
 @given(_joined(_SUBJECT_PIECES, max_size=5, glue_first=True))
 def test_subject_verb_gate(after: str) -> None:
     assert events._subject_verb(after) == (events._SUBJECT_VERB.match(after) is not None)
+
+
+def test_a_table_shared_later_is_found_and_the_others_still_are() -> None:
+    text = "On 5 June, over 80 officials met in a Workshop on zebra crossings."
+    before = matcher.lower_case_hits(text)
+    assert [(s, e) for s, e, _ in before["count-words"]] == [(11, 15)]  # "over"
+    try:
+        matcher.share_lower_case("test-zebra", lambda: {"zebra crossings": "z", "workshop": "w"})
+        after = matcher.lower_case_hits(text)
+        assert after["test-zebra"] == [(38, 46, "w"), (50, 65, "z")]
+        assert {name: hits for name, hits in after.items() if name != "test-zebra"} == before
+    finally:
+        del matcher._SHARED["test-zebra"]
+        matcher._shared_matcher.cache_clear()
+        matcher.lower_case_hits.cache_clear()
+    assert "test-zebra" not in matcher.lower_case_hits(text)
