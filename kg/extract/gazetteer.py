@@ -47,6 +47,9 @@ class Candidate:
     weight: float = 0.0  # population for places, to break ties
 
 
+_new_match = tuple.__new__  # a Match from its five fields, without the Python frame of Match.__new__
+
+
 class Match(NamedTuple):
     """A gazetteer form found in a text (a tuple: one is built for every form an item names)."""
 
@@ -89,7 +92,7 @@ class Gazetteer:
         if self._matcher is None:
             self._matcher = PhraseMatcher({form: (tuple(c), first_of_each_kind(c)) for form, c in self.forms.items()})
         return [
-            Match(start, end, text[start:end], candidates, first)
+            _new_match(Match, (start, end, text[start:end], candidates, first))
             for start, end, (candidates, first) in self._matcher.longest(spaces_to_blanks(text))
         ]
 

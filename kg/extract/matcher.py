@@ -80,7 +80,9 @@ def folded(text: str) -> str | None:
     ``\\b`` and punctuation matches the folded text exactly where the same pattern with
     ``re.IGNORECASE`` matches ``text``. Only İ, ı and ſ break that; texts holding them get ``None``.
     """
-    return None if any(c in text for c in _UNFOLDABLE) else text.lower()
+    if not text.isascii() and any(c in text for c in _UNFOLDABLE):  # (ASCII text holds none of them)
+        return None
+    return text.lower()
 
 
 @functools.lru_cache(maxsize=16)

@@ -19,15 +19,18 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=16)
-def _sentence_starts(text: str) -> list[int]:
-    return [s for s, _ in sentences(text)]
+def _sentence_index(text: str) -> tuple[list[int], list[tuple[int, int]]]:
+    """The sentences' starts and spans (one cached lookup for :func:`sentence_at`, called per mention)."""
+    spans = sentences(text)
+    return [s for s, _ in spans], spans
 
 
 def sentence_at(text: str, offset: int) -> tuple[int, int] | None:
     """The sentence span of ``text`` holding ``offset`` (spans are sorted and disjoint)."""
-    i = bisect.bisect_right(_sentence_starts(text), offset) - 1
+    starts, spans = _sentence_index(text)
+    i = bisect.bisect_right(starts, offset) - 1
     if i >= 0:
-        span = sentences(text)[i]
+        span = spans[i]
         if offset < span[1]:
             return span
     return None
