@@ -92,6 +92,19 @@ def test_a_damaged_table_file_is_read_again_and_replaced(store_dir):
         assert "links" in data
 
 
+def test_a_table_saved_by_another_format_is_not_used(store_dir, monkeypatch):
+    """A migkg whose arrays mean something else (another _FORMAT) must not read this one's file."""
+    with KgStore.open(store_dir, write=False) as store:
+        event_table(store)  # saved with this version's format
+        monkeypatch.setattr(table, "_FORMAT", table._FORMAT + 1)
+        reads = []
+        monkeypatch.setattr(table, "read_event_table", lambda s: reads.append(1) or read_event_table(s))
+        event_table(store)
+    assert reads == [1]  # the store was read again, not the file
+    with np.load(saved(store_dir), allow_pickle=False) as data:  # and the file now has the new format
+        assert int(data["format"]) == table._FORMAT
+
+
 def test_reading_keeps_the_store_version_and_writing_changes_it(store_dir):
     with KgStore.open(store_dir, write=False) as store:
         version = store.version()
