@@ -156,15 +156,18 @@ def _fill(pattern: str, slots: dict[str, str]) -> str:
 def item(i: int, seed: int = 2019) -> dict[str, str]:
     """Item ``i`` of the corpus of ``seed``: a JSON Lines record (``id``, ``date``, ``title``, ...).
 
-    The publication day cycles through 2000-2024 and the title's first organisation and
-    country pair follows ``i`` on each day, so (date, title) pairs, hence item keys, are unique.
+    The publication day cycles through 2000-2024. The item's main organisation and country pair
+    differs from day to day, and on one day from item to item (``i // DAYS`` steps through the
+    pairs), so (date, title) pairs, hence item keys, are unique.
     """
     v = vocabulary()
     rnd = random.Random(seed * 1_000_003 + i)
-    published = FIRST_DAY + timedelta(days=i % DAYS)
-    cycle = i // DAYS
-    org, acr = v.orgs[cycle % len(v.orgs)]
-    country, demonym = v.countries[(cycle // len(v.orgs)) % len(v.countries)]
+    day = i % DAYS
+    published = FIRST_DAY + timedelta(days=day)
+    pairs = len(v.orgs) * len(v.countries)
+    pair = (day * 7919 + i // DAYS) % pairs  # one day's items: distinct pairs (for i < DAYS * pairs)
+    org, acr = v.orgs[pair // len(v.countries)]
+    country, demonym = v.countries[pair % len(v.countries)]
     org2, acr2 = rnd.choice(v.orgs)
     (country2, demonym2), (country3, _) = rnd.sample(v.countries, 2)
     place, pcountry = rnd.choice(v.places)
