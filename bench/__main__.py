@@ -109,21 +109,44 @@ class Suite:
     # -- sections --
 
     def extraction(self) -> None:
+        """Items/s per core on items of ~600 characters (the size the target is stated for), and on
+        the corpus's own items, which run longer (400-900-character summaries and a title)."""
         n = 300 if self.args.quick else 2000
+        corpus = self.sample() / "news-0000.jsonl"
         self.log(f"extraction alone, {n:,} items, one core")
-        result = self.child("extract_rate", self.sample() / "news-0000.jsonl", n, self.args.repeats).result
+        result = self.child("extract_rate", corpus, n, self.args.repeats).result
         rate = result["items"] / median(result["extract"])
-        self.rates["extract"] = rate
-        scan = result["items"] / median(result["gazetteer_scan"]) if result["gazetteer_scan"] else None
-        self.add(
-            "extraction",
-            "extraction alone, items/s per core",
-            f"{rate:,.0f}",
-            f"gazetteer scan alone: {scan:,.0f} items/s" if scan else "(no gazetteer baseline)",
-            f"{rate / scan:.3f}x the scan" if scan else "",
-            ">= 3,000 items/s",
-            rate >= 3000,
-        )
+        self.rates["extract"] = rate  # what a build of this corpus extracts at (the rdflib figure uses it)
+        mean_chars = result["chars"] / result["items"]
+        self.log(f"extraction alone, up to {n:,} items of 550-650 characters, one core")
+        sized = self.child("extract_rate", corpus, n, self.args.repeats, "550-650").result
+        sized_rate = sized["items"] / median(sized["extract"])
+        for label, res, value, target in (
+            (
+                f"extraction alone, items of ~600 characters (550-650, {sized['items']:,} of the corpus's), "
+                "items/s per core",
+                sized,
+                sized_rate,
+                ">= 3,000 items/s",
+            ),
+            (
+                f"extraction alone, the corpus's items ({mean_chars:,.0f} characters on average), items/s per core "
+                f"({rate * mean_chars / 1e6:.2f}M characters/s)",
+                result,
+                rate,
+                "",
+            ),
+        ):
+            scan = res["items"] / median(res["gazetteer_scan"]) if res["gazetteer_scan"] else None
+            self.add(
+                "extraction",
+                label,
+                f"{value:,.0f}",
+                f"gazetteer scan alone, same items: {scan:,.0f} items/s" if scan else "(no gazetteer baseline)",
+                f"{value / scan:.3f}x the scan" if scan else "",
+                target,
+                (value >= 3000) if target else None,
+            )
 
     def workers(self) -> None:
         n = 400 if self.args.quick else 6000
@@ -481,6 +504,11 @@ def _notes(args: argparse.Namespace) -> list[str]:
         "(not in the default: its build alone takes longer than the whole budget).",
         f"Medians of {args.repeats} runs up to 10k items and of {args.big_repeats} above "
         "(`--repeats`, `--big-repeats`); builds above 10k items use `--workers 2` only (`--all-workers`).",
+        "Extraction alone is measured on two samples of the first corpus file, in a process of its own, with "
+        "the garbage-collector settings of `kg build`: the items whose text (title, blank line, summary) has "
+        "550-650 characters, the size the 3,000 items/s target is stated for, checked against it; and the "
+        "first items as they come, longer (summaries are filled with sentences up to a drawn 400-900 "
+        "characters), which is the rate a build of this corpus extracts at.",
         "End-to-end figures are the wall time of a `python -m kg build CORPUS --store NEW -q` process: "
         "interpreter start-up, gazetteer compilation, reading, extraction, writing, and the final compaction "
         "of the store (`KgStore.optimize`, done after builds of 1M quads or more) included. The corpus is "

@@ -114,12 +114,19 @@ def network(store: str, repeats: str) -> dict[str, Any]:
     }
 
 
-def extract_rate(corpus: str, n: str, repeats: str) -> dict[str, Any]:
-    """Extraction alone (one core), and the gazetteer scan alone as the baseline."""
+def extract_rate(corpus: str, n: str, repeats: str, chars: str = "") -> dict[str, Any]:
+    """Extraction alone (one core), and the gazetteer scan alone as the baseline: the first ``n``
+    items, or with ``chars`` ("550-650") the first ``n`` whose text has that many characters."""
     from kg.build import _fewer_gc_passes, _warm_up
     from kg.extract import extract
+    from kg.sources import NewsItem, read_sources
 
-    items = _items(corpus, int(n))
+    if chars:
+        low, high = (int(x) for x in chars.split("-"))
+        records = (r for r in read_sources([corpus]) if isinstance(r, NewsItem) and low <= len(r.text) <= high)
+        items = list(islice(records, int(n)))
+    else:
+        items = _items(corpus, int(n))
     _warm_up()  # compile the gazetteers outside the timing, as kg build does
     with _fewer_gc_passes():  # and collect garbage as kg build does (results are dropped, as there)
         times, _ = timed(lambda: sum(1 for item in items if extract(item)), int(repeats))
@@ -131,7 +138,8 @@ def extract_rate(corpus: str, n: str, repeats: str) -> dict[str, Any]:
             scan, _ = timed(lambda: [list(gazetteer.scan(text)) for text in texts], int(repeats))
         except (ImportError, AttributeError, TypeError):  # the extractor is being reworked: no baseline
             scan = []
-    return {"items": len(items), "extract": times, "gazetteer_scan": scan}
+    chars_total = sum(len(item.text) for item in items)
+    return {"items": len(items), "chars": chars_total, "extract": times, "gazetteer_scan": scan}
 
 
 def workers_rate(corpus: str, n: str, workers: str, repeats: str) -> dict[str, Any]:
