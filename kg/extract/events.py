@@ -332,7 +332,7 @@ def _roles(
         after = text[end : end + 60]
         if _FUNDER_CUES.search(before):
             funders.append(m.ref)
-        elif _ORGANIZER_CUES.search(before) or _SUBJECT_VERB.match(after) or _clause_subject(text, m.start, end):
+        elif _ORGANIZER_CUES.search(before) or _subject_verb(after) or _clause_subject(text, m.start, end):
             (headline_organizers if m.start < title_end else organizers).append(m.ref)
         else:
             attendees.append(m.ref)
