@@ -20,7 +20,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import NamedTuple
 
 from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
@@ -57,7 +56,7 @@ class Match(NamedTuple):
     end: int
     text: str
     candidates: tuple[Candidate, ...]
-    first: Mapping[str, Candidate] = MappingProxyType({})  # kind -> its first candidate (made with the form)
+    first: Mapping[str, Candidate]  # kind -> its first candidate (made with the form)
 
 
 def first_of_each_kind(candidates: Iterable[Candidate]) -> dict[str, Candidate]:

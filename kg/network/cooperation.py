@@ -66,7 +66,7 @@ def _coparticipation(
     events: list[int] | None = None,
 ) -> nx.Graph:
     chosen = selection.event_ids() if events is None else events
-    edges, counts = cooccurrence(selection, None if events is None else events)
+    edges, counts = cooccurrence(selection, events)
     G = new_graph(kind.value, filters, len(chosen))
     G.add_nodes_from((a, {**node_attrs(a, known, node_kind), "event_count": n}) for a, n in counts.items())
     G.add_edges_from(edges)

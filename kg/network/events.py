@@ -12,6 +12,7 @@ organisations come from the reference graph (or the item graph that introduces t
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -80,8 +81,9 @@ def select_events(store: KgStore, filters: EventFilter | None, predicates: dict[
         raise ValueError(f"networks are built from the predicates {', '.join(ACTOR_ROLES)}")
     links = table.links[np.isin(table.links[:, 2], predicate_ids)]
     if wanted is not None:
-        index = {e: i for i, e in enumerate(table.events)}
-        links = links[np.isin(links[:, 0], [index[e] for e in wanted if e in index])]
+        events = table.events  # sorted: an event's id is where bisect finds it
+        ids = [i for e in wanted if (i := bisect_left(events, e)) < len(events) and events[i] == e]
+        links = links[np.isin(links[:, 0], ids)]
     if filters.has_dates:
         # a date's verdict per date rank; the last one is for rank -1, the undated events
         verdicts = np.array([*map(filters.accepts_date, table.dates), filters.accepts_date(None)], dtype=bool)
