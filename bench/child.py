@@ -218,7 +218,9 @@ def ours_write(corpus: str, n: str, store: str, repeats: str) -> dict[str, Any]:
         written = 0
         with KgStore.open(store, write=True) as target:
             for start in range(0, len(extracted), 256):
-                batch = {item_graph(item.key): item_nquads(item, ex) for item, ex in extracted[start : start + 256]}
+                batch = {
+                    item_graph(item.key): item_nquads(item, ex).encode() for item, ex in extracted[start : start + 256]
+                }
                 written += target.load_graphs(batch)
         return written
 
@@ -232,7 +234,7 @@ def _sample_store(corpus: str, n: int) -> Any:
     from kg.store import KgStore
 
     store = KgStore.memory()
-    store.load_graphs({item_graph(item.key): item_nquads(item, ex) for item, ex in _extracted(corpus, n)})
+    store.load_graphs({item_graph(item.key): item_nquads(item, ex).encode() for item, ex in _extracted(corpus, n)})
     return store
 
 

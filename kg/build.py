@@ -168,12 +168,12 @@ def build(
             report.loaded += 1
             yield record
 
-    batch: dict[str, str] = {}
+    batch: dict[str, bytes] = {}
     batch_quads = 0
     _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
     with _fewer_gc_passes(), _Writer(store) as writer:
-        for graph, text, count in _item_graphs(to_extract(), workers):
-            batch[graph] = text  # an item read twice: the later one wins, as in the store
+        for graph, data, count in _item_graphs(to_extract(), workers):
+            batch[graph] = data  # an item read twice: the later one wins, as in the store
             batch_quads += count
             if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
                 writer.put(batch)
@@ -200,17 +200,22 @@ COMPACT_AFTER = 1_000_000
 _CHUNK = 32  # items per task sent to a worker process
 
 
-def _graph_of(item: NewsItem) -> tuple[str, str, int]:
-    """``(graph IRI, N-Quads text, quads)`` of one item."""
-    text = item_nquads(item, extract(item))
-    return ns.item_graph(item.key), text, text.count("\n")
+def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
+    """``(graph IRI, N-Quads as UTF-8, quads)`` of one item.
+
+    Encoded here, where the item is extracted: a worker's bytes cross the pipe with no UTF-8
+    check on the way in, and the writer joins them and hands them to the store as they are,
+    where joining and encoding text took ~0.2 ms an item of the one process that writes.
+    """
+    data = item_nquads(item, extract(item)).encode()
+    return ns.item_graph(item.key), data, data.count(b"\n")
 
 
-def _graphs_of(items: list[NewsItem]) -> list[tuple[str, str, int]]:
+def _graphs_of(items: list[NewsItem]) -> list[tuple[str, bytes, int]]:
     return [_graph_of(item) for item in items]
 
 
-def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, str, int]]:
+def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int]]:
     """The graph of each item, in input order.
 
     With several workers, chunks of items go to a pool of processes and come back in the
@@ -224,7 +229,7 @@ def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str,
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, str, int]]]] = deque()
+        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bytes, int]]]] = deque()
         while chunk := list(islice(items, _CHUNK)):
             pending.append(pool.apply_async(_graphs_of, (chunk,)))
             if len(pending) >= 8 * workers:
@@ -269,7 +274,7 @@ class _Writer:
 
     def __init__(self, store: KgStore) -> None:
         self.store = store
-        self.queue: queue.Queue[dict[str, str] | None] = queue.Queue(maxsize=1)
+        self.queue: queue.Queue[dict[str, bytes] | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.written = 0  # quads, as the store counted them
         self.thread = threading.Thread(target=self._run, name="kg-build-writer", daemon=True)
@@ -286,7 +291,7 @@ class _Writer:
                 except BaseException as exc:  # handed to the caller
                     self.error = exc
 
-    def put(self, batch: dict[str, str]) -> None:
+    def put(self, batch: dict[str, bytes]) -> None:
         self._check()
         self.queue.put(batch)
 

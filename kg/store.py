@@ -7,7 +7,7 @@ opens the files while a writer changes them.
 Writes are atomic per item graph, so a killed build leaves every item graph whole or absent:
 
 - :meth:`KgStore.replace_graphs` (pyoxigraph quads) adds new graphs in one transaction;
-- :meth:`KgStore.load_graphs` (N-Quads text, what ``kg build`` writes) adds them with
+- :meth:`KgStore.load_graphs` (N-Quads in UTF-8, what ``kg build`` writes) adds them with
   ``Store.bulk_load``, three to four times faster than a transaction. A bulk load sorts what it
   is given into one set of RocksDB table files per index and ingests them with a single
   multi-column-family ``IngestExternalFiles`` call, which RocksDB applies atomically (recorded
@@ -219,31 +219,31 @@ class KgStore:
             self.store.extend(fresh)
         return written
 
-    def load_graphs(self, graphs: Mapping[str, str]) -> int:
-        """Like :meth:`replace_graphs`, each graph given as N-Quads text (every line in that graph).
+    def load_graphs(self, graphs: Mapping[str, bytes]) -> int:
+        """Like :meth:`replace_graphs`, each graph given as N-Quads in UTF-8 (every line in that graph).
 
         New graphs are bulk loaded, at most :data:`BULK_QUADS` quads per atomic call; existing
         ones are replaced by a SPARQL update each. Returns the quads written.
         """
         if not self._local:
-            return self.replace_graphs({name: parse(text, format=RdfFormat.N_QUADS) for name, text in graphs.items()})
-        fresh: list[str] = []
+            return self.replace_graphs({name: parse(data, format=RdfFormat.N_QUADS) for name, data in graphs.items()})
+        fresh: list[bytes] = []
         fresh_quads = written = 0
-        for name, text in graphs.items():
-            count = text.count("\n")
+        for name, data in graphs.items():
+            count = data.count(b"\n")
             written += count
             node = NamedNode(name)
             if self.store.contains_named_graph(node):
-                body = text.replace(f" {node} .\n", " .\n")
+                body = data.decode().replace(f" {node} .\n", " .\n")
                 self.store.update(f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{body}\n}} }}")
                 continue
             if fresh and fresh_quads + count > BULK_QUADS:
-                self.store.bulk_load("".join(fresh), format=RdfFormat.N_QUADS)
+                self.store.bulk_load(b"".join(fresh), format=RdfFormat.N_QUADS)
                 fresh, fresh_quads = [], 0
-            fresh.append(text)
+            fresh.append(data)
             fresh_quads += count
         if fresh:
-            self.store.bulk_load("".join(fresh), format=RdfFormat.N_QUADS)
+            self.store.bulk_load(b"".join(fresh), format=RdfFormat.N_QUADS)
         return written
 
     def optimize(self) -> None:
