@@ -233,9 +233,8 @@ def test_month_starts_and_keywords(text: str) -> None:
     month_at = [m.start() for m in dates._MONTH_AT.finditer(text)]
     starts, keywords = dates._month_starts_and_keywords(text)
     assert starts == month_at
-    # The keywords only decide which regexes run (test_find_dates checks what they find). They are
-    # looked up with whitespace read as plain spaces: "in\n2019" counts as "in 2", nothing else more.
-    assert keywords_in(text.lower()) <= keywords <= keywords_in(re.sub(r"\s", " ", text).lower())
+    # As written: the shared pass reads "in\n2019" as "in 2019", the plain lookup does not.
+    assert keywords == keywords_in(text.lower())
 
 
 def _find_dates_plainly(text: str, published: date) -> list[dates.DateSpan]:
@@ -263,6 +262,7 @@ def _find_dates_plainly(text: str, published: date) -> list[dates.DateSpan]:
 
 @settings(max_examples=400, deadline=None)
 @given(texts)
+@example("january en\n2019 ")  # a year word before a line break: found by hypothesis
 def test_find_dates(text: str) -> None:
     assert dates.find_dates(text, date(2019, 6, 11)) == _find_dates_plainly(text, date(2019, 6, 11))
 

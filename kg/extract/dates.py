@@ -75,6 +75,9 @@ _KEYWORDS = {
 }
 
 
+_KEYWORD_WORDS = frozenset(word for words in _KEYWORDS.values() for word in words)
+
+
 def _word_tags() -> dict[str, tuple[str, ...]]:
     """Month names ("month") and the words of ``_KEYWORDS`` (their rule), for one pass over a text."""
     tags: dict[str, list[str]] = {name: ["month"] for name in MONTHS}
@@ -163,12 +166,13 @@ def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
         return [m.start() for m in _MONTH_AT.finditer(text)], rules
     starts: set[int] = set()
     keywords: set[str] = set()
-    # (where the text has a newline the shared pass reads a space: a keyword such as "last week" found
-    # across one only runs its rule's regex, which decides)
     for start, end, tags in lower_case_hits(text)["date-words"]:
         for tag in tags:
             if tag != "month":
-                keywords.add(tag)
+                # as written: the shared pass reads a line break as a space, and "en\n2019" must not
+                # run the year rule where the plain lookup ("en 2" in the text) would not
+                if lowered[start:end] in _KEYWORD_WORDS:
+                    keywords.add(tag)
             elif (not start or not is_word(lowered[start - 1])) and (end == len(lowered) or not is_word(lowered[end])):
                 starts.add(start)  # a whole word
     return sorted(starts), keywords
