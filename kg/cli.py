@@ -250,8 +250,8 @@ def query_command(
       kg query timeline -p entity IOM --format csv > iom.csv
       kg query country_pairs -p min_events 2 --store http://localhost:7878
     """
-    from kg.queries import load
-    from kg.sparql import ResultFormat, run
+    from kg.queries import evaluate, load
+    from kg.sparql import ResultFormat
 
     values: dict[str, str] = {}
     for key, value in params:
@@ -262,7 +262,7 @@ def query_command(
     text = named.text_for(values)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
     with open_store(store_location) as store:
-        click.echo(_run_and_render(store, lambda: run(store, text), chosen, timeout), nl=False)
+        click.echo(_run_and_render(store, lambda: evaluate(store, text), chosen, timeout), nl=False)
 
 
 @cli.command("queries")

@@ -433,6 +433,62 @@ def test_python_api_opens_a_store_folder_and_takes_python_values(analyst_path):
     assert kq.to_python(Literal("x", language="en")) == "x"
 
 
+# -- results kept beside the store --
+
+
+def terms(result) -> tuple[list[str], list[list[object]]]:
+    """Column names and every row's terms (pyoxigraph terms compare by kind, value, datatype, language)."""
+    names = [v.value for v in result.variables]
+    return names, [[solution[name] for name in names] for solution in result]
+
+
+def kept_files(store_path: str) -> list[Path]:
+    return sorted(Path(store_path + ".results").glob("*.srj"))
+
+
+def test_every_named_query_answers_the_same_from_its_kept_results(analyst, tmp_path_factory, monkeypatch):
+    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick
+    path = disk_store(tmp_path_factory, "kept", ANALYST)
+    with KgStore.open(path, write=False) as store:
+        for name in NAMES:
+            params = GOLDEN_PARAMS.get(name, {})
+            fresh = terms(kq.run(analyst, name, params))  # in memory: never kept
+            first = terms(kq.run(store, name, params))
+            again = terms(kq.run(store, name, params))
+            assert first == fresh and again == fresh, name
+            assert fresh[1], f"{name}: the fixture should give rows"
+    assert len(kept_files(path)) == len(NAMES)
+
+
+def test_kept_results_are_read_until_the_store_changes(tmp_path, runner, monkeypatch):
+    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)
+    store = str(tmp_path / "store")
+    news = tmp_path / "news.txt"
+    news.write_text("11 June, 2019\nIOM meets in Guatemala\nIOM met officials in Guatemala.\n")
+    invoke(runner, "build", news, "--store", store, "-q")
+    assert [r["events"] for r in kg.query("events_per_month", store=store)] == [1]
+    (kept,) = kept_files(store)
+    # Asking again reads the file: doctor the count in it and the answer follows.
+    kept.write_bytes(kept.read_bytes().replace(b'"value":"1"', b'"value":"7"'))
+    assert [r["events"] for r in kg.query("events_per_month", store=store)] == [7]
+    # A build writes to the store: the next answer is evaluated afresh and replaces the old file.
+    with news.open("a") as handle:
+        handle.write("\n12 July, 2019\nIOM meets in Honduras\nIOM met officials in Honduras.\n")
+    invoke(runner, "build", news, "--store", store, "-q")
+    assert [(r["month"], r["events"]) for r in kg.query("events_per_month", store=store)] == [(6, 1), (7, 1)]
+    (renewed,) = kept_files(store)
+    assert renewed.name != kept.name
+
+
+def test_unreadable_kept_results_are_evaluated_afresh(runner, analyst_path, monkeypatch):
+    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)
+    expected = invoke(runner, "query", "country_pairs", "--store", analyst_path, "-f", "csv").output
+    for kept in kept_files(analyst_path):
+        kept.write_bytes(b'{"head": {"vars": ["a"]}, "results": {"bindings": [')  # cut short
+    assert kept_files(analyst_path)
+    assert invoke(runner, "query", "country_pairs", "--store", analyst_path, "-f", "csv").output == expected
+
+
 # -- command line --
 
 
