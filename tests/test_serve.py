@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, parse_query
 from rdflib.compare import isomorphic
 from starlette.testclient import TestClient
 
+from kg import queries as kq
 from kg.errors import KgError
 from kg.network import country_network
 from kg.queries import catalogue
@@ -326,6 +327,22 @@ def test_a_named_query_runs_with_bound_parameters(client, sample_store):
     assert [r["event"] for r in csv.DictReader(io.StringIO(as_csv.text))] == [e["event"] for e in every]
 
 
+def test_a_named_query_is_answered_again_from_its_kept_results(sample_store, monkeypatch):
+    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick
+    source = SnapshotSource(sample_store).start()
+    with source, TestClient(create_app(source)) as c:
+        first = c.get("/queries/country_pairs", params={"format": "json"})
+        (kept,) = source.root.glob("snapshot-*.results/*.srj")
+        # Doctor the kept count: the next answer comes from the file, in any format.
+        kept.write_bytes(kept.read_bytes().replace(b'"value":"5"', b'"value":"99"', 1))
+        again = c.get("/queries/country_pairs", params={"format": "csv"})
+        plain = c.get("/sparql", params={"query": kq.load("country_pairs").text_for({}), "format": "csv"})
+    assert first.status_code == again.status_code == 200
+    assert json.loads(first.text)["results"]["bindings"][0]["events"]["value"] == "5"
+    assert again.text.splitlines()[1].split(",")[3] == "99"
+    assert plain.text.splitlines()[1].split(",")[3] == "5"  # /sparql always evaluates
+
+
 def test_a_named_query_without_parameters(client):
     response = client.get("/queries/events_per_month", headers={"Accept": "text/tab-separated-values"})
     assert response.status_code == 200
@@ -523,6 +540,13 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
             assert snapshot.graph_count() == 1
             country_network(snapshot)  # saves the event table beside the snapshot
             assert (source.root / "snapshot-000001.events.npz").exists()
+            kept = kq.KEEP_AFTER
+            kq.KEEP_AFTER = 0.0
+            try:  # and a named query's results
+                kq.run(snapshot, "events_per_month")
+            finally:
+                kq.KEEP_AFTER = kept
+            assert any((source.root / "snapshot-000001.results").glob("*.srj"))
         writer = KgStore.open(path, write=True)  # the server holds no lock: a build gets in
         writer.store.add(Quad(*triple, Literal("2"), g2))
         with source.use() as snapshot:  # the writer holds the store: the old snapshot answers
@@ -530,7 +554,7 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
         writer.close()
         with source.use() as snapshot:  # the next request after the build sees all of it
             assert snapshot.graph_count() == 2
-        assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]  # its table went with it
+        assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]  # its table and results went with it
     assert not source.root.exists() and serving(path) == []
 
 

@@ -273,7 +273,7 @@ def create_app(
             return _text(400, message)
         if explicit and format_named(explicit, ROW_TYPES) is None:
             return _text(400, f"unknown format {explicit!r} for rows; use json, xml, csv or tsv")
-        return await run_query(_chooser(request.headers.get("accept"), explicit), text)
+        return await run_query(_chooser(request.headers.get("accept"), explicit), text, keep=True)
 
     async def network_view(request: Request) -> Response:
         kind = request.path_params["kind"]

@@ -191,12 +191,22 @@ def execute(
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
     substitutions: Mapping[Any, Any] | None = None,
+    keep: bool = False,
 ) -> Answer:
-    """Evaluate and serialize ``query``; ``choose(for_rows)`` picks the format (None: 406)."""
+    """Evaluate and serialize ``query``; ``choose(for_rows)`` picks the format (None: 406).
+
+    With ``keep`` (a named query: no protocol dataset, no substitutions), slow results are kept
+    beside the store and read from there next time, as by ``kg query`` (:func:`kg.queries.evaluate`).
+    """
     started = time.monotonic()
-    result = evaluate(
-        store, query, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
-    )
+    if keep and not (default_graphs or named_graphs or substitutions):
+        from kg.queries import evaluate as evaluate_named
+
+        result = evaluate_named(store, query)
+    else:
+        result = evaluate(
+            store, query, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
+        )
     for_rows = not isinstance(result, QueryTriples)
     fmt = choose(for_rows)
     if fmt is None:

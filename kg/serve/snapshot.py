@@ -102,8 +102,11 @@ class _Snapshot:
         self.store = None
         gc.collect()  # pyoxigraph closes RocksDB when the handle is freed; then the files may go
         shutil.rmtree(self.directory, ignore_errors=True)
-        for beside in self.directory.parent.glob(f"{self.directory.name}.*"):  # e.g. its saved event table
-            beside.unlink(missing_ok=True)
+        for beside in self.directory.parent.glob(f"{self.directory.name}.*"):  # its event table, kept results
+            if beside.is_dir():
+                shutil.rmtree(beside, ignore_errors=True)
+            else:
+                beside.unlink(missing_ok=True)
 
 
 class SnapshotSource:
