@@ -20,8 +20,11 @@ import contextlib
 import gc
 import multiprocessing
 import multiprocessing.pool
+import os
 import queue
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
@@ -211,8 +214,27 @@ def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
     return ns.item_graph(item.key), data, data.count(b"\n")
 
 
-def _graphs_of(items: list[NewsItem]) -> list[tuple[str, bytes, int]]:
-    return [_graph_of(item) for item in items]
+_Spooled = tuple[str, list[tuple[str, int, int]]]  # file, then (graph IRI, bytes, quads) per item
+
+
+def _spool_graphs(items: list[NewsItem], folder: str) -> _Spooled:
+    """A worker's chunk: its items' N-Quads written one after the other to a file in ``folder``."""
+    graphs = [_graph_of(item) for item in items]
+    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nq")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(b"".join(data for _, data, _ in graphs))
+    return name, [(graph, len(data), count) for graph, data, count in graphs]
+
+
+def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int]]:
+    name, graphs = spooled
+    path = Path(name)
+    data = path.read_bytes()
+    path.unlink()
+    start = 0
+    for graph, size, count in graphs:
+        yield graph, data[start : start + size], count
+        start += size
 
 
 def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int]]:
@@ -221,6 +243,12 @@ def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str,
     With several workers, chunks of items go to a pool of processes and come back in the
     order sent; a bounded number of chunks is in flight, so the input is read as the work
     proceeds. Call :func:`_warm_up` first: workers forked after it share the compiled gazetteers.
+
+    A worker writes each chunk's N-Quads (~1 MB) to a file in a spool folder (:func:`_spool_folder`,
+    in memory where the system has ``/dev/shm``) and sends back its name: through the pool's pipe
+    the same bytes went in 64 KB pieces, each a wake-up of both processes, and the parent spent
+    twice the CPU receiving them (0.55 s against 0.28 s for 6,000 items), CPU the two cores'
+    workers and the store's writer need.
     """
     if workers == 1:
         for item in items:
@@ -228,14 +256,47 @@ def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str,
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(workers) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[list[tuple[str, bytes, int]]]] = deque()
+    with _spool_folder() as folder, context.Pool(workers) as pool:
+        pending: deque[multiprocessing.pool.AsyncResult[_Spooled]] = deque()
         while chunk := list(islice(items, _CHUNK)):
-            pending.append(pool.apply_async(_graphs_of, (chunk,)))
+            pending.append(pool.apply_async(_spool_graphs, (chunk, folder)))
             if len(pending) >= 8 * workers:
-                yield from pending.popleft().get()
+                yield from _unspool(pending.popleft().get())
         while pending:
-            yield from pending.popleft().get()
+            yield from _unspool(pending.popleft().get())
+
+
+#: Spool folders are named ``migkg-build-PID-RANDOM`` (PID: the build that made it).
+SPOOL_PREFIX = "migkg-build-"
+
+
+def _spool_root() -> Path:
+    """``/dev/shm`` (memory) where the system has it, else the temporary folder."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else Path(tempfile.gettempdir())
+
+
+@contextlib.contextmanager
+def _spool_folder() -> Iterator[str]:
+    """A folder of this build's own, removed with what is left in it at the end, and the folders
+    of builds that were killed before they could remove theirs (their process is gone)."""
+    root = _spool_root()
+    for stale in root.glob(f"{SPOOL_PREFIX}*"):
+        pid = stale.name[len(SPOOL_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=root) as folder:
+        yield folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's
+        return True
+    return True
 
 
 def _warm_up() -> None:

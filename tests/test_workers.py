@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from pyoxigraph import RdfFormat, serialize
 
+import kg.build
 from bench.corpus import write
 from kg.build import build
 from kg.store import KgStore
@@ -36,3 +40,19 @@ def test_workers_skip_unchanged_items_on_disk(tmp_path: Path) -> None:
         again = build([corpus], store, shared=False, workers=2)
         assert (first.loaded, again.loaded, again.unchanged) == (40, 0, 40)
         assert store.graph_count() == 40
+
+
+def test_workers_spool_folders_are_removed_and_so_are_those_of_killed_builds(tmp_path: Path, monkeypatch) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(kg.build, "_spool_root", lambda: spool)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = spool / f"{kg.build.SPOOL_PREFIX}{int(gone.stdout)}-abc"  # a build that was killed mid-way
+    killed.mkdir()
+    (killed / "tmp1.nq").write_bytes(b"<a> <b> <c> .\n")
+    running = spool / f"{kg.build.SPOOL_PREFIX}{os.getpid()}-def"  # a build that is still running
+    running.mkdir()
+    corpus = write(tmp_path / "news.jsonl", 100, seed=12)
+    report = build([corpus], KgStore.memory(), shared=False, workers=2)
+    assert report.loaded == 100
+    assert sorted(p.name for p in spool.iterdir()) == [running.name]
