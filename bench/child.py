@@ -91,7 +91,7 @@ def query(store: str, name: str, params: str, repeats: str) -> dict[str, Any]:
         queries.KEEP_AFTER = keep_after
         ask()  # evaluated once more, and kept if it took KEEP_AFTER or longer
         again, _ = timed(ask, int(repeats))
-    kept = any(Path(store + ".results").glob("*.srj"))
+    kept = any(Path(store + ".results").glob("*.tsv"))
     return {"cold": times[0], "warm": times[1:], "rows": rows, "again": again, "kept": kept}
 
 
