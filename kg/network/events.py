@@ -66,7 +66,9 @@ class Selection:
         flags[self.members[(self.roles & _COUNTRY_BITS) != 0, 1]] = True
         return flags
 
-    def role_names(self, bits: int) -> list[str]:
+    @staticmethod
+    def role_names(bits: int) -> list[str]:
+        """The roles (``organizer``, ``participant`` …) whose bits are set in ``bits``, sorted."""
         return sorted(role for i, role in enumerate(ACTOR_ROLES.values()) if bits >> i & 1)
 
 
