@@ -214,23 +214,42 @@ def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
     return ns.item_graph(item.key), data, data.count(b"\n")
 
 
-_Spooled = tuple[str, list[tuple[str, int, int]]]  # file, then (graph IRI, bytes, quads) per item
+#: A worker's chunk: the spool file holding its N-Quads (or, when the spool folder is full, the
+#: N-Quads themselves), then ``(graph IRI, bytes, quads)`` per item.
+_Spooled = tuple[str | bytes, list[tuple[str, int, int]]]
 
 
 def _spool_graphs(items: list[NewsItem], folder: str) -> _Spooled:
     """A worker's chunk: its items' N-Quads written one after the other to a file in ``folder``."""
     graphs = [_graph_of(item) for item in items]
+    data = b"".join(data for _, data, _ in graphs)
+    sizes = [(graph, len(data), count) for graph, data, count in graphs]
+    try:
+        return _write_spool(folder, data), sizes
+    except OSError:  # a full /dev/shm (a container's is 64 MB): through the pipe after all
+        return data, sizes
+
+
+def _write_spool(folder: str, data: bytes) -> str:
+    """A new file in ``folder`` holding ``data`` (none is left behind when writing fails)."""
     descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nq")
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(b"".join(data for _, data, _ in graphs))
-    return name, [(graph, len(data), count) for graph, data, count in graphs]
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return name
 
 
 def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int]]:
-    name, graphs = spooled
-    path = Path(name)
-    data = path.read_bytes()
-    path.unlink()
+    held, graphs = spooled
+    if isinstance(held, bytes):
+        data = held
+    else:
+        path = Path(held)
+        data = path.read_bytes()
+        path.unlink()
     start = 0
     for graph, size, count in graphs:
         yield graph, data[start : start + size], count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -56,3 +57,17 @@ def test_workers_spool_folders_are_removed_and_so_are_those_of_killed_builds(tmp
     report = build([corpus], KgStore.memory(), shared=False, workers=2)
     assert report.loaded == 100
     assert sorted(p.name for p in spool.iterdir()) == [running.name]
+
+
+def test_a_full_spool_folder_sends_the_chunks_through_the_pipe(tmp_path: Path, monkeypatch) -> None:
+    def full(folder: str, data: bytes) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(kg.build, "_write_spool", full)  # the workers are forked with it
+    corpus = write(tmp_path / "news.jsonl", 60, seed=13)
+    outputs = []
+    for workers in (1, 2):
+        store = KgStore.memory()
+        assert build([corpus], store, shared=False, workers=workers).loaded == 60
+        outputs.append(canonical_nquads(store))
+    assert outputs[0] == outputs[1]
