@@ -33,7 +33,8 @@ import fcntl
 import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -42,7 +43,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 from kg.errors import KgError
 from kg.namespaces import MK, PROV
 
-__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "files_signature", "open_store"]
+__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "files_signature", "open_store", "process_alive", "write_whole"]
 
 DEFAULT_STORE = os.environ.get("MIGKG_STORE", ".kg/store")
 
@@ -70,6 +71,39 @@ def files_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     except FileNotFoundError:
         return ()
     return tuple(sorted(entries))
+
+
+def write_whole(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
+    """Write ``path`` whole or not at all with ``write(handle)``: into a file of its own in the same
+    folder (two writers may save at once), then renamed over ``path``. For the files kept beside a
+    store (its event table, kept query results): a folder we may not write to leaves nothing and
+    returns False, and they are left uncached."""
+    try:
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    except OSError:
+        return False
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            write(handle)
+        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (someone else's counts): folders named after a process that is
+    gone (a killed ``kg serve`` or ``kg build``) may be removed."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's
+        return True
+    return True
 
 
 class StoreLock:

@@ -17,8 +17,6 @@ Ids are positions in sorted lists, so sorting ids sorts IRIs (and ISO dates).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kg import namespaces as ns
-from kg.store import KgStore
+from kg.store import KgStore, write_whole
 
 __all__ = [
     "ACTOR_ROLES",
@@ -160,29 +158,21 @@ def _load(path: Path, version: str) -> EventTable | None:
 
 def _save(path: Path, version: str, table: EventTable) -> None:
     """Write the file whole or not at all; a store folder we may not write to just goes uncached."""
-    try:  # a file of its own per writer: two threads of a server may save at once
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    except OSError:
-        return
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            np.savez(
-                handle,
-                format=np.int64(_FORMAT),
-                version=np.str_(version),
-                events=_bytes(table.events),
-                actors=_bytes(table.actors),
-                links=table.links,
-                dates=_bytes(table.dates),
-                date_of=table.date_of,
-                themes=_bytes(table.themes),
-                tagged=table.tagged,
-            )
-        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    write_whole(
+        path,
+        lambda handle: np.savez(
+            handle,
+            format=np.int64(_FORMAT),
+            version=np.str_(version),
+            events=_bytes(table.events),
+            actors=_bytes(table.actors),
+            links=table.links,
+            dates=_bytes(table.dates),
+            date_of=table.date_of,
+            themes=_bytes(table.themes),
+            tagged=table.tagged,
+        ),
+    )
 
 
 def _bytes(strings: list[str]) -> NDArray[np.uint8]:

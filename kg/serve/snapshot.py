@@ -46,7 +46,7 @@ from typing import Protocol
 from pyoxigraph import Store
 
 from kg.errors import KgError, UsageError
-from kg.store import KgStore, StoreLock, files_signature, open_store
+from kg.store import KgStore, StoreLock, files_signature, open_store, process_alive
 
 __all__ = ["FixedSource", "SnapshotSource", "Source", "open_for_writing", "serving"]
 
@@ -274,16 +274,6 @@ def _checkpoint(store: Path, target: Path) -> None:
         gc.collect()  # RocksDB is closed when the handle is freed: before the caller releases the lock
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _roots(path: Path) -> Iterator[tuple[Path, int]]:
     """The snapshot folders beside the store, ``STORE.serve-PID-RANDOM``, with their server's pid."""
     prefix = f"{path.name}{ROOT_INFIX}"
@@ -298,13 +288,13 @@ def _roots(path: Path) -> Iterator[tuple[Path, int]]:
 def _remove_stale_roots(path: Path) -> None:
     """Snapshot folders left by servers that were killed."""
     for root, pid in _roots(path):
-        if not _alive(pid):
+        if not process_alive(pid):
             shutil.rmtree(root, ignore_errors=True)
 
 
 def serving(path: str | os.PathLike[str]) -> list[int]:
     """The process ids of the running ``kg serve`` processes that serve the store at ``path``."""
-    return sorted(pid for _, pid in _roots(Path(path)) if _alive(pid))
+    return sorted(pid for _, pid in _roots(Path(path)) if process_alive(pid))
 
 
 def open_for_writing(location: str, *, patience: float = 10.0) -> KgStore:
