@@ -36,7 +36,6 @@ import functools
 import hashlib
 import os
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -363,8 +362,8 @@ def evaluate(store: Any, text: str) -> Any:
     """
     from kg.sparql import run as run_sparql
 
-    version = store.version() if hasattr(store, "version") else None
-    if version is None or store.location is None:
+    version = store.version()  # None in memory and behind a SPARQL server
+    if version is None:
         return run_sparql(store, text)
     folder = Path(store.location).with_name(Path(store.location).name + ".results")
     path = folder / f"{version}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.tsv"
@@ -387,23 +386,17 @@ def evaluate(store: Any, text: str) -> Any:
 
 def _keep(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all, and remove the results of earlier versions of the store."""
+    from kg.store import write_whole
+
     version = path.name.split("-", 1)[0]
     try:
         path.parent.mkdir(exist_ok=True)
         for old in path.parent.glob("*.tsv"):
             if not old.name.startswith(version + "-"):
                 old.unlink(missing_ok=True)
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
     except OSError:  # a store folder we may not write to just goes uncached
         return
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    write_whole(path, lambda handle: handle.write(data))
 
 
 def within(seconds: float | None, work: Callable[[], T]) -> T:

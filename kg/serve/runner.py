@@ -43,6 +43,7 @@ from pyoxigraph import (
 
 from kg.errors import KgError
 from kg.namespaces import PREFIXES
+from kg.queries import evaluate as kept_or_evaluated
 from kg.serve.protocol import ProtocolError, WireFormat
 from kg.serve.snapshot import Source
 from kg.store import KgStore
@@ -200,9 +201,7 @@ def execute(
     """
     started = time.monotonic()
     if keep and not (default_graphs or named_graphs or substitutions):
-        from kg.queries import evaluate as evaluate_named
-
-        result = evaluate_named(store, query)
+        result = kept_or_evaluated(store, query)
     else:
         result = evaluate(
             store, query, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
