@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 STORE  ?= .kg/store
 OUT    ?= out
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test test-fast lint bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -x -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

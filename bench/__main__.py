@@ -295,6 +295,44 @@ class Suite:
                 ours / pipeline >= 10,
             )
 
+    def serve(self) -> None:
+        """``kg serve`` under 12 clients on the sample store, workers against in-process threads;
+        and the deepest nesting the parser survives on each stack (bench/serve_load.py)."""
+        self.log("kg serve under a 12-client mix, and the parser's depth")
+        requests = 50 if self.args.quick else 200
+        run = run_child([PY, "-m", "bench.serve_load", "--json", "--requests", requests], timeout=1800)
+        if run.returncode != 0:
+            raise RuntimeError(f"bench.serve_load failed: {run.stderr.strip()[-2000:]}")
+        figures = json.loads(run.stdout.strip().splitlines()[-1])
+        base, ours = figures["threads"], figures["workers"]
+        mix = f"12 clients x {requests} requests of COUNT, ASK, a named query, CONSTRUCT, /stats, /network"
+        self.add(
+            "serve (sample store)",
+            f"p99 latency, queries in worker processes ({mix}; {ours['per_s']:.0f} req/s, p50 {ours['p50_ms']:.1f} ms)",
+            f"{ours['p99_ms']:.1f} ms",
+            f"in-process threads: {base['p99_ms']:.1f} ms ({base['per_s']:.0f} req/s)",
+            f"{ours['p99_ms'] / base['p99_ms']:.2f}x",
+            "< 100 ms",
+            ours["p99_ms"] < 100,
+        )
+        self.add(
+            "serve (sample store)",
+            "errors (any status but 200) in the mix",
+            f"{ours['errors']}",
+            f"in-process threads: {base['errors']}",
+            "",
+            "0",
+            ours["errors"] == 0,
+        )
+        self.add(
+            "serve (sample store)",
+            "deepest `{ … }` nesting pyoxigraph parses, on a query worker's "
+            f"{figures['worker_stack_mib']} MiB stack (`--max-depth` refuses past 128)",
+            f"{figures['depth_worker_thread']:,}",
+            f"an 8 MiB main thread: {figures['depth_main_thread']:,}",
+            f"{figures['depth_worker_thread'] / figures['depth_main_thread']:.0f}x",
+        )
+
     def queries(self) -> None:
         from kg.queries import catalogue
 
@@ -497,6 +535,7 @@ def main(argv: list[str] | None = None) -> None:
         suite.pipeline_ratios()
         suite.queries()
         suite.exports()
+        suite.serve()
     finally:
         seconds = time.monotonic() - suite.started
         facts["load average at end"] = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())

@@ -135,9 +135,18 @@ def build(
 # -- sparql --
 
 
-_TIMEOUT_HELP = (
-    "Give up after SECONDS with an error (the embedded engine cannot cancel a query: it is abandoned when kg exits)."
-)
+_TIMEOUT_HELP = "Stop the query after SECONDS with an error (exit 1)."
+
+
+def _memory_option(func: F) -> F:
+    return click.option(
+        "--memory",
+        "memory_mb",
+        type=click.IntRange(min=16),
+        metavar="MB",
+        help="Stop the query with an error (exit 1) when it needs more memory than this "
+        "[default: half of this machine's memory].",
+    )(func)
 
 
 @cli.command()
@@ -152,8 +161,9 @@ _TIMEOUT_HELP = (
     "turtle | ntriples | jsonld | trig for graphs.",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
+@_memory_option
 @handle_errors
-def sparql(query: str, store_location: str, fmt: str | None, timeout: float | None) -> None:
+def sparql(query: str, store_location: str, fmt: str | None, timeout: float | None, memory_mb: int | None) -> None:
     """Run a SPARQL QUERY (text, @file.rq, or '-' for stdin) over the union of all graphs.
 
     \b
@@ -163,32 +173,67 @@ def sparql(query: str, store_location: str, fmt: str | None, timeout: float | No
       echo 'ASK { ?s ?p ?o }' | kg sparql -
 
     The project prefixes (mk:, schema:, dcterms:, ctry:, evt:, theme:, gcm:, ...) are predeclared.
+    The query runs in a process of its own, so that no query, however written, can crash kg
+    or use up the machine's memory (--memory).
     """
-    from kg.sparql import ResultFormat, run
+    from kg.sparql import ResultFormat
 
-    text = _query_text(query)
-    text = _with_prefixes(text)
+    text = _with_prefixes(_query_text(query))
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
-    with open_store(store_location) as store:
-        click.echo(_run_and_render(store, lambda: run(store, text), chosen, timeout), nl=False)
+    click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=False), nl=False)
 
 
-def _run_and_render(store: Any, execute: Callable[[], Any], fmt: Any, timeout: float | None) -> str:
-    """Run and serialize within ``timeout`` (evaluation is lazy: rows are computed while rendering)."""
-    from pyoxigraph import QueryTriples
+def _answer(
+    store_location: str, text: str, fmt: Any, timeout: float | None, memory_mb: int | None, *, keep: bool
+) -> str:
+    """The rendered answer to ``text``: from a worker process for a store folder (checked first,
+    stopped at ``timeout`` or ``memory_mb``), from the server for a URL."""
+    import time
 
     from kg.queries import within
-    from kg.sparql import ResultFormat, render
+    from kg.sandbox import Limits, QueryTimeout, Worker, check
+    from kg.sparql import answer
 
-    if timeout and hasattr(store, "timeout"):
-        store.timeout = timeout  # a remote store also closes its HTTP request
+    check(text, Limits(max_chars=64 << 20, allow_service=frozenset(_services(text))))
+    if store_location == ":memory:" or str(store_location).startswith(("http://", "https://")):
+        with open_store(store_location) as store:
+            if timeout and hasattr(store, "timeout"):
+                store.timeout = timeout  # a remote store also closes its HTTP request
+            return within(timeout, lambda: answer(store, text, fmt, keep))
+    import multiprocessing
 
-    def work() -> str:
-        result = execute()
-        chosen = fmt or (ResultFormat.TURTLE if isinstance(result, QueryTriples) else ResultFormat.CSV)
-        return render(result, chosen)
+    budget = memory_mb or _half_of_memory()
+    worker = Worker(multiprocessing.get_context("fork"), budget)  # forked before the store opens
+    try:
+        with open_store(store_location) as store:  # the shared lock: no build writes meanwhile
+            deadline = None if not timeout else time.monotonic() + timeout
+            return str(worker.call(answer, store.location, (text, fmt, keep), deadline))
+    except QueryTimeout:
+        raise KgError(
+            f"the query did not finish within {timeout:g} s (--timeout); narrow it or raise the limit"
+        ) from None
+    except KeyboardInterrupt:
+        worker.kill()
+        raise
+    finally:
+        worker.close()
 
-    return within(timeout, work)
+
+def _services(text: str) -> list[str]:
+    """Every SERVICE endpoint of ``text``: on the command line, the person asking chose them."""
+    from kg.sandbox import services
+
+    return list(services(text))
+
+
+def _half_of_memory() -> int:
+    """Half of this machine's physical memory, in MB (4,096 where it cannot be read)."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2) >> 20
+    except (ValueError, OSError, AttributeError):
+        return 4096
 
 
 def _query_text(query: str) -> str:
@@ -238,9 +283,15 @@ def _with_prefixes(text: str) -> str:
     help="table (default on a terminal) | csv (default otherwise) | tsv | json | xml.",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
+@_memory_option
 @handle_errors
 def query_command(
-    name: str, params: tuple[tuple[str, str], ...], store_location: str, fmt: str | None, timeout: float | None
+    name: str,
+    params: tuple[tuple[str, str], ...],
+    store_location: str,
+    fmt: str | None,
+    timeout: float | None,
+    memory_mb: int | None,
 ) -> None:
     """Run the named query NAME from queries/ with its parameters bound as RDF terms.
 
@@ -250,7 +301,7 @@ def query_command(
       kg query timeline -p entity IOM --format csv > iom.csv
       kg query country_pairs -p min_events 2 --store http://localhost:7878
     """
-    from kg.queries import evaluate, load
+    from kg.queries import load
     from kg.sparql import ResultFormat
 
     values: dict[str, str] = {}
@@ -261,8 +312,7 @@ def query_command(
     named = load(name)
     text = named.text_for(values)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
-    with open_store(store_location) as store:
-        click.echo(_run_and_render(store, lambda: evaluate(store, text), chosen, timeout), nl=False)
+    click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=True), nl=False)
 
 
 @cli.command("queries")
@@ -505,7 +555,23 @@ def network(
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
-    help="Answer 503 when a query has not finished after SECONDS.",
+    help="Stop a query after SECONDS and answer 503.",
+)
+@click.option(
+    "--memory",
+    "memory_mb",
+    default=512,
+    show_default=True,
+    type=click.IntRange(min=16),
+    metavar="MB",
+    help="Memory a query may use; one that needs more is stopped (503).",
+)
+@click.option(
+    "--concurrency",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Queries run at once, each in a worker process of its own; others wait for one.",
 )
 @click.option(
     "--max-rows",
@@ -514,11 +580,78 @@ def network(
     type=click.IntRange(min=1),
     help="Return at most this many rows (or triples); the X-Migkg-Truncated header says when more were cut.",
 )
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(min=1), help="Queries run at once.")
+@click.option(
+    "--max-bytes",
+    default=32 << 20,
+    show_default=True,
+    type=click.IntRange(min=1024),
+    help="Return at most this many bytes of an answer (whole rows; X-Migkg-Truncated says so).",
+)
+@click.option(
+    "--max-query-chars",
+    default=256 * 1024,
+    show_default=True,
+    type=click.IntRange(min=16),
+    help="Refuse longer queries (413) before parsing them.",
+)
+@click.option(
+    "--max-depth",
+    default=128,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse queries whose brackets nest deeper (400) before parsing them.",
+)
+@click.option(
+    "--allow-service",
+    multiple=True,
+    metavar="URL",
+    help="An endpoint that SERVICE may query (repeatable); by default SERVICE is refused (403).",
+)
+@click.option(
+    "--cors",
+    multiple=True,
+    metavar="ORIGIN",
+    help="A web origin whose pages may read the answers, e.g. https://yasgui.org (repeatable; '*' for any). "
+    "None by default.",
+)
+@click.option(
+    "--max-connections", default=512, show_default=True, type=click.IntRange(min=4), help="Connections open at once."
+)
+@click.option(
+    "--read-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Close a connection that has not sent a whole request within SECONDS.",
+)
+@click.option(
+    "--write-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Drop a client that reads nothing of its answer for SECONDS.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No request log.")
 @handle_errors
 def serve(
-    store_location: str, host: str, port: int, timeout: float, max_rows: int, concurrency: int, quiet: bool
+    store_location: str,
+    host: str,
+    port: int,
+    timeout: float,
+    memory_mb: int,
+    concurrency: int,
+    max_rows: int,
+    max_bytes: int,
+    max_query_chars: int,
+    max_depth: int,
+    allow_service: tuple[str, ...],
+    cors: tuple[str, ...],
+    max_connections: int,
+    read_timeout: float,
+    write_timeout: float,
+    quiet: bool,
 ) -> None:
     """Serve the store read-only: a SPARQL 1.1 endpoint at /sparql and a page for analysts at /.
 
@@ -527,19 +660,41 @@ def serve(
     /network/countries (the cooperation network, node-link JSON). `kg build` may run
     meanwhile: the server answers from a snapshot and moves to the new graph when the build
     has finished (docs/serve.md).
+
+    \b
+    Safe to expose: each query runs in a worker process that is stopped at --timeout or
+    --memory, queries are checked before parsing (--max-query-chars, --max-depth), SERVICE
+    sends no requests unless --allow-service names the endpoint, no web page of another
+    origin may read answers unless --cors names it, and slow or idle clients are dropped.
+    For the public internet, put it behind a reverse proxy (docs/serve.md, "Security").
+
+    \b
     Examples:
       kg serve                        # http://127.0.0.1:7878/
       kg serve --port 8000 --timeout 10 --max-rows 5000
+      kg serve --cors https://yasgui.org --allow-service https://query.wikidata.org/sparql
     """
+    from kg.sandbox import Limits
     from kg.serve.server import serve as run_server
 
     run_server(
         store_location,
         host=host,
         port=port,
-        timeout=timeout,
+        limits=Limits(
+            max_chars=max_query_chars,
+            max_depth=max_depth,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            allow_service=frozenset(allow_service),
+        ),
         max_rows=max_rows,
+        max_bytes=max_bytes,
         concurrency=concurrency,
+        cors=cors,
+        read_timeout=read_timeout,
+        write_timeout=write_timeout,
+        max_connections=max_connections,
         quiet=quiet,
     )
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pyoxigraph import (
@@ -36,7 +37,21 @@ from kg.errors import KgError, UsageError
 from kg.namespaces import PREFIXES
 from kg.store import KgStore
 
-__all__ = ["ResultFormat", "inline_values", "render", "run", "term_text"]
+__all__ = [
+    "ResultFormat",
+    "Token",
+    "answer",
+    "declared_prefixes",
+    "declares_dataset",
+    "depth",
+    "inline_values",
+    "render",
+    "run",
+    "significant",
+    "term_text",
+    "tokens",
+    "unescape_iri",
+]
 
 
 class ResultFormat(enum.Enum):
@@ -81,6 +96,23 @@ def run(store: KgStore, query: str, substitutions: dict[Any, Any] | None = None)
         raise UsageError(f"SPARQL syntax {exc}".replace("syntax error at", "syntax error at line:column")) from None
     except OSError as exc:
         raise KgError(f"query failed: {exc}") from None
+
+
+def answer(store: KgStore, query: str, fmt: ResultFormat | None, keep: bool = False) -> str:
+    """Run ``query`` and render its results in ``fmt`` (None: CSV for rows, Turtle for graphs).
+
+    With ``keep`` (a named query), slow results are kept beside the store
+    (:func:`kg.queries.evaluate`). Evaluation is lazy: the rows are computed while rendering.
+    This is the job ``kg sparql`` and ``kg query`` give a :class:`kg.sandbox.Worker`.
+    """
+    if keep:
+        from kg.queries import evaluate
+
+        result = evaluate(store, query)
+    else:
+        result = run(store, query)
+    chosen = fmt or (ResultFormat.TURTLE if isinstance(result, QueryTriples) else ResultFormat.CSV)
+    return render(result, chosen)
 
 
 def term_text(term: Any) -> str:
@@ -147,7 +179,7 @@ def table(solutions: QuerySolutions) -> str:
     return "\n".join(lines) + "\n"
 
 
-# -- parameters as a VALUES block --
+# -- reading query text --
 
 _TOKENS = re.compile(
     r"""
@@ -156,13 +188,112 @@ _TOKENS = re.compile(
                  |'''(?:[^'\\]|\\.|'(?!''))*'''
                  |"(?:[^"\\\n]|\\.)*"
                  |'(?:[^'\\\n]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<where>(?<![\w?$:])WHERE\b)
-    | (?P<open>\{)
-    | (?P<close>\})
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<variable>[?$]\w+)
+    | (?P<name>(?:[^\W\d](?:[\w.-]*[\w-])?)?:(?:[\w:%-]|\\.|\.(?=[\w:%\\-]))*)
+    | (?P<word>[^\W\d]\w*)
+    | (?P<open>[({[])
+    | (?P<close>[)}\]])
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A lexeme of a SPARQL query: its kind (``comment``, ``string``, ``iri``, ``variable``,
+    ``name`` for a prefixed name, ``word`` for a keyword or function name, ``open``, ``close``),
+    its text and where it starts."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    def is_keyword(self, keyword: str) -> bool:
+        return self.kind == "word" and self.text.upper() == keyword
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """The lexemes of ``query`` that matter to the checks and rewrites made before it runs.
+
+    Strings, IRIs and comments are single tokens, so that a keyword, a bracket or a ``#``
+    inside them is never taken for one outside. Numbers, operators and punctuation other than
+    brackets are skipped.
+
+    >>> [(t.kind, t.text) for t in tokens('SELECT ?s WHERE { ?s ex:p "}" } # }')]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('word', 'SELECT'), ('variable', '?s'), ('word', 'WHERE'), ('open', '{'), ('variable', '?s'),
+     ('name', 'ex:p'), ('string', '"}"'), ('close', '}'), ('comment', '# }')]
+    """
+    for match in _TOKENS.finditer(query):
+        kind = match.lastgroup
+        assert kind is not None
+        yield Token(kind, match[0], match.start(), match.end())
+
+
+def significant(query: str) -> list[Token]:
+    """:func:`tokens` without the comments."""
+    return [t for t in tokens(query) if t.kind != "comment"]
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether ``query`` has its own FROM or FROM NAMED clause (then it is not given the union).
+
+    >>> declares_dataset("SELECT * FROM <http://g/1> WHERE { ?s ?p ?o }")
+    True
+    >>> declares_dataset('SELECT * WHERE { ?s ?p "FROM <x>" } # FROM <y>')
+    False
+    """
+    found = significant(query)
+    for i, token in enumerate(found[:-1]):
+        if token.is_keyword("FROM"):
+            following = found[i + 2] if found[i + 1].is_keyword("NAMED") and i + 2 < len(found) else found[i + 1]
+            if following.kind in ("iri", "name"):
+                return True
+    return False
+
+
+def depth(query: str) -> int:
+    """How deeply brackets (``{``, ``(``, ``[``) nest in ``query``, outside strings, IRIs and comments.
+
+    >>> depth("SELECT * WHERE { FILTER((1 + 2) > 0) }"), depth('ASK { "((((" }')
+    (3, 1)
+    """
+    level = deepest = 0
+    for token in tokens(query):
+        if token.kind == "open":
+            level += 1
+            deepest = max(deepest, level)
+        elif token.kind == "close":
+            level -= 1
+    return deepest
+
+
+def unescape_iri(text: str) -> str:
+    r"""An IRI token's value: without its ``<>``, with ``\uXXXX`` and ``\UXXXXXXXX`` escapes decoded.
+
+    >>> unescape_iri(r"<http://e/\u0078>")
+    'http://e/x'
+    """
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m[1] or m[2], 16)), text[1:-1])
+
+
+def declared_prefixes(query: str) -> dict[str, str]:
+    """The ``PREFIX p: <iri>`` declarations of ``query`` (prefix without its colon -> IRI).
+
+    >>> declared_prefixes("PREFIX ex: <http://e/> PREFIX : <http://d/> ASK {}")
+    {'ex': 'http://e/', '': 'http://d/'}
+    """
+    found = significant(query)
+    declared = {}
+    for i, token in enumerate(found[:-2]):
+        if token.is_keyword("PREFIX") and found[i + 1].kind == "name" and found[i + 2].kind == "iri":
+            declared[found[i + 1].text[:-1]] = unescape_iri(found[i + 2].text)
+    return declared
+
+
+# -- parameters as a VALUES block --
 
 
 def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
@@ -181,23 +312,22 @@ def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     """
     if not substitutions:
         return query
-    depth = 0
+    level = 0
     where_seen = False
     first_group = None
     insert_at = None
-    for token in _TOKENS.finditer(query):
-        kind = token.lastgroup
-        if kind == "where" and depth == 0:
+    for token in tokens(query):
+        if token.is_keyword("WHERE") and level == 0:
             where_seen = True
-        elif kind == "open":
-            if depth == 0 and where_seen:
-                insert_at = token.end()
+        elif token.text == "{":
+            if level == 0 and where_seen:
+                insert_at = token.end
                 break
-            if depth == 0 and first_group is None:
-                first_group = token.end()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
+            if level == 0 and first_group is None:
+                first_group = token.end
+            level += 1
+        elif token.text == "}":
+            level -= 1
     insert_at = insert_at or (None if where_seen else first_group)
     if insert_at is None:
         raise UsageError("cannot bind parameters: the query has no WHERE { … } group")

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +18,7 @@ from click.testing import CliRunner
 from pyoxigraph import RdfFormat
 
 from kg.cli import cli
+from kg.serve.snapshot import ROOT_INFIX
 from kg.store import KgStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,3 +86,63 @@ def disk_store(tmp_path_factory: pytest.TempPathFactory, name: str, trig: Path) 
     with KgStore.open(path, write=True) as store:
         store.store.load(path=str(trig), format=RdfFormat.TRIG)
     return str(path)
+
+
+# -- kg serve in a subprocess --
+
+
+class Server:
+    """``kg serve`` in a subprocess; ``url`` is its base URL."""
+
+    def __init__(self, store: str | Path, *args: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", "0", "-q", *args],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stderr is not None
+        first = self.process.stderr.readline()
+        match = re.search(r"(http://127\.0\.0\.1:\d+)/ \(page\)", first)
+        if not match:
+            self.process.kill()
+            raise AssertionError(f"kg serve did not start: {first}{self.process.stderr.read()}")
+        self.url = match[1]
+        self.log: list[str] = [first]
+        threading.Thread(target=self._drain, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while True:  # uvicorn is listening once /stats answers
+            try:
+                with urllib.request.urlopen(self.url + "/stats", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _drain(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise AssertionError("kg serve did not stop on Ctrl-C") from None
+
+
+@contextlib.contextmanager
+def running_server(store: str | Path, *args: str) -> Iterator[Server]:
+    server = Server(store, *args)
+    try:
+        yield server
+    finally:
+        status = server.stop()
+        assert status == 0, "".join(server.log)
+        assert not [p for p in Path(store).parent.iterdir() if ROOT_INFIX in p.name], "snapshots are removed"

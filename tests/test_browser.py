@@ -21,8 +21,9 @@ import pytest
 from kg.network import country_network
 from kg.queries import query as named_query
 
-from .conftest import ROOT
-from .test_serve_client import Server, running_server
+from .conftest import ROOT, Server, running_server
+
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"

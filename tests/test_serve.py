@@ -28,6 +28,7 @@ from kg.errors import KgError
 from kg.network import country_network
 from kg.queries import catalogue
 from kg.queries import query as named_query
+from kg.sandbox import Limits
 from kg.serve.app import create_app
 from kg.serve.protocol import ProtocolError, negotiate, parse_request
 from kg.serve.snapshot import ROOT_INFIX, FixedSource, SnapshotSource, open_for_writing, serving
@@ -271,25 +272,39 @@ def test_malformed_requests_are_400(client):
 # -- CORS --
 
 
-def test_cors_preflight_and_simple_requests(client):
-    preflight = client.options(
-        "/sparql",
-        headers={
-            "Origin": "http://yasgui.example",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type, accept",
-            "Access-Control-Request-Private-Network": "true",
-        },
-    )
-    assert preflight.status_code == 200
-    assert preflight.headers["access-control-allow-private-network"] == "true"
-    assert preflight.headers["access-control-allow-origin"] == "*"
-    assert "POST" in preflight.headers["access-control-allow-methods"]
-    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
-    simple = client.get("/sparql", params={"query": COUNT_ITEMS}, headers={"Origin": "http://yasgui.example"})
-    assert simple.headers["access-control-allow-origin"] == "*"
-    assert "X-Migkg-Truncated" in simple.headers["access-control-expose-headers"]
+PREFLIGHT = {
+    "Origin": "http://yasgui.example",
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "content-type, accept",
+    "Access-Control-Request-Private-Network": "true",
+}
+
+
+def test_no_other_origin_may_read_answers_by_default(client):
+    # issue 16: with Access-Control-Allow-Origin: * on every route, any web page read this
+    # server's answers (and, through SERVICE, local services) in a visitor's browser
+    preflight = client.options("/sparql", headers=PREFLIGHT)
+    assert "access-control-allow-origin" not in preflight.headers
+    simple = client.get("/sparql", params={"query": COUNT_ITEMS}, headers={"Origin": "http://evil.example"})
+    assert simple.status_code == 200 and "access-control-allow-origin" not in simple.headers
     assert client.options("/sparql").status_code == 204
+
+
+def test_cors_allows_the_origins_named_and_no_others(sample_store):
+    app = create_app(FixedSource(KgStore.open(sample_store, write=False)), cors=["http://yasgui.example"])
+    with TestClient(app) as client:
+        preflight = client.options("/sparql", headers=PREFLIGHT)
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-private-network"] == "true"
+        assert preflight.headers["access-control-allow-origin"] == "http://yasgui.example"
+        assert "POST" in preflight.headers["access-control-allow-methods"]
+        assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+        simple = client.get("/sparql", params={"query": COUNT_ITEMS}, headers={"Origin": "http://yasgui.example"})
+        assert simple.headers["access-control-allow-origin"] == "http://yasgui.example"
+        assert "X-Migkg-Truncated" in simple.headers["access-control-expose-headers"]
+        other = client.options("/sparql", headers={**PREFLIGHT, "Origin": "http://evil.example"})
+        assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+        app.state.source.store.close()
 
 
 # -- named queries --
@@ -328,9 +343,9 @@ def test_a_named_query_runs_with_bound_parameters(client, sample_store):
 
 
 def test_a_named_query_is_answered_again_from_its_kept_results(sample_store, monkeypatch):
-    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick
+    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick (in this process: no workers)
     source = SnapshotSource(sample_store).start()
-    with source, TestClient(create_app(source)) as c:
+    with source, TestClient(create_app(source, isolate=False)) as c:
         first = c.get("/queries/country_pairs", params={"format": "json"})
         (kept,) = source.root.glob("snapshot-*.results/*.tsv")
         # Doctor the kept count: the next answer comes from the file, in any format.
@@ -440,7 +455,7 @@ def test_rows_are_capped_and_the_cut_is_said(capped):
 
 
 def test_a_slow_query_times_out_with_503_and_frees_its_worker(sample_store):
-    app = create_app(SnapshotSource(sample_store).start(), timeout=0.5, max_rows=10**9)
+    app = create_app(SnapshotSource(sample_store).start(), limits=Limits(timeout=0.5), max_rows=10**9)
     runner = app.state.runner
     with TestClient(app) as client:
         started = time.monotonic()
@@ -473,9 +488,9 @@ def slow_store() -> KgStore:
     return store
 
 
-def test_a_query_that_never_yields_is_abandoned_at_the_timeout():
+def test_in_memory_a_query_that_never_yields_is_abandoned_at_the_timeout():
     store = slow_store()
-    app = create_app(FixedSource(store), timeout=0.05)
+    app = create_app(FixedSource(store), limits=Limits(timeout=0.05))
     with TestClient(app) as client:
         started = time.monotonic()
         assert client.get("/sparql", params={"query": SLOW}).status_code == 503
@@ -483,9 +498,9 @@ def test_a_query_that_never_yields_is_abandoned_at_the_timeout():
         assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
-def test_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503():
+def test_in_memory_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503():
     store = slow_store()
-    app = create_app(FixedSource(store), timeout=0.3, concurrency=1)
+    app = create_app(FixedSource(store), limits=Limits(timeout=0.3), concurrency=1)
     with TestClient(app) as client:
         assert client.get("/sparql", params={"query": SLOW}).status_code == 503
         assert app.state.runner.running == 1  # abandoned, still evaluating, still holding the only slot
@@ -536,24 +551,24 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
         store.store.add(Quad(*triple, Literal("1"), g1))
     with SnapshotSource(path, interval=0).start() as source:
         assert serving(path) == [os.getpid()]
-        with source.use() as snapshot:
-            assert snapshot.graph_count() == 1
-            country_network(snapshot)  # saves the event table beside the snapshot
+        with source.use() as lease:
+            assert lease.store.graph_count() == 1
+            country_network(lease.store)  # saves the event table beside the snapshot
             assert (source.root / "snapshot-000001.events.npz").exists()
             kept = kq.KEEP_AFTER
             kq.KEEP_AFTER = 0.0
             try:  # and a named query's results
-                kq.run(snapshot, "events_per_month")
+                kq.run(lease.store, "events_per_month")
             finally:
                 kq.KEEP_AFTER = kept
             assert any((source.root / "snapshot-000001.results").glob("*.tsv"))
         writer = KgStore.open(path, write=True)  # the server holds no lock: a build gets in
         writer.store.add(Quad(*triple, Literal("2"), g2))
-        with source.use() as snapshot:  # the writer holds the store: the old snapshot answers
-            assert snapshot.graph_count() == 1
+        with source.use() as lease:  # the writer holds the store: the old snapshot answers
+            assert lease.store.graph_count() == 1
         writer.close()
-        with source.use() as snapshot:  # the next request after the build sees all of it
-            assert snapshot.graph_count() == 2
+        with source.use() as lease:  # the next request after the build sees all of it
+            assert lease.store.graph_count() == 2
         assert [p.name for p in source.root.iterdir()] == ["snapshot-000002"]  # its table and results went with it
     assert not source.root.exists() and serving(path) == []
 
@@ -569,7 +584,7 @@ def test_a_running_query_keeps_its_snapshot_until_it_ends(tmp_path):
                     Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("2"), NamedNode("http://e/h"))
                 )
             with source.use() as new:
-                assert (old.graph_count(), new.graph_count()) == (1, 2)
+                assert (old.store.graph_count(), new.store.graph_count()) == (1, 2)
             assert len(list(source.root.iterdir())) == 2
         assert len(list(source.root.iterdir())) == 1  # the old one went with its last reader
 
@@ -580,8 +595,8 @@ def test_a_removed_store_is_not_recreated(tmp_path):
         store.store.add(Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("1"), NamedNode("http://e/g")))
     with SnapshotSource(path, interval=0).start() as source:
         shutil.rmtree(path)
-        with source.use() as snapshot:  # the last snapshot answers until a build makes a new store
-            assert snapshot.graph_count() == 1
+        with source.use() as lease:  # the last snapshot answers until a build makes a new store
+            assert lease.store.graph_count() == 1
         assert not path.exists()
 
 
@@ -635,3 +650,38 @@ def test_json_is_valid_for_every_named_query_with_examples(client):
         response = client.get(q["url"], params=params)
         assert response.status_code == 200, (q["name"], response.text)
         assert json.loads(response.text)["head"]["vars"] == q["columns"], q["name"]
+
+
+def test_the_network_is_kept_for_its_snapshot_and_follows_a_build(tmp_path):
+    """The page asks for the network on every visit: it is computed once per snapshot and filters,
+    and a build that adds countries shows in the next answer, never a stale one."""
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    from .conftest import SAMPLE
+
+    path = tmp_path / "store"
+    assert CliRunner().invoke(cli, ["build", str(SAMPLE), "--store", str(path), "-q"]).exit_code == 0
+    with SnapshotSource(path, interval=0).start() as source, TestClient(create_app(source)) as c:
+        first = c.get("/network/countries").json()
+        answered = c.get("/stats").json()["answered"]
+        assert c.get("/network/countries").json() == first
+        assert c.get("/stats").json()["answered"] == answered  # the second came from the kept copy
+        since = c.get("/network/countries?since=2019-06-01").json()
+        assert len(since["nodes"]) < len(first["nodes"])  # filters are part of the key
+        news = tmp_path / "more.jsonl"
+        news.write_text(
+            json.dumps(
+                {
+                    "date": "2020-02-03",
+                    "title": "Japan and Kenya sign a labour migration agreement",
+                    "summary": "Officials of Japan and Kenya signed an agreement on labour migration in Nairobi.",
+                }
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        assert CliRunner().invoke(cli, ["build", str(news), "--store", str(path), "-q"]).exit_code == 0
+        after = {n["iso3"] for n in c.get("/network/countries").json()["nodes"]}
+        assert {"JPN", "KEN"} <= after and not {"JPN", "KEN"} & {n["iso3"] for n in first["nodes"]}

@@ -4,9 +4,12 @@
   (pure functions, no web framework);
 - :mod:`kg.serve.snapshot` gives the server a consistent, private view of a store folder that
   ``kg build`` may be writing (the locking model, see docs/serve.md);
-- :mod:`kg.serve.runner` runs queries in worker threads with a timeout and a row cap;
+- :mod:`kg.serve.jobs` are what a query worker runs (a SPARQL answer with row and byte caps,
+  counts, the network), :mod:`kg.serve.runner` hands them to :mod:`kg.sandbox`'s worker
+  processes (deadline, memory budget, a crashed or killed worker replaced);
 - :mod:`kg.serve.app` is the ASGI application (Starlette), ``static/`` the page and its vendored
-  libraries; :func:`kg.serve.server.serve` runs it with uvicorn.
+  libraries; :func:`kg.serve.server.serve` runs it with uvicorn, behind a protocol that closes
+  slow and idle connections and caps how many are open (docs/serve.md, "Security").
 
 Nothing here imports Starlette or uvicorn until the app is built, so ``import kg.serve`` is cheap.
 """

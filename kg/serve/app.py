@@ -21,11 +21,12 @@ Routes:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
-import math
+import logging
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from kg.errors import KgError, UsageError
 from kg.namespaces import PREFIXES
 from kg.queries import NamedQuery, catalogue, load
+from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
+from kg.serve.jobs import Answer, SparqlJob, network_json, run_sparql, store_counts
 from kg.serve.protocol import (
     GRAPH_TYPES,
     READ_ONLY,
@@ -52,14 +56,24 @@ from kg.serve.protocol import (
     parse_request,
     service_description,
 )
-from kg.serve.runner import Answer, QueryTimeout, Runner, execute
-from kg.serve.snapshot import FixedSource, Source
+from kg.serve.runner import Runner
+from kg.serve.snapshot import FixedSource, SnapshotSource, Source
 
 __all__ = ["FixedSource", "create_app"]
 
+log = logging.getLogger("kg.serve")
+
 STATIC = Path(__file__).with_name("static")
 MAX_BODY = 1 << 20  # a query or form bigger than 1 MiB is refused (413)
-EXPOSED = ["X-Migkg-Rows", "X-Migkg-Truncated", "X-Migkg-Row-Limit", "X-Migkg-Error-Line", "X-Migkg-Error-Column"]
+EXPOSED = [
+    "X-Migkg-Rows",
+    "X-Migkg-Truncated",
+    "X-Migkg-Row-Limit",
+    "X-Migkg-Byte-Limit",
+    "X-Migkg-Error-Line",
+    "X-Migkg-Error-Column",
+]
+CHUNK = 256 << 10  # answers go out in pieces of this size, so a slow client holds no second copy
 
 # A value that runs each kind of parameter, for the page's one-click examples
 # (a query's own "e.g. VALUE" in its parameter doc wins).
@@ -78,25 +92,86 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
 
 
 def _error(exc: Exception) -> Response:
-    """The one-sentence answer to a request that failed, with its status."""
+    """The one-sentence answer to a request that failed, with its status.
+
+    What the client caused is said as it is; what went wrong inside the server is logged there
+    and answered without details (they may name the server's files).
+    """
     if isinstance(exc, ProtocolError):
         return _text(exc.status, exc.message, exc.headers)
-    if isinstance(exc, QueryTimeout):
+    if isinstance(exc, QueryRefused):
+        return _text(exc.status, str(exc))
+    if isinstance(exc, QueryTimeout | QueryOutOfMemory):
         return _text(503, str(exc), {"Retry-After": "5"})
+    if isinstance(exc, QueryCrashed):
+        return _text(500, str(exc))
     if isinstance(exc, UsageError):
         return _text(400, str(exc))
     if isinstance(exc, KgError):
-        return _text(500, str(exc))
+        log.error("kg serve: %s", exc)
+        return _text(500, "the server could not answer this request; its log says why")
     raise exc
 
 
-def _answer(answer: Answer, max_rows: int) -> Response:
+class AnswerBudget:
+    """Bytes of answers being sent, at most ``limit`` at once: a client that reads slowly (or not
+    at all) holds its answer in memory until it has read it or its connection is dropped, so
+    answers wait here for room (until ``patience`` seconds, then 503) instead of piling up."""
+
+    def __init__(self, limit: int, patience: float = 10.0) -> None:
+        self.limit = limit
+        self.patience = patience
+        self.taken = 0
+        self._room = asyncio.Condition()
+
+    async def take(self, size: int) -> bool:
+        size = min(size, self.limit)
+        async with self._room:
+            try:
+                async with asyncio.timeout(self.patience):
+                    await self._room.wait_for(lambda: self.taken + size <= self.limit)
+            except TimeoutError:
+                return False
+            self.taken += size
+            return True
+
+    async def give(self, size: int) -> None:
+        async with self._room:
+            self.taken -= min(size, self.limit)
+            self._room.notify_all()
+
+
+class _Answered(Response):
+    """An answer sent in :data:`CHUNK`-sized pieces once the :class:`AnswerBudget` has room for it."""
+
+    def __init__(self, body: bytes, budget: AnswerBudget, **options: Any) -> None:
+        super().__init__(body, **options)
+        self.budget = budget
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size = len(self.body)
+        if not await self.budget.take(size):
+            busy = _text(503, "the server is busy sending other answers; try again shortly", {"Retry-After": "5"})
+            await busy(scope, receive, send)
+            return
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            view = memoryview(self.body)
+            for start in range(0, max(size, 1), CHUNK):
+                piece = bytes(view[start : start + CHUNK])
+                await send({"type": "http.response.body", "body": piece, "more_body": start + CHUNK < size})
+        finally:
+            await self.budget.give(size)
+
+
+def _answer(answer: Answer, max_rows: int, max_bytes: int, budget: AnswerBudget) -> Response:
     headers = {"Vary": "Accept", "Server-Timing": f"query;dur={answer.seconds * 1000:.1f}"}
     if answer.rows is not None:
         headers["X-Migkg-Rows"] = str(answer.rows)
         headers["X-Migkg-Truncated"] = "true" if answer.truncated else "false"
         headers["X-Migkg-Row-Limit"] = str(max_rows)
-    return Response(answer.body, media_type=answer.format.content_type, headers=headers)
+        headers["X-Migkg-Byte-Limit"] = str(max_bytes)
+    return _Answered(answer.body, budget, media_type=answer.format.content_type, headers=headers)
 
 
 def _chooser(accept: str | None, explicit: str | None) -> Callable[[bool], WireFormat | None]:
@@ -145,38 +220,6 @@ def describe_query(q: NamedQuery) -> dict[str, Any]:
     }
 
 
-def _finite(value: Any) -> Any:
-    """JSON has no NaN or infinity; such metrics go out as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_finite(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)]
-    return value
-
-
-def network_json(store: Any, kind: str, filters: Any = None) -> dict[str, Any]:
-    """A cooperation network with its node metrics, as node-link JSON (``nodes``, ``links``)."""
-    import networkx as nx
-
-    from kg.network import network
-    from kg.network.draw import _layout  # the layout of `kg network -o net.png`, for the same picture
-    from kg.network.metrics import annotate, node_metrics
-
-    graph = network(store, kind, filters)
-    if graph.number_of_nodes():
-        annotate(graph, node_metrics(graph))
-        positions = _layout(graph, seed=42)
-        xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
-        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-        for node, (x, y) in positions.items():  # into a box of about the view's size, y downwards
-            graph.nodes[node]["x"] = round(float((x - min(xs)) / span * 600), 1)
-            graph.nodes[node]["y"] = round(float((max(ys) - y) / span * 600), 1)
-    data = nx.node_link_data(graph, edges="links")
-    return _finite(data)
-
-
 def _network_filters(request: Request) -> Any:
     from kg.network import EventFilter, parse_date_bound
 
@@ -196,27 +239,68 @@ def _network_filters(request: Request) -> Any:
     )
 
 
+#: Networks kept per snapshot (each a few KB on the sample, a few MB on a large store).
+NETWORKS_KEPT = 32
+
+
 def create_app(
     source: Source,
     *,
-    timeout: float = 30.0,
+    limits: Limits | None = None,
     max_rows: int = 100_000,
-    concurrency: int = 4,
+    max_bytes: int = 32 << 20,
+    concurrency: int = 2,
+    cors: Sequence[str] = (),
+    isolate: bool | None = None,
+    answer_budget: int = 256 << 20,
 ) -> Starlette:
-    """The application serving ``source`` (a :class:`SnapshotSource` or a :class:`FixedSource`)."""
-    runner = Runner(source, timeout=timeout, max_rows=max_rows, concurrency=concurrency)
+    """The application serving ``source`` (a :class:`SnapshotSource` or a :class:`FixedSource`).
 
-    async def run_query(choose: Callable[[bool], WireFormat | None], text: str, **options: Any) -> Response:
+    ``limits`` bound each query (:class:`kg.sandbox.Limits`: length, nesting, SERVICE, time,
+    memory); ``max_rows`` and ``max_bytes`` each answer. ``isolate`` (the default for a
+    :class:`SnapshotSource`) runs queries in ``concurrency`` worker processes. ``cors`` lists
+    the web origins whose pages may read the answers (none by default; ``"*"`` for any).
+    """
+    limits = limits or Limits()
+    if isolate is None:
+        isolate = isinstance(source, SnapshotSource)
+    pool = None
+    if isolate:
+        pool = WorkerPool(concurrency, limits.memory_mb, _worker_context())
+    runner = Runner(source, timeout=limits.timeout or 30.0, concurrency=concurrency, pool=pool)
+    budget = AnswerBudget(max(answer_budget, max_bytes))
+    counted: dict[object, tuple[int, int]] = {}  # graphs and quads of each snapshot
+    # Networks of the snapshot served, by kind and filters: a network costs a layout (~30 ms on
+    # the sample, seconds on a large store) and the page asks for it on every visit.
+    networks: dict[tuple[object, ...], bytes] = {}
+
+    async def run_query(
+        choose: Callable[[bool], WireFormat | None],
+        text: str,
+        *,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+        keep: bool = False,
+    ) -> Response:
         try:
             _acceptable(choose)
-            answer = await runner.run(
-                lambda store, deadline: execute(
-                    store, text, choose=choose, max_rows=max_rows, deadline=deadline, **options
-                )
+            check(text, limits)
+            deadline = runner.deadline()
+            job = SparqlJob(
+                text,
+                rows_format=choose(True),
+                graphs_format=choose(False),
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                max_rows=max_rows,
+                max_bytes=max_bytes,
+                deadline=deadline,
+                keep=keep,
             )
+            answer = await runner.run(run_sparql, job, deadline=deadline)
         except (KgError, ProtocolError) as exc:
             return _error(exc)
-        return _answer(answer, max_rows)
+        return _answer(answer, max_rows, max_bytes, budget)
 
     async def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -279,27 +363,56 @@ def create_app(
         kind = request.path_params["kind"]
         if kind not in ("countries", "organizations"):
             return _text(404, f"no network {kind!r}; GET /network/countries or /network/organizations")
-        try:
-            filters = _network_filters(request)
-            data = await runner.run(lambda store, deadline: network_json(store, kind, filters))
-        except (KgError, ProtocolError) as exc:
-            return _error(exc)
-        return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+        snapshot = source.describe().get("snapshot")
+        key = (snapshot, kind, *sorted(request.query_params.multi_items()))
+        body = networks.get(key) if snapshot is not None else None
+        if body is None:
+            try:
+                filters = _network_filters(request)
+                data = await runner.run(network_json, kind, filters)
+            except (KgError, ProtocolError) as exc:
+                return _error(exc)
+            body = json.dumps(data, ensure_ascii=False).encode()
+            if snapshot is not None:
+                if len(networks) >= NETWORKS_KEPT or any(k[0] != snapshot for k in networks):
+                    networks.clear()
+                networks[key] = body
+        return Response(body, media_type="application/json")
 
     async def stats(request: Request) -> Response:
+        described = source.describe()
+        key = described.get("snapshot")
         try:
-            described = await runner.run(lambda store, deadline: source.describe())
+            if key is None or key not in counted:
+                counts = await runner.run(store_counts)
+                if key is not None:
+                    counted.clear()
+                    counted[key] = counts
+            else:
+                counts = counted[key]
         except KgError as exc:
             return _error(exc)
         return JSONResponse(
             {
+                "graphs": counts[0],
+                "quads": counts[1],
                 **described,
                 "prefixes": dict(PREFIXES),
-                "timeout": timeout,
+                "limits": {
+                    "timeout": limits.timeout,
+                    "max_rows": max_rows,
+                    "max_bytes": max_bytes,
+                    "max_query_chars": limits.max_chars,
+                    "max_depth": limits.max_depth,
+                    "memory_mb": limits.memory_mb,
+                    "concurrency": runner.concurrency,
+                },
+                "timeout": limits.timeout,
                 "max_rows": max_rows,
                 "running": runner.running,
                 "answered": runner.answered,
                 "timed_out": runner.timed_out,
+                "workers_replaced": pool.replaced if pool is not None else 0,
             }
         )
 
@@ -314,6 +427,7 @@ def create_app(
         try:
             yield
         finally:
+            runner.close()
             source.close()
 
     routes = [
@@ -329,18 +443,34 @@ def create_app(
         Route("/stats", stats, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=["*"],
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type"],
-            expose_headers=EXPOSED,
-            allow_private_network=True,  # a YASGUI page on the web may query this loopback server
-            max_age=3600,
+    middleware = []
+    if cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(cors),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type"],
+                expose_headers=EXPOSED,
+                allow_private_network=True,  # the origins named may query this server from a page on the web
+                max_age=3600,
+            )
         )
-    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, max_body_size=MAX_BODY)
     app.state.runner = runner
     app.state.source = source
+    app.state.budget = budget
     return app
+
+
+def _worker_context() -> Any:
+    """Worker processes are forked from a small server process that has loaded what jobs need,
+    never from this one, whose threads (the event loop's, the snapshots') a fork would copy
+    half-way through what they were doing."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["kg.serve.jobs", "kg.network", "networkx"])
+    return context

@@ -63,6 +63,9 @@ class ProtocolError(Exception):
     def __str__(self) -> str:
         return f"{self.status}: {self.message}"
 
+    def __reduce__(self) -> tuple[object, ...]:  # raised in a worker process, answered in the server
+        return (type(self), (self.status, self.message, self.headers))
+
 
 class WireFormat(enum.Enum):
     """The formats the endpoint writes, by their canonical media type."""

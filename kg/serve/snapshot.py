@@ -23,8 +23,8 @@ it; counts only grow (or shrink after ``kg build --replace``) from one snapshot 
 (:func:`open_for_writing`) instead of failing.
 
 >>> source = FixedSource(KgStore.memory())
->>> with source.use() as store:
-...     store.triple_count()
+>>> with source.use() as lease:
+...     lease.store.triple_count()
 0
 """
 
@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -48,15 +48,29 @@ from pyoxigraph import Store
 from kg.errors import KgError, UsageError
 from kg.store import KgStore, StoreLock, files_signature, open_store, process_alive
 
-__all__ = ["FixedSource", "SnapshotSource", "Source", "open_for_writing", "serving"]
+__all__ = ["FixedSource", "Lease", "SnapshotSource", "Source", "open_for_writing", "serving"]
 
 ROOT_INFIX = ".serve-"
+
+
+class Lease:
+    """A store lent for one request: the folder a worker process may open read-only
+    (``location``; None when there is none), or the store opened in this process (``store``,
+    opened when first asked for)."""
+
+    def __init__(self, location: str | None, opener: Callable[[], KgStore]) -> None:
+        self.location = location
+        self._opener = opener
+
+    @property
+    def store(self) -> KgStore:
+        return self._opener()
 
 
 class Source(Protocol):
     """Where queries run: :meth:`use` lends a store for one request."""
 
-    def use(self) -> contextlib.AbstractContextManager[KgStore]: ...
+    def use(self) -> contextlib.AbstractContextManager[Lease]: ...
 
     def describe(self) -> dict[str, object]: ...
 
@@ -64,21 +78,17 @@ class Source(Protocol):
 
 
 class FixedSource:
-    """One store that nobody else writes (an in-memory store in tests, a store opened by the caller)."""
+    """One store opened by the caller (in memory in tests): requests use it in this process."""
 
     def __init__(self, store: KgStore) -> None:
         self.store = store
 
     @contextlib.contextmanager
-    def use(self) -> Iterator[KgStore]:
-        yield self.store
+    def use(self) -> Iterator[Lease]:
+        yield Lease(None, lambda: self.store)
 
     def describe(self) -> dict[str, object]:
-        return {
-            "store": self.store.location or ":memory:",
-            "graphs": self.store.graph_count(),
-            "quads": self.store.triple_count(),
-        }
+        return {}
 
     def close(self) -> None:
         pass
@@ -93,10 +103,14 @@ class _Snapshot:
     store: KgStore | None = None
     users: int = 0
     retired: bool = False
-    counts: tuple[int, int] | None = None
+    _opening: threading.Lock = field(default_factory=threading.Lock)
 
-    def open(self) -> None:
-        self.store = KgStore(Store.read_only(str(self.directory)), str(self.directory))
+    def opened(self) -> KgStore:
+        """The snapshot opened read-only in this process (only where jobs run in threads)."""
+        with self._opening:
+            if self.store is None:
+                self.store = KgStore(Store.read_only(str(self.directory)), str(self.directory))
+            return self.store
 
     def drop(self) -> None:
         self.store = None
@@ -177,16 +191,16 @@ class SnapshotSource:
     # -- reading --
 
     @contextlib.contextmanager
-    def use(self) -> Iterator[KgStore]:
+    def use(self) -> Iterator[Lease]:
         """The newest snapshot, for one request (look for a newer store first, at most every ``interval``)."""
         self.maybe_refresh()
         with self._state:
             snapshot = self._current
-            if snapshot is None or snapshot.store is None:
+            if snapshot is None:
                 raise KgError("the server is shutting down")
             snapshot.users += 1
         try:
-            yield snapshot.store
+            yield Lease(str(snapshot.directory), snapshot.opened)
         finally:
             with self._state:
                 snapshot.users -= 1
@@ -197,18 +211,12 @@ class SnapshotSource:
                     shutil.rmtree(self.root, ignore_errors=True)
 
     def describe(self) -> dict[str, object]:
-        with self.use() as store:
-            snapshot = self._current
-            assert snapshot is not None
-            if snapshot.counts is None:
-                snapshot.counts = (store.graph_count(), store.triple_count())
-            return {
-                "store": str(self.path),
-                "graphs": snapshot.counts[0],
-                "quads": snapshot.counts[1],
-                "snapshot": snapshot.generation,
-                "taken": snapshot.taken.isoformat(timespec="seconds"),
-            }
+        """Which snapshot requests use now (its number and when it was taken)."""
+        self.maybe_refresh()
+        snapshot = self._current
+        if snapshot is None:
+            return {}
+        return {"snapshot": snapshot.generation, "taken": snapshot.taken.isoformat(timespec="seconds")}
 
     # -- renewing --
 
@@ -247,7 +255,6 @@ class SnapshotSource:
                 fresh = _Snapshot(target, self._generation, datetime.now(UTC), files_signature(self.path))
             finally:
                 lock.release()
-            fresh.open()
             old: _Snapshot | None
             with self._state:
                 if self._closed:

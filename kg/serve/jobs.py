@@ -1,0 +1,246 @@
+"""The work ``kg serve`` does on a store: each job a function ``job(store, *args)``.
+
+:class:`~kg.serve.runner.Runner` runs them in worker processes (or, for a store in memory, in
+threads); they are plain functions of a store, so they are tested without a server.
+
+- :func:`run_sparql` answers a SPARQL query (:class:`SparqlJob`) with a serialized
+  :class:`Answer`, its rows capped at ``max_rows`` and its body at ``max_bytes``: the first
+  rows are kept, and the answer says the result was cut;
+- :func:`network_json` is a cooperation network as node-link JSON, laid out for the page;
+- :func:`store_counts` counts graphs and quads.
+
+>>> from kg.store import KgStore
+>>> from kg.serve.protocol import WireFormat
+>>> job = SparqlJob("SELECT ?n WHERE { VALUES ?n { 1 2 3 } }", rows_format=WireFormat.CSV, max_rows=2)
+>>> answer = run_sparql(KgStore.memory(), job)
+>>> answer.body, answer.rows, answer.truncated
+(b'n\\r\\n1\\r\\n2\\r\\n', 2, True)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyoxigraph import (
+    NamedNode,
+    QueryBoolean,
+    QueryResultsFormat,
+    QuerySolutions,
+    QueryTriples,
+    parse_query_results,
+    serialize,
+)
+
+from kg.errors import KgError
+from kg.namespaces import PREFIXES
+from kg.queries import evaluate as kept_or_evaluated
+from kg.sandbox import QueryTimeout
+from kg.serve.protocol import ProtocolError, WireFormat
+from kg.sparql import declares_dataset
+from kg.store import KgStore
+
+__all__ = ["Answer", "SparqlJob", "network_json", "run_sparql", "store_counts", "syntax_message"]
+
+# How many rows a job produces between two looks at the clock.
+_CHECK_EVERY = 512
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+_EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*')
+
+
+def _expected(items: str) -> str:
+    """The parser's alternatives without its character classes (``['A' ..= 'Z' | ...]``)."""
+    found = [item.strip() for item in _EXPECTED.findall(items)]
+    kept = [item for item in found if not item.startswith("[")]
+    if len(kept) < len(found):
+        kept.append("a name or number")
+    return ", ".join(kept)
+
+
+def syntax_message(error: SyntaxError) -> tuple[str, int | None, int | None]:
+    """pyoxigraph's parse error as one sentence, with its line and column when it gives them.
+
+    >>> syntax_message(SyntaxError("error at 2:7: expected one of HAVING, LIMIT, ['0'..='9']"))
+    ('SPARQL syntax error at line 2, column 7: expected one of HAVING, LIMIT, a name or number', 2, 7)
+    """
+    text = str(error)
+    match = _ERROR_AT.fullmatch(text)
+    if not match:
+        return f"SPARQL syntax error: {text}", None, None
+    detail = " ".join(match[3].split())
+    if "Prefix not found" in detail:
+        detail = "undeclared prefix (add a PREFIX line)"
+    elif detail.startswith("expected one of "):
+        detail = "expected one of " + _expected(detail.removeprefix("expected one of "))
+    return f"SPARQL syntax error at line {match[1]}, column {match[2]}: {detail}", int(match[1]), int(match[2])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialized result: the body, its format, and how many rows (or triples) it holds."""
+
+    body: bytes
+    format: WireFormat
+    rows: int | None = None
+    truncated: bool = False
+    seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SparqlJob:
+    """A query to answer: its text, its protocol dataset, the formats the client takes for rows
+    and for graphs (None: it takes none of that kind), the caps, and whether slow results are
+    kept beside the store (named queries)."""
+
+    query: str
+    rows_format: WireFormat | None = None
+    graphs_format: WireFormat | None = None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int = 100_000
+    max_bytes: int = 64 << 20
+    deadline: float | None = None
+    keep: bool = False
+
+
+def _start(store: KgStore, job: SparqlJob) -> Any:
+    """Start ``job.query`` on ``store``: the protocol dataset if given, else the query's own FROM
+    clauses, else the union of all graphs as the default graph. The project prefixes (mk:,
+    schema:, ctry:, ...) are predeclared, as in ``kg sparql``. A syntax error becomes a 400
+    :class:`ProtocolError` naming line and column."""
+    if job.keep and not (job.default_graphs or job.named_graphs):
+        runner: Callable[[], Any] = lambda: kept_or_evaluated(store, job.query)  # noqa: E731
+    else:
+        options: dict[str, Any] = {"prefixes": dict(PREFIXES)}
+        if job.default_graphs:
+            options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
+        elif not declares_dataset(job.query):
+            options["use_default_graph_as_union"] = True
+        if job.named_graphs:
+            options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
+        runner = lambda: store.store.query(job.query, **options)  # noqa: E731
+    try:
+        return runner()
+    except SyntaxError as exc:
+        message, line, column = syntax_message(exc)
+        where = {"X-Migkg-Error-Line": str(line), "X-Migkg-Error-Column": str(column)} if line else {}
+        raise ProtocolError(400, message, where) from None
+    except OSError as exc:
+        raise KgError(f"query failed: {exc}") from None
+
+
+def _lines(items: Any, cell: Callable[[Any], str], job: SparqlJob) -> tuple[list[str], bool]:
+    """Each item as a line of text, the first ``max_rows`` of them, fewer once they hold
+    ``max_bytes``; and whether some were left out."""
+    kept: list[str] = []
+    size = 0
+    for item in items:
+        if len(kept) >= job.max_rows or size > job.max_bytes:
+            return kept, True
+        if job.deadline is not None and len(kept) % _CHECK_EVERY == 0 and time.monotonic() > job.deadline:
+            raise QueryTimeout("the query ran out of time")
+        line = cell(item)
+        size += len(line) + 1
+        kept.append(line)
+    return kept, False
+
+
+def _within_bytes(lines: list[str], write: Callable[[list[str]], bytes], max_bytes: int) -> tuple[bytes, int]:
+    """``write(lines)``, cut to fewer lines until it holds at most ``max_bytes``."""
+    body = write(lines)
+    while len(body) > max_bytes and lines:
+        lines = lines[: int(len(lines) * max_bytes / len(body) * 0.95)]
+        body = write(lines)
+    return body, len(lines)
+
+
+def run_sparql(store: KgStore, job: SparqlJob) -> Answer:
+    """Evaluate and serialize ``job`` (a job for :class:`Runner`)."""
+    started = time.monotonic()
+    result = _start(store, job)
+    for_rows = not isinstance(result, QueryTriples)
+    fmt = job.rows_format if for_rows else job.graphs_format
+    if fmt is None:
+        what = "SELECT and ASK results" if for_rows else "CONSTRUCT and DESCRIBE graphs"
+        offered = ", ".join(f.value for f in WireFormat if f.for_rows == for_rows)
+        raise ProtocolError(406, f"none of the accepted types fits; {what} come as {offered}")
+    if isinstance(result, QueryBoolean):
+        body = _written(result.serialize(format=fmt.results_format))
+        return Answer(body, fmt, seconds=time.monotonic() - started)
+    if isinstance(result, QuerySolutions):
+        variables = [v.value for v in result.variables]
+        header = "\t".join(f"?{v}" for v in variables)
+
+        def tsv_row(row: Any) -> str:
+            return "\t".join("" if row[i] is None else str(row[i]) for i in range(len(variables)))
+
+        def write_rows(lines: list[str]) -> bytes:
+            # the kept rows go through pyoxigraph's TSV reader, whose cells are N-Triples terms:
+            # nothing is lost on the way to the format asked for
+            solutions = parse_query_results("\n".join([header, *lines]) + "\n", QueryResultsFormat.TSV)
+            assert isinstance(solutions, QuerySolutions)
+            return _written(solutions.serialize(format=fmt.results_format))
+
+        lines, truncated = _lines(result, tsv_row, job)
+        body, count = _within_bytes(lines, write_rows, job.max_bytes)
+        return Answer(body, fmt, count, truncated or count < len(lines), time.monotonic() - started)
+    prefixes = dict(PREFIXES) if fmt in (WireFormat.TURTLE, WireFormat.RDFXML) else None
+
+    def write_triples(lines: list[str]) -> bytes:
+        from pyoxigraph import RdfFormat, parse
+
+        triples = list(parse("".join(lines), format=RdfFormat.N_TRIPLES))
+        return _written(serialize(triples, format=fmt.rdf_format, prefixes=prefixes))
+
+    lines, truncated = _lines(result, lambda t: f"{t} .\n", job)
+    body, count = _within_bytes(lines, write_triples, job.max_bytes)
+    return Answer(body, fmt, count, truncated or count < len(lines), time.monotonic() - started)
+
+
+def _written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serializer returned when given no output file (always bytes)."""
+    assert data is not None
+    return data
+
+
+def store_counts(store: KgStore) -> tuple[int, int]:
+    """``(graphs, quads)`` of ``store`` (a job for :class:`Runner`)."""
+    return store.graph_count(), store.triple_count()
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity; such metrics go out as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_finite(v) for v in (sorted(value) if isinstance(value, set | frozenset) else value)]
+    return value
+
+
+def network_json(store: Any, kind: str, filters: Any = None) -> dict[str, Any]:
+    """A cooperation network with its node metrics, as node-link JSON (``nodes``, ``links``)."""
+    import networkx as nx
+
+    from kg.network import network
+    from kg.network.draw import _layout  # the layout of `kg network -o net.png`, for the same picture
+    from kg.network.metrics import annotate, node_metrics
+
+    graph = network(store, kind, filters)
+    if graph.number_of_nodes():
+        annotate(graph, node_metrics(graph))
+        positions = _layout(graph, seed=42)
+        xs, ys = [p[0] for p in positions.values()], [p[1] for p in positions.values()]
+        span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+        for node, (x, y) in positions.items():  # into a box of about the view's size, y downwards
+            graph.nodes[node]["x"] = round(float((x - min(xs)) / span * 600), 1)
+            graph.nodes[node]["y"] = round(float((max(ys) - y) / span * 600), 1)
+    data = nx.node_link_data(graph, edges="links")
+    return _finite(data)
