@@ -40,7 +40,7 @@ from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extract import extract
 from kg.rdf import item_nquads, run_iri
-from kg.sources import InputFormat, NewsItem, Reject, read_sources
+from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Reject, read_sources
 from kg.store import BULK_QUADS, KgStore, process_alive
 
 __all__ = ["BuildReport", "build"]
@@ -115,12 +115,15 @@ def build(
     shared: bool = True,
     batch_size: int = 256,
     workers: int = 1,
+    max_item_chars: int = MAX_ITEM_CHARS,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build item graphs from ``sources`` into ``store``; returns counts and rejects.
 
-    With ``strict``, the first bad record raises :class:`KgError` before anything is written.
+    Every path is checked and, with ``strict``, every record read and checked before anything is
+    written: a missing path raises :class:`UsageError`, and with ``strict`` the first bad record
+    raises :class:`KgError`. An item over ``max_item_chars`` characters is a reject.
     With ``shared`` (the default), the reference, vocabulary and ontology graphs are loaded
     (or refreshed when their files changed). ``batch_size`` items (at most
     :data:`kg.store.BULK_QUADS` quads) go to the store per atomic write; ``workers`` processes
@@ -130,7 +133,7 @@ def build(
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
     started = time.monotonic()
     report = BuildReport()
-    records: Iterable[NewsItem | Reject] = read_sources(sources, input_format)
+    records: Iterable[NewsItem | Reject] = read_sources(sources, input_format, max_item_chars=max_item_chars)
     if strict:
         records = list(records)
         bad = next((r for r in records if isinstance(r, Reject)), None)

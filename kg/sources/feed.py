@@ -10,7 +10,7 @@ from typing import Any
 
 import feedparser
 
-from kg.sources import NewsItem, Reject, decode
+from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject, decode
 from kg.sources.records import from_record
 
 __all__ = ["read"]
@@ -23,7 +23,7 @@ def _plain(value: str | None) -> str:
     return html.unescape(_TAG.sub(" ", value or ""))
 
 
-def read(data: bytes, source: str) -> Iterator[NewsItem | Reject]:
+def read(data: bytes, source: str, max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[NewsItem | Reject]:
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries: list[Any] = parsed.get("entries", [])
     if parsed.get("bozo") and not entries:
@@ -55,4 +55,4 @@ def read(data: bytes, source: str) -> Iterator[NewsItem | Reject]:
         }
         if record["body"] and record["body"] == record["summary"]:
             record["body"] = None
-        yield from_record(record, source, line)
+        yield from_record(record, source, line, max_item_chars)
