@@ -139,8 +139,35 @@ def build(
         bad = next((r for r in records if isinstance(r, Reject)), None)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
-    if replace:
-        store.clear()
+    with store.replacement() if replace else contextlib.nullcontext(store) as target:
+        _build_into(
+            target,
+            records,
+            report,
+            shared=shared,
+            batch_size=batch_size,
+            workers=workers,
+            on_reject=on_reject,
+            progress=progress,
+        )
+    report.seconds = time.monotonic() - started
+    if progress:
+        progress.done()
+    return report
+
+
+def _build_into(
+    store: KgStore,
+    records: Iterable[NewsItem | Reject],
+    report: BuildReport,
+    *,
+    shared: bool,
+    batch_size: int,
+    workers: int,
+    on_reject: Callable[[Reject], None] | None,
+    progress: Progress | None,
+) -> None:
+    """Extract the items of ``records`` that ``store`` lacks or holds in another version, write them."""
     existing = store.fingerprints()
     if shared:
         from kg.reference import shared_graphs
@@ -191,10 +218,6 @@ def build(
     report.quads_written += writer.written
     if report.quads_written >= COMPACT_AFTER:
         store.optimize()
-    report.seconds = time.monotonic() - started
-    if progress:
-        progress.done()
-    return report
 
 
 #: A build that wrote this many quads compacts the store at the end (see KgStore.optimize).

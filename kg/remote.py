@@ -27,6 +27,7 @@ Parameters of named queries travel in the query text as a ``VALUES`` row
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import re
 import urllib.error
@@ -128,6 +129,7 @@ class RemoteStore(KgStore):
             token = f"{parts.username}:{parts.password or ''}".encode()
             self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
         self._union_checked = False
+        self._written: set[str] | None = None  # the graphs written during a replacement
         self._lock = None
         self._snapshot: Store | None = None
 
@@ -225,6 +227,8 @@ class RemoteStore(KgStore):
             )
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
+        if self._written is not None:
+            return {}  # a replacement writes every graph anew
         rows = self.select(
             f"SELECT ?g ?h ?run WHERE {{ GRAPH ?g {{ ?g <{MK['contentHash']}> ?h "
             f"OPTIONAL {{ ?g <{PROV['wasGeneratedBy']}> ?run }} }} }}"
@@ -264,6 +268,8 @@ class RemoteStore(KgStore):
         much faster on servers whose per-request cost grows with the number of graphs.
         """
         self._snapshot = None
+        if self._written is not None:
+            self._written.update(graphs)
         written = 0
         operations = []
         for name, quads in graphs.items():
@@ -281,10 +287,32 @@ class RemoteStore(KgStore):
 
     def clear(self) -> None:
         """Drop migkg's graphs (``…/graph/…``); other data on a shared server is left alone."""
+        self._drop(self._graphs())
+
+    @contextlib.contextmanager
+    def replacement(self) -> Iterator[KgStore]:
+        """This store, written over (``kg build --replace``): a server's graphs cannot be swapped in
+        as a folder is. Every graph is written anew, each whole, over its old version; when the
+        block ends without an error, migkg's graphs it did not write are dropped. A build that
+        fails or is killed leaves every graph the server had, some of them in their new version.
+        """
+        self._written = set()
+        try:
+            yield self
+            written = self._written
+        finally:
+            self._written = None
+        self._drop(self._graphs() - written)
+
+    def _graphs(self) -> set[str]:
+        """migkg's graphs on the server (``…/graph/…``)."""
         rows = self.select(
             f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns.GRAPH}")) }}'
         )
-        graphs = [row["g"] for row in rows]
+        return {row["g"].value for row in rows}
+
+    def _drop(self, graphs: Iterable[str]) -> None:
+        names = sorted(graphs)
         self._snapshot = None
-        for start in range(0, len(graphs), 500):
-            self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs[start : start + 500]))
+        for start in range(0, len(names), 500):
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}" for g in names[start : start + 500]))

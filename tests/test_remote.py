@@ -28,7 +28,7 @@ from kg.errors import KgError
 from kg.remote import Layout, RemoteStore
 from kg.store import KgStore, open_store
 
-from .conftest import FIXTURES, SAMPLE, invoke
+from .conftest import FIXTURES, SAMPLE, invoke, write_corpus
 from .test_queries import GOLDEN_PARAMS
 
 SERVER = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
@@ -252,3 +252,49 @@ def test_credentials_in_the_url_become_basic_auth():
     store = RemoteStore("http://ann:secret@h:3030/ds")
     assert store.location == "http://h:3030/ds"
     assert store._headers["Authorization"] == "Basic YW5uOnNlY3JldA=="
+
+
+# -- issue 16: --replace and --strict against a server --
+
+
+def item_graphs(url: str) -> set[str]:
+    return {g for g in open_store(url).fingerprints() if "/graph/item/" in g}
+
+
+def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
+    runner, start_server, tmp_path, monkeypatch
+):
+    import kg.build
+
+    url = start_server()
+    old = write_corpus(tmp_path / "old.jsonl", "old", 0, 30)
+    new = write_corpus(tmp_path / "new.jsonl", "new", 0, 40)
+    assert invoke(runner, "build", old, "--store", url, "-q").exit_code == 0
+    before = item_graphs(url)
+    real = kg.build._graph_of
+    calls: list[object] = []
+
+    def failing(item):  # type: ignore[no-untyped-def]
+        calls.append(item)
+        if len(calls) > 20:
+            raise KgError("the disk of the server is full")
+        return real(item)
+
+    monkeypatch.setattr(kg.build, "_graph_of", failing)
+    result = invoke(runner, "build", new, "--store", url, "-q", "--replace", "--batch-size", "8")
+    assert result.exit_code == 1
+    assert before <= item_graphs(url)  # nothing of the old build was dropped
+    monkeypatch.setattr(kg.build, "_graph_of", real)
+    assert invoke(runner, "build", new, "--store", url, "-q", "--replace").exit_code == 0
+    assert len(item_graphs(url)) == 40 and not before & item_graphs(url)
+
+
+def test_issue_16_strict_writes_nothing_to_a_server(runner, start_server, tmp_path):
+    url = start_server()
+    news = write_corpus(tmp_path / "news.jsonl", "item", 0, 20)
+    news.write_text(news.read_text() + '{"date": "2019-06-11", "title": "T", "summary": "S", "language": "en us!"}\n')
+    for replace in ([], ["--replace"]):
+        result = invoke(runner, "build", news, "--store", url, "-q", "--strict", *replace)
+        assert result.exit_code == 1
+        assert f"{news}:21: language 'en us!' is not a language tag" in result.stderr
+        assert open_store(url).graph_count() == 0
