@@ -78,7 +78,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Format of standard input ('-') or of files whose extension does not say it.",
 )
 @click.option("--strict", is_flag=True, help="Read and check every record first; if any is bad, write nothing.")
-@click.option("--replace", is_flag=True, help="Empty the store first and rebuild from scratch.")
+@click.option(
+    "--replace", is_flag=True, help="Rebuild from scratch into a new store, swapped in for the old when complete."
+)
 @click.option("--batch-size", default=256, show_default=True, help="Items per write transaction.")
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Processes that extract in parallel."
@@ -110,7 +112,9 @@ def build(
     Formats by extension: .txt listing, .jsonl JSON Lines, .csv, .rss/.atom/.xml feeds.
     Unchanged items are skipped; changed items replace their graph. Bad records are
     reported as FILE:LINE: reason on stderr, everything valid is still loaded, and the
-    exit status is 1. A missing path fails the build before anything is written.
+    exit status is 1. A missing path fails the build before anything is written. Items
+    with the same key (date and title, or url) but different text, and feeds recovered
+    from broken XML, are warned about (FILE:LINE: warning: reason); --strict fails on them.
 
     \b
     Examples:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -288,3 +289,43 @@ def test_issue_16_an_item_over_max_item_chars_is_rejected_with_its_size(tmp_path
     assert result.exit_code == 1
     assert f"{news}:1: item of 2,003 characters (title, summary and body) is over the limit of 1,000" in result.stderr
     assert count_items(store_path) == 1
+
+
+def test_issue_16_items_with_the_same_key_and_different_text_are_reported_and_counted_once(
+    tmp_path: Path, runner, store_path
+):
+    news = tmp_path / "news.jsonl"
+    news.write_text(
+        "".join(
+            json.dumps({"date": "2019-06-11", "title": "Same title", "summary": text}) + "\n"
+            for text in ("First text.", "Second text.", "Second text.")
+        )
+    )
+    result = invoke(runner, "build", news, "--store", store_path, "-q")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"{news}:2: warning: same key as {news}:1 (date and title, or url) but different text; the later one is kept"
+    ]
+    assert "loaded          1\n" in result.output
+    assert "duplicates      2\n" in result.output
+    assert count_items(store_path) == 1
+    assert any('"Second text."@en' in q for q in quads_of(store_path))
+    strict = invoke(runner, "build", news, "--store", tmp_path / "other", "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "(--strict: nothing was written)" in strict.stderr
+
+
+def test_issue_16_a_feed_recovered_from_broken_xml_is_warned_about(tmp_path: Path, runner, store_path):
+    feed = tmp_path / "broken.rss"
+    feed.write_text(
+        "<rss version='2.0'><channel>\n<item><title>IOM meets Guatemala</title><description>IOM & Guatemala met.\n"
+        "</description><pubDate>Tue, 11 Jun 2019 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    result = invoke(runner, "build", feed, "--store", store_path, "-q")
+    assert result.exit_code == 0
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"{feed}:") and ": warning: broken XML, read as far as it could be recovered (" in warning
+    assert count_items(store_path) == 1
+    strict = invoke(runner, "build", feed, "--store", tmp_path / "other", "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "(--strict: nothing was written)" in strict.stderr

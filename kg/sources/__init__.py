@@ -1,8 +1,8 @@
 """Readers for news sources: listing text, JSON Lines, CSV, RSS/Atom.
 
-Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order;
-a reader never raises on bad input: what it cannot read becomes a ``Reject`` naming the
-file and line. :func:`read_sources` walks files and folders.
+Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order
+(and a :class:`Notice` about what it read with a doubt); a reader never raises on bad input:
+what it cannot read becomes a ``Reject`` naming the file and line. :func:`read_sources` walks files and folders.
 
 >>> import io
 >>> text = "11 June, 2019\\n\\nA title\\n\\nA summary.\\n"
@@ -29,6 +29,7 @@ __all__ = [
     "MAX_ITEM_CHARS",
     "InputFormat",
     "NewsItem",
+    "Notice",
     "Reject",
     "item_key",
     "read_file",
@@ -128,6 +129,19 @@ class Reject:
         return f"{self.source_file}:{self.line}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something about a source the user should know, though its items were read (a feed recovered
+    from broken XML); ``str()`` gives ``FILE:LINE: warning: reason``."""
+
+    source_file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source_file}:{self.line}: warning: {self.reason}"
+
+
 def item_key(published: date, title: str, url: str | None = None) -> str:
     """A stable key: from the URL when there is one, else from the date and title.
 
@@ -199,7 +213,7 @@ def text_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str] | Reje
 
 def read_stream(
     stream: BinaryIO, source: str, fmt: InputFormat, *, max_item_chars: int = MAX_ITEM_CHARS
-) -> Iterator[NewsItem | Reject]:
+) -> Iterator[NewsItem | Reject | Notice]:
     """Read one source of the given format; ``source`` names it in records and rejects.
 
     Every record is checked where it is read (:func:`kg.sources.records.check`): an item over
@@ -231,7 +245,7 @@ def read_stream(
 
 def read_file(
     path: str | Path, fmt: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
-) -> Iterator[NewsItem | Reject]:
+) -> Iterator[NewsItem | Reject | Notice]:
     """Read one file, its format from ``fmt`` or its extension."""
     path = Path(path)
     fmt = _format_of(path, fmt)
@@ -297,7 +311,7 @@ def source_files(sources: Iterable[str | Path], input_format: InputFormat | None
 
 def read_sources(
     sources: Iterable[str | Path], input_format: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
-) -> Iterator[NewsItem | Reject]:
+) -> Iterator[NewsItem | Reject | Notice]:
     """Items and rejects from files, folders and ``-`` (standard input), in order.
 
     Every path is checked here, when called (:func:`source_files`); the files are read as the
@@ -305,7 +319,7 @@ def read_sources(
     """
     files = source_files(sources, input_format)
 
-    def records() -> Iterator[NewsItem | Reject]:
+    def records() -> Iterator[NewsItem | Reject | Notice]:
         for path in files:
             if path is None:
                 stdin_format = input_format or InputFormat.LISTING
