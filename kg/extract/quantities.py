@@ -167,7 +167,7 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         event.participations.append(part)
     for event in events:
         parts = event.participations
-        largest: dict[str, int] = {}  # group -> the first of its parts with the largest count
+        largest: dict[str | None, int] = {}  # group -> the first of its parts with the largest count
         for j, part in enumerate(parts):
             if part.group not in largest or (part.count or 0) > (parts[largest[part.group]].count or 0):
                 largest[part.group] = j
