@@ -55,6 +55,7 @@ class BuildReport:
     duplicates: int = 0  # items whose key an earlier item of the same build had
     rejected: int = 0
     quads_written: int = 0
+    items_written: int = 0  # item graphs the store took
     shared_graphs_loaded: int = 0
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
@@ -143,17 +144,22 @@ def build(
         bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
-    with store.replacement() if replace else contextlib.nullcontext(store) as target:
-        _build_into(
-            target,
-            records,
-            report,
-            shared=shared,
-            batch_size=batch_size,
-            workers=workers,
-            on_reject=on_reject,
-            progress=progress,
-        )
+    try:
+        with store.replacement() if replace else contextlib.nullcontext(store) as target:
+            _build_into(
+                target,
+                records,
+                report,
+                shared=shared,
+                batch_size=batch_size,
+                workers=workers,
+                on_reject=on_reject,
+                progress=progress,
+            )
+    except KgError as exc:  # a remote store that failed, say: how far the build got
+        # a local replacement was discarded whole: the store holds none of what the build wrote
+        written = 0 if replace and store._local else report.items_written
+        raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None
     report.seconds = time.monotonic() - started
     if progress:
         progress.done()
@@ -225,7 +231,8 @@ def _build_into(
     batch: dict[str, bytes] = {}
     batch_quads = 0
     _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
-    with _fewer_gc_passes(), _Writer(store) as writer:
+    writer = _Writer(store, report)
+    with _fewer_gc_passes(), writer:
         for graph, data, count in _item_graphs(to_extract(), workers):
             batch[graph] = data  # an item read twice: the later one wins, as in the store
             batch_quads += count
@@ -408,8 +415,9 @@ class _Writer:
     with extracting the next. An error in the writer is raised in the caller.
     """
 
-    def __init__(self, store: KgStore) -> None:
+    def __init__(self, store: KgStore, report: BuildReport) -> None:
         self.store = store
+        self.report = report
         self.queue: queue.Queue[dict[str, bytes] | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.written = 0  # quads, as the store counted them
@@ -424,6 +432,7 @@ class _Writer:
             if self.error is None:
                 try:
                     self.written += self.store.load_graphs(batch)
+                    self.report.items_written += len(batch)
                 except BaseException as exc:  # handed to the caller
                     self.error = exc
 

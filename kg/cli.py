@@ -92,6 +92,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     type=click.IntRange(min=1),
     help="Reject an item whose title, summary and body together are longer.",
 )
+@click.option(
+    "--remote-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="With an http(s) --store: wait this long for the server to connect or answer (default 60, or "
+    "$MIGKG_SPARQL_TIMEOUT); a failed request is tried 3 more times ($MIGKG_SPARQL_RETRIES).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def build(
@@ -103,6 +110,7 @@ def build(
     batch_size: int,
     workers: int,
     max_item_chars: int,
+    remote_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Read news SOURCES (files, folders, '-' for stdin; default data/news/), extract
@@ -131,6 +139,8 @@ def build(
     paths = list(sources) or ["data/news/"]
     source_files(paths, fmt)  # a wrong path fails before the store is opened (or created)
     with open_for_writing(store_location) as store:  # waits out a `kg serve` snapshot (docs/serve.md)
+        if remote_timeout and hasattr(store, "timeout"):
+            store.timeout = remote_timeout
         report = run_build(
             paths,
             store,

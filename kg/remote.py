@@ -28,8 +28,10 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
@@ -89,6 +91,17 @@ _ACCEPT = (
 )
 
 
+#: Seconds to wait for a server to connect and for each read of its answer (``--remote-timeout``,
+#: ``MIGKG_SPARQL_TIMEOUT``), and how many times a failed request is tried again (``MIGKG_SPARQL_RETRIES``).
+DEFAULT_TIMEOUT = 60.0
+RETRIES = 3
+
+
+class _Transient(Exception):
+    """A failure worth another try: the connection failed or was closed, the server timed out or
+    answered 5xx."""
+
+
 def is_remote(location: str | None) -> bool:
     return bool(location) and str(location).startswith(("http://", "https://"))
 
@@ -105,7 +118,13 @@ class RemoteStore(KgStore):
     """A SPARQL 1.1 server used as the store (Graph Store Protocol to write, Protocol to read)."""
 
     def __init__(
-        self, url: str, *, timeout: float | None = None, layout: str | None = None, write: str | None = None
+        self,
+        url: str,
+        *,
+        timeout: float | None = None,
+        layout: str | None = None,
+        write: str | None = None,
+        retries: int | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -120,7 +139,8 @@ class RemoteStore(KgStore):
         if self.write not in WRITE_MODES:
             raise UsageError(f"MIGKG_SPARQL_WRITE={self.write}: not one of {', '.join(WRITE_MODES)}")
         self.location = base
-        self.timeout = timeout
+        self.timeout = timeout or float(os.environ.get("MIGKG_SPARQL_TIMEOUT") or DEFAULT_TIMEOUT)
+        self.retries = retries if retries is not None else int(os.environ.get("MIGKG_SPARQL_RETRIES") or RETRIES)
         self.query_url = "/".join(filter(None, (base, self.layout.query)))
         self.update_url = f"{base}/{self.layout.update}"
         self.graph_store_url = f"{base}/{self.layout.graph_store}"
@@ -157,7 +177,24 @@ class RemoteStore(KgStore):
     def _request(
         self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
     ) -> tuple[str, bytes]:
-        """``(content type, body)`` of a successful answer; failures become one-line KgErrors."""
+        """``(content type, body)`` of a successful answer; failures become one-line KgErrors.
+
+        A connection that fails, is closed unanswered or times out, and a 5xx answer, are tried
+        again ``retries`` times, after 0.5, 1, 2 … s (every request migkg sends may be repeated:
+        a PUT or a DROP + INSERT replaces a graph whole, a query reads).
+        """
+        for attempt in range(self.retries + 1):
+            try:
+                return self._request_once(method, url, body, headers)
+            except _Transient as exc:
+                if attempt == self.retries:
+                    raise KgError(f"remote store {self.location}: {exc}") from None
+                time.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _request_once(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str] | None
+    ) -> tuple[str, bytes]:
         request = urllib.request.Request(url, data=body, method=method, headers={**self._headers, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -166,16 +203,25 @@ class RemoteStore(KgStore):
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
             if exc.code == 400 and url.startswith(self.query_url):
                 raise UsageError(f"the SPARQL server rejected the query: {detail}") from None
-            raise KgError(f"{method} {url.split('?')[0]} failed: HTTP {exc.code} {exc.reason}; {detail}") from None
+            failure = f"{method} {url.split('?')[0]} failed: HTTP {exc.code} {exc.reason}; {detail}"
+            if exc.code >= 500:
+                raise _Transient(failure) from None
+            raise KgError(failure) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise self._timed_out() from None
-            raise KgError(f"cannot reach the SPARQL server at {self.location} ({exc.reason}); is it running?") from None
+                raise _Transient(self._timed_out()) from None
+            if isinstance(exc.reason, ConnectionRefusedError):
+                raise KgError(
+                    f"cannot reach the SPARQL server at {self.location} ({exc.reason}); is it running?"
+                ) from None
+            raise _Transient(f"cannot reach the server ({exc.reason})") from None
         except TimeoutError:
-            raise self._timed_out() from None
+            raise _Transient(self._timed_out()) from None
+        except (http.client.HTTPException, ConnectionError) as exc:
+            raise _Transient(f"the server closed the connection without answering ({type(exc).__name__})") from None
 
-    def _timed_out(self) -> KgError:
-        return KgError(f"the SPARQL server at {self.location} did not answer within {self.timeout:g} s")
+    def _timed_out(self) -> str:
+        return f"the server did not answer within {self.timeout:g} s (--remote-timeout)"
 
     def _post_query(self, text: str) -> tuple[str, bytes]:
         form = urlencode([("query", text), *self.layout.query_params]).encode()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -298,3 +300,55 @@ def test_issue_16_strict_writes_nothing_to_a_server(runner, start_server, tmp_pa
         assert result.exit_code == 1
         assert f"{news}:21: language 'en us!' is not a language tag" in result.stderr
         assert open_store(url).graph_count() == 0
+
+
+# -- issue 16, finding 11: a server that disconnects or never answers --
+
+
+@pytest.fixture
+def misbehaving_server() -> Iterator[Callable[[str], str]]:
+    """``misbehaving_server("close")`` (closes every connection unanswered) or ``("silent")`` (reads
+    the request, never answers) -> its URL on 127.0.0.1."""
+    listeners: list[socket.socket] = []
+    held: list[socket.socket] = []
+
+    def start(kind: str) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                if kind == "close":
+                    connection.recv(65536)
+                    connection.close()
+                else:
+                    held.append(connection)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for s in listeners + held:
+        s.close()
+
+
+@pytest.mark.parametrize("kind", ["close", "silent"])
+def test_issue_16_a_server_that_disconnects_or_never_answers_is_one_clear_line(misbehaving_server, tmp_path, kind):
+    url = misbehaving_server(kind)
+    news = write_corpus(tmp_path / "news.jsonl", "item", 0, 3)
+    build = subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(news), "--store", url, "-q", "--remote-timeout", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang fails the test here
+        env={**os.environ, "MIGKG_SPARQL_RETRIES": "1"},
+    )
+    assert build.returncode == 1
+    [line] = build.stderr.splitlines()
+    assert line.startswith(f"kg: error: remote store {url}: ")
+    assert line.endswith("; 0 items were written")
+    assert "internal error" not in line
