@@ -148,6 +148,29 @@ class Suite:
                 (value >= 3000) if target else None,
             )
 
+    def long_items(self) -> None:
+        """Extraction time of one item as its summary grows: linear means the time ratio follows the
+        size ratio (issue 16: a 1 MB summary took 22 s, 2 MB 104 s)."""
+        sizes = [250_000, 500_000] if self.args.quick else [250_000, 500_000, 1_000_000, 2_000_000]
+        seconds = {}
+        for chars in sizes:
+            self.log(f"extraction of one item of {chars / 1e6:g} MB")
+            # one extraction per process: a second in the same process runs beside the first one's
+            # objects, which the garbage collector then walks too
+            runs = [self.child("extract_long", chars, 1).result["extract"][0] for _ in range(self.args.repeats)]
+            seconds[chars] = median(runs)
+        first = sizes[0]
+        for chars in sizes:
+            self.add(
+                "long items",
+                f"extraction of one item with a {chars / 1e6:g} MB summary, seconds",
+                f"{seconds[chars]:.2f}",
+                f"the {first / 1e6:g} MB item: {seconds[first]:.2f} s",
+                f"{seconds[chars] / seconds[first]:.1f}x for {chars / first:g}x the size",
+                "time ratio ~ size ratio",
+                seconds[chars] / seconds[first] <= 1.5 * chars / first,
+            )
+
     def workers(self) -> None:
         n = 400 if self.args.quick else 6000
         self.log(f"--workers scaling of the extraction stage, {n:,} items")
@@ -528,6 +551,7 @@ def main(argv: list[str] | None = None) -> None:
     suite = Suite(args)
     try:
         suite.extraction()
+        suite.long_items()
         suite.workers()
         for size in args.sizes:
             suite.build(size)

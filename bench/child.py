@@ -156,6 +156,28 @@ def extract_rate(corpus: str, n: str, repeats: str, chars: str = "") -> dict[str
     return {"items": len(items), "chars": chars_total, "extract": times, "gazetteer_scan": scan}
 
 
+def extract_long(chars: str, repeats: str) -> dict[str, Any]:
+    """Extraction of one item whose summary has ``chars`` characters: the corpus's summaries, one
+    after the other (each sentence as it comes, so the text has the corpus's density of names)."""
+    from datetime import date
+
+    from bench import corpus
+    from kg.build import _fewer_gc_passes, _warm_up
+    from kg.extract import extract
+    from kg.sources import NewsItem
+
+    size, parts, filled, i = int(chars), [], 0, 0
+    while filled < size:
+        parts.append(corpus.item(i)["summary"])
+        filled += len(parts[-1]) + 1
+        i += 1
+    item = NewsItem("long", date(2019, 6, 11), "IOM workshop in Guatemala", " ".join(parts)[:size], "long.jsonl", 1)
+    _warm_up()
+    with _fewer_gc_passes():
+        times, _ = timed(lambda: extract(item), int(repeats))
+    return {"chars": size, "extract": times}
+
+
 def workers_rate(corpus: str, n: str, workers: str, repeats: str) -> dict[str, Any]:
     """The extraction stage of ``kg build --workers N`` (items to N-Quads text), no store."""
     from kg.build import _fewer_gc_passes, _item_graphs, _warm_up
@@ -288,6 +310,7 @@ COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
         workers_rate,
         rdflib_write,
         ours_write,
+        extract_long,
         jsonld_ours,
         jsonld_rdflib,
     )

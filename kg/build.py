@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from typing import cast
 
 from pyoxigraph import Literal, Quad
 
@@ -40,7 +41,7 @@ from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extract import extract
 from kg.rdf import item_nquads, run_iri
-from kg.sources import InputFormat, NewsItem, Reject, read_sources
+from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_sources
 from kg.store import BULK_QUADS, KgStore, process_alive
 
 __all__ = ["BuildReport", "build"]
@@ -51,11 +52,14 @@ class BuildReport:
     read: int = 0
     loaded: int = 0
     unchanged: int = 0
+    duplicates: int = 0  # items whose key an earlier item of the same build had
     rejected: int = 0
     quads_written: int = 0
+    items_written: int = 0  # item graphs the store took
     shared_graphs_loaded: int = 0
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
 
     def summary(self, store: KgStore) -> str:
         rate = self.read / self.seconds if self.seconds else 0.0
@@ -63,6 +67,7 @@ class BuildReport:
             ("items read", f"{self.read:,}"),
             ("loaded", f"{self.loaded:,}"),
             ("unchanged", f"{self.unchanged:,}"),
+            *([("duplicates", f"{self.duplicates:,}")] if self.duplicates else []),
             ("rejected", f"{self.rejected:,}"),
             ("triples written", f"{self.quads_written:,}"),
             ("store", f"{store.graph_count():,} graphs, {store.triple_count():,} quads"),
@@ -115,12 +120,15 @@ def build(
     shared: bool = True,
     batch_size: int = 256,
     workers: int = 1,
-    on_reject: Callable[[Reject], None] | None = None,
+    max_item_chars: int = MAX_ITEM_CHARS,
+    on_reject: Callable[[Reject | Notice], None] | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
     """Build item graphs from ``sources`` into ``store``; returns counts and rejects.
 
-    With ``strict``, the first bad record raises :class:`KgError` before anything is written.
+    Every path is checked and, with ``strict``, every record read and checked before anything is
+    written: a missing path raises :class:`UsageError`, and with ``strict`` the first bad record
+    raises :class:`KgError`. An item over ``max_item_chars`` characters is a reject.
     With ``shared`` (the default), the reference, vocabulary and ontology graphs are loaded
     (or refreshed when their files changed). ``batch_size`` items (at most
     :data:`kg.store.BULK_QUADS` quads) go to the store per atomic write; ``workers`` processes
@@ -130,14 +138,46 @@ def build(
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
     started = time.monotonic()
     report = BuildReport()
-    records: Iterable[NewsItem | Reject] = read_sources(sources, input_format)
+    records: Iterable[NewsItem | Reject | Notice] = read_sources(sources, input_format, max_item_chars=max_item_chars)
     if strict:
         records = list(records)
-        bad = next((r for r in records if isinstance(r, Reject)), None)
+        bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
-    if replace:
-        store.clear()
+    try:
+        with store.replacement() if replace else contextlib.nullcontext(store) as target:
+            _build_into(
+                target,
+                records,
+                report,
+                shared=shared,
+                batch_size=batch_size,
+                workers=workers,
+                on_reject=on_reject,
+                progress=progress,
+            )
+    except KgError as exc:  # a remote store that failed, say: how far the build got
+        # a local replacement was discarded whole: the store holds none of what the build wrote
+        written = 0 if replace and store._local else report.items_written
+        raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None
+    report.seconds = time.monotonic() - started
+    if progress:
+        progress.done()
+    return report
+
+
+def _build_into(
+    store: KgStore,
+    records: Iterable[NewsItem | Reject | Notice],
+    report: BuildReport,
+    *,
+    shared: bool,
+    batch_size: int,
+    workers: int,
+    on_reject: Callable[[Reject | Notice], None] | None,
+    progress: Progress | None,
+) -> None:
+    """Extract the items of ``records`` that ``store`` lacks or holds in another version, write them."""
     existing = store.fingerprints()
     if shared:
         from kg.reference import shared_graphs
@@ -150,31 +190,49 @@ def build(
         report.shared_graphs_loaded = len(changed)
     run = run_iri()
 
+    # graph -> (content hash, run), and for the items of this build where they were read
+    known = cast(dict[str, tuple[object, ...]], existing)
+
     def to_extract() -> Iterator[NewsItem]:
         """The items whose graphs must be (re)written, in input order; counts the others."""
         for record in records:
-            if isinstance(record, Reject):
-                report.rejected += 1
-                report.rejects.append(record)
+            if not isinstance(record, NewsItem):
+                if isinstance(record, Reject):
+                    report.rejected += 1
+                    report.rejects.append(record)
+                else:
+                    report.warnings.append(record)
                 if on_reject:
                     on_reject(record)
                 continue
             report.read += 1
             graph = ns.item_graph(record.key)
             fingerprint = (record.content_hash(), run)
-            if existing.get(graph) == fingerprint:
+            before = known.get(graph)
+            known[graph] = (*fingerprint, record.source_file, record.line)
+            if before is not None and len(before) > 2:  # an earlier item of this build had the key
+                report.duplicates += 1
+                if before[0] == fingerprint[0]:
+                    continue
+                notice = _conflict(record, str(before[2]), cast(int, before[3]))
+                report.warnings.append(notice)
+                if on_reject:
+                    on_reject(notice)
+                yield record  # the later one is kept, as when it is read in a later build
+                continue
+            if before == fingerprint:
                 report.unchanged += 1
                 if progress:
                     progress.update(report)
                 continue
-            existing[graph] = fingerprint
             report.loaded += 1
             yield record
 
     batch: dict[str, bytes] = {}
     batch_quads = 0
     _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
-    with _fewer_gc_passes(), _Writer(store) as writer:
+    writer = _Writer(store, report)
+    with _fewer_gc_passes(), writer:
         for graph, data, count in _item_graphs(to_extract(), workers):
             batch[graph] = data  # an item read twice: the later one wins, as in the store
             batch_quads += count
@@ -188,10 +246,25 @@ def build(
     report.quads_written += writer.written
     if report.quads_written >= COMPACT_AFTER:
         store.optimize()
-    report.seconds = time.monotonic() - started
-    if progress:
-        progress.done()
-    return report
+
+
+def _conflict(item: NewsItem, source_file: str, line: int) -> Notice:
+    return Notice(
+        item.source_file,
+        item.line,
+        f"same key as {source_file}:{line} (date and title, or url) but different text; the later one is kept",
+    )
+
+
+def _first_conflict(records: list[NewsItem | Reject | Notice]) -> Notice | None:
+    """The first item whose key an earlier item with other text had."""
+    first: dict[str, NewsItem] = {}
+    for record in records:
+        if isinstance(record, NewsItem):
+            earlier = first.setdefault(record.key, record)
+            if earlier.content_hash() != record.content_hash():
+                return _conflict(record, earlier.source_file, earlier.line)
+    return None
 
 
 #: A build that wrote this many quads compacts the store at the end (see KgStore.optimize).
@@ -342,8 +415,9 @@ class _Writer:
     with extracting the next. An error in the writer is raised in the caller.
     """
 
-    def __init__(self, store: KgStore) -> None:
+    def __init__(self, store: KgStore, report: BuildReport) -> None:
         self.store = store
+        self.report = report
         self.queue: queue.Queue[dict[str, bytes] | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.written = 0  # quads, as the store counted them
@@ -358,6 +432,7 @@ class _Writer:
             if self.error is None:
                 try:
                     self.written += self.store.load_graphs(batch)
+                    self.report.items_written += len(batch)
                 except BaseException as exc:  # handed to the caller
                     self.error = exc
 

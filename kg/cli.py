@@ -16,6 +16,7 @@ import click
 
 from kg import __version__
 from kg.errors import KgError, UsageError
+from kg.sources import MAX_ITEM_CHARS
 from kg.store import DEFAULT_STORE, open_store
 
 __all__ = ["cli", "main"]
@@ -76,11 +77,27 @@ def cli(ctx: click.Context, debug: bool) -> None:
     type=click.Choice(["listing", "jsonl", "csv", "feed"]),
     help="Format of standard input ('-') or of files whose extension does not say it.",
 )
-@click.option("--strict", is_flag=True, help="Stop at the first bad record; write nothing.")
-@click.option("--replace", is_flag=True, help="Empty the store first and rebuild from scratch.")
+@click.option("--strict", is_flag=True, help="Read and check every record first; if any is bad, write nothing.")
+@click.option(
+    "--replace", is_flag=True, help="Rebuild from scratch into a new store, swapped in for the old when complete."
+)
 @click.option("--batch-size", default=256, show_default=True, help="Items per write transaction.")
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(min=1), help="Processes that extract in parallel."
+)
+@click.option(
+    "--max-item-chars",
+    default=MAX_ITEM_CHARS,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Reject an item whose title, summary and body together are longer.",
+)
+@click.option(
+    "--remote-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="With an http(s) --store: wait this long for the server to connect or answer (default 60, or "
+    "$MIGKG_SPARQL_TIMEOUT); a failed request is tried 3 more times ($MIGKG_SPARQL_RETRIES).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
@@ -92,6 +109,8 @@ def build(
     replace: bool,
     batch_size: int,
     workers: int,
+    max_item_chars: int,
+    remote_timeout: float | None,
     quiet: bool,
 ) -> None:
     """Read news SOURCES (files, folders, '-' for stdin; default data/news/), extract
@@ -101,7 +120,9 @@ def build(
     Formats by extension: .txt listing, .jsonl JSON Lines, .csv, .rss/.atom/.xml feeds.
     Unchanged items are skipped; changed items replace their graph. Bad records are
     reported as FILE:LINE: reason on stderr, everything valid is still loaded, and the
-    exit status is 1.
+    exit status is 1. A missing path fails the build before anything is written. Items
+    with the same key (date and title, or url) but different text, and feeds recovered
+    from broken XML, are warned about (FILE:LINE: warning: reason); --strict fails on them.
 
     \b
     Examples:
@@ -112,18 +133,23 @@ def build(
     from kg.build import Progress
     from kg.build import build as run_build
     from kg.serve.snapshot import open_for_writing
-    from kg.sources import InputFormat
+    from kg.sources import InputFormat, source_files
 
     fmt = InputFormat(input_format) if input_format else None
+    paths = list(sources) or ["data/news/"]
+    source_files(paths, fmt)  # a wrong path fails before the store is opened (or created)
     with open_for_writing(store_location) as store:  # waits out a `kg serve` snapshot (docs/serve.md)
+        if remote_timeout and hasattr(store, "timeout"):
+            store.timeout = remote_timeout
         report = run_build(
-            list(sources) or ["data/news/"],
+            paths,
             store,
             input_format=fmt,
             strict=strict,
             replace=replace,
             batch_size=batch_size,
             workers=workers,
+            max_item_chars=max_item_chars,
             on_reject=lambda r: click.echo(str(r), err=True),
             progress=None if quiet else Progress(),
         )

@@ -27,8 +27,11 @@ Parameters of named queries travel in the query text as a ``VALUES`` row
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.client
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
@@ -88,6 +91,17 @@ _ACCEPT = (
 )
 
 
+#: Seconds to wait for a server to connect and for each read of its answer (``--remote-timeout``,
+#: ``MIGKG_SPARQL_TIMEOUT``), and how many times a failed request is tried again (``MIGKG_SPARQL_RETRIES``).
+DEFAULT_TIMEOUT = 60.0
+RETRIES = 3
+
+
+class _Transient(Exception):
+    """A failure worth another try: the connection failed or was closed, the server timed out or
+    answered 5xx."""
+
+
 def is_remote(location: str | None) -> bool:
     return bool(location) and str(location).startswith(("http://", "https://"))
 
@@ -104,7 +118,13 @@ class RemoteStore(KgStore):
     """A SPARQL 1.1 server used as the store (Graph Store Protocol to write, Protocol to read)."""
 
     def __init__(
-        self, url: str, *, timeout: float | None = None, layout: str | None = None, write: str | None = None
+        self,
+        url: str,
+        *,
+        timeout: float | None = None,
+        layout: str | None = None,
+        write: str | None = None,
+        retries: int | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -119,7 +139,8 @@ class RemoteStore(KgStore):
         if self.write not in WRITE_MODES:
             raise UsageError(f"MIGKG_SPARQL_WRITE={self.write}: not one of {', '.join(WRITE_MODES)}")
         self.location = base
-        self.timeout = timeout
+        self.timeout = timeout or float(os.environ.get("MIGKG_SPARQL_TIMEOUT") or DEFAULT_TIMEOUT)
+        self.retries = retries if retries is not None else int(os.environ.get("MIGKG_SPARQL_RETRIES") or RETRIES)
         self.query_url = "/".join(filter(None, (base, self.layout.query)))
         self.update_url = f"{base}/{self.layout.update}"
         self.graph_store_url = f"{base}/{self.layout.graph_store}"
@@ -128,6 +149,7 @@ class RemoteStore(KgStore):
             token = f"{parts.username}:{parts.password or ''}".encode()
             self._headers["Authorization"] = "Basic " + base64.b64encode(token).decode()
         self._union_checked = False
+        self._written: set[str] | None = None  # the graphs written during a replacement
         self._lock = None
         self._snapshot: Store | None = None
 
@@ -155,7 +177,24 @@ class RemoteStore(KgStore):
     def _request(
         self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
     ) -> tuple[str, bytes]:
-        """``(content type, body)`` of a successful answer; failures become one-line KgErrors."""
+        """``(content type, body)`` of a successful answer; failures become one-line KgErrors.
+
+        A connection that fails, is closed unanswered or times out, and a 5xx answer, are tried
+        again ``retries`` times, after 0.5, 1, 2 … s (every request migkg sends may be repeated:
+        a PUT or a DROP + INSERT replaces a graph whole, a query reads).
+        """
+        for attempt in range(self.retries + 1):
+            try:
+                return self._request_once(method, url, body, headers)
+            except _Transient as exc:
+                if attempt == self.retries:
+                    raise KgError(f"remote store {self.location}: {exc}") from None
+                time.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _request_once(
+        self, method: str, url: str, body: bytes | None, headers: Mapping[str, str] | None
+    ) -> tuple[str, bytes]:
         request = urllib.request.Request(url, data=body, method=method, headers={**self._headers, **(headers or {})})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -164,16 +203,25 @@ class RemoteStore(KgStore):
             detail = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
             if exc.code == 400 and url.startswith(self.query_url):
                 raise UsageError(f"the SPARQL server rejected the query: {detail}") from None
-            raise KgError(f"{method} {url.split('?')[0]} failed: HTTP {exc.code} {exc.reason}; {detail}") from None
+            failure = f"{method} {url.split('?')[0]} failed: HTTP {exc.code} {exc.reason}; {detail}"
+            if exc.code >= 500:
+                raise _Transient(failure) from None
+            raise KgError(failure) from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
-                raise self._timed_out() from None
-            raise KgError(f"cannot reach the SPARQL server at {self.location} ({exc.reason}); is it running?") from None
+                raise _Transient(self._timed_out()) from None
+            if isinstance(exc.reason, ConnectionRefusedError):
+                raise KgError(
+                    f"cannot reach the SPARQL server at {self.location} ({exc.reason}); is it running?"
+                ) from None
+            raise _Transient(f"cannot reach the server ({exc.reason})") from None
         except TimeoutError:
-            raise self._timed_out() from None
+            raise _Transient(self._timed_out()) from None
+        except (http.client.HTTPException, ConnectionError) as exc:
+            raise _Transient(f"the server closed the connection without answering ({type(exc).__name__})") from None
 
-    def _timed_out(self) -> KgError:
-        return KgError(f"the SPARQL server at {self.location} did not answer within {self.timeout:g} s")
+    def _timed_out(self) -> str:
+        return f"the server did not answer within {self.timeout:g} s (--remote-timeout)"
 
     def _post_query(self, text: str) -> tuple[str, bytes]:
         form = urlencode([("query", text), *self.layout.query_params]).encode()
@@ -225,6 +273,8 @@ class RemoteStore(KgStore):
             )
 
     def fingerprints(self) -> dict[str, tuple[str, str]]:
+        if self._written is not None:
+            return {}  # a replacement writes every graph anew
         rows = self.select(
             f"SELECT ?g ?h ?run WHERE {{ GRAPH ?g {{ ?g <{MK['contentHash']}> ?h "
             f"OPTIONAL {{ ?g <{PROV['wasGeneratedBy']}> ?run }} }} }}"
@@ -264,6 +314,8 @@ class RemoteStore(KgStore):
         much faster on servers whose per-request cost grows with the number of graphs.
         """
         self._snapshot = None
+        if self._written is not None:
+            self._written.update(graphs)
         written = 0
         operations = []
         for name, quads in graphs.items():
@@ -281,10 +333,32 @@ class RemoteStore(KgStore):
 
     def clear(self) -> None:
         """Drop migkg's graphs (``…/graph/…``); other data on a shared server is left alone."""
+        self._drop(self._graphs())
+
+    @contextlib.contextmanager
+    def replacement(self) -> Iterator[KgStore]:
+        """This store, written over (``kg build --replace``): a server's graphs cannot be swapped in
+        as a folder is. Every graph is written anew, each whole, over its old version; when the
+        block ends without an error, migkg's graphs it did not write are dropped. A build that
+        fails or is killed leaves every graph the server had, some of them in their new version.
+        """
+        self._written = set()
+        try:
+            yield self
+            written = self._written
+        finally:
+            self._written = None
+        self._drop(self._graphs() - written)
+
+    def _graphs(self) -> set[str]:
+        """migkg's graphs on the server (``…/graph/…``)."""
         rows = self.select(
             f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{ns.GRAPH}")) }}'
         )
-        graphs = [row["g"] for row in rows]
+        return {row["g"].value for row in rows}
+
+    def _drop(self, graphs: Iterable[str]) -> None:
+        names = sorted(graphs)
         self._snapshot = None
-        for start in range(0, len(graphs), 500):
-            self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs[start : start + 500]))
+        for start in range(0, len(names), 500):
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {NamedNode(g)}" for g in names[start : start + 500]))

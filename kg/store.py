@@ -29,10 +29,14 @@ Writes are atomic per item graph, so a killed build leaves every item graph whol
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import fcntl
 import gc
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -92,6 +96,27 @@ def write_whole(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
         temporary.unlink(missing_ok=True)
         return False
     return True
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap folders ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so that a
+    kill leaves either both as they were or both swapped. Where the system or its filesystem
+    cannot, in three renames: a kill between the first two leaves ``b`` at ``b.old``."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(b))
+    retired = b.with_name(b.name + ".old")
+    os.rename(b, retired)
+    os.rename(a, b)
+    os.rename(retired, a)
 
 
 def process_alive(pid: int) -> bool:
@@ -293,6 +318,49 @@ class KgStore:
 
     def clear(self) -> None:
         self.store.clear()
+
+    @contextlib.contextmanager
+    def replacement(self) -> Iterator[KgStore]:
+        """A new, empty store to build into, swapped in for this one's content when the block ends
+        without an error (``kg build --replace``); an error or a kill before then leaves this store
+        as it was.
+
+        On disk the new store is a folder beside this one (``STORE.replacing-PID``), exchanged with
+        it by one rename when complete; the folders of replacements that were killed are removed by
+        the next one. The lock on ``STORE.lock`` is held throughout.
+        """
+        if self.location is None:
+            fresh = KgStore.memory()
+            yield fresh
+            self.store = fresh.store
+            return
+        path = Path(self.location)
+        for stale in path.parent.glob(f"{path.name}{_REPLACING}*"):
+            pid = stale.name[len(path.name + _REPLACING) :]
+            if pid.isdigit() and not process_alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        side = path.with_name(f"{path.name}{_REPLACING}{os.getpid()}")
+        shutil.rmtree(side, ignore_errors=True)
+        fresh = KgStore(Store(str(side)), str(side))
+        try:
+            yield fresh
+            fresh.store.flush()
+        except BaseException:
+            del fresh.store  # RocksDB's handle must be gone before its folder is removed
+            gc.collect()
+            shutil.rmtree(side, ignore_errors=True)
+            raise
+        del fresh.store, self.store  # ... and before a folder moves
+        gc.collect()
+        try:
+            _exchange(side, path)
+        finally:
+            self.store = Store(str(path))
+        shutil.rmtree(side, ignore_errors=True)  # the old store, now in the side folder
+
+
+#: The folder a ``--replace`` builds in is named ``STORE{_REPLACING}PID`` (PID: the build that made it).
+_REPLACING = ".replacing-"
 
 
 def open_store(location: str | None, *, write: bool = False) -> KgStore:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from kg.build import build
 from kg.store import KgStore, open_store
 
-from .conftest import SAMPLE, invoke
+from .conftest import SAMPLE, invoke, write_corpus
 
 COUNT_ITEMS = "SELECT (COUNT(*) AS ?n) WHERE { ?i a <https://w3id.org/migkg/ont#NewsItem> }"
 
@@ -220,3 +221,111 @@ def test_short_builds_print_no_progress():
     stream = io.StringIO()
     Progress(stream).update(BuildReport(read=3))
     assert stream.getvalue() == ""
+
+
+# -- issue 16: a bad record, a wrong path, --strict --
+
+
+def corpus_with_bad_record(path: Path, bad: str, n: int = 1_000, at: int = 601) -> Path:
+    """``n`` JSON Lines items, record ``at`` replaced by ``bad``."""
+    write_corpus(path, "item", 0, n)
+    lines = path.read_text().splitlines()
+    lines[at - 1] = bad
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+BAD_URL = '{"date": "2019-06-11", "title": "Bad", "summary": "S", "url": "http://exa mple.org/x"}'
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_issue_16_a_bad_record_at_601_of_1000_loses_no_valid_item(tmp_path: Path, runner, store_path, workers):
+    news = corpus_with_bad_record(tmp_path / "news.jsonl", BAD_URL)
+    result = invoke(runner, "build", news, "--store", store_path, "-q", "--workers", workers)
+    assert result.exit_code == 1
+    assert [line for line in result.stderr.splitlines() if line] == [
+        f"{news}:601: url 'http://exa mple.org/x' is not an absolute IRI (Invalid IRI code point ' ')"
+    ]
+    assert "rejected        1" in result.output
+    assert count_items(store_path) == 999
+
+
+@pytest.mark.parametrize(
+    "options",
+    [[], ["--workers", "2"], ["--replace"], ["--replace", "--workers", "2"]],
+    ids=["1-worker", "2-workers", "replace", "replace-2-workers"],
+)
+def test_issue_16_strict_writes_nothing_when_a_record_is_bad(tmp_path: Path, runner, store_path, options):
+    invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    before = quads_of(store_path)
+    news = corpus_with_bad_record(tmp_path / "news.jsonl", BAD_URL, n=700)
+    result = invoke(runner, "build", news, "--store", store_path, "-q", "--strict", *options)
+    assert result.exit_code == 1
+    assert f"{news}:601: url 'http://exa mple.org/x' is not an absolute IRI" in result.stderr
+    assert "(--strict: nothing was written)" in result.stderr
+    assert quads_of(store_path) == before
+
+
+def test_issue_16_a_missing_path_fails_the_build_before_anything_is_written(tmp_path: Path, runner, store_path):
+    good = write_corpus(tmp_path / "good.jsonl", "good", 0, 300)
+    result = invoke(runner, "build", good, tmp_path / "typo.jsonl", "--store", store_path, "-q")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"kg: error: {tmp_path / 'typo.jsonl'}: no such file or folder"
+    assert not Path(store_path).exists()
+    invoke(runner, "build", SAMPLE, "--store", store_path, "-q")
+    before = quads_of(store_path)
+    result = invoke(runner, "build", good, tmp_path / "typo.jsonl", "--store", store_path, "-q")
+    assert result.exit_code == 2
+    assert quads_of(store_path) == before
+
+
+def test_issue_16_an_item_over_max_item_chars_is_rejected_with_its_size(tmp_path: Path, runner, store_path):
+    news = tmp_path / "news.jsonl"
+    news.write_text(
+        '{"date": "2019-06-11", "title": "Long", "summary": "' + "word " * 400 + '"}\n'
+        '{"date": "2019-06-12", "title": "Short", "summary": "S"}\n'
+    )
+    result = invoke(runner, "build", news, "--store", store_path, "-q", "--max-item-chars", "1000")
+    assert result.exit_code == 1
+    assert f"{news}:1: item of 2,003 characters (title, summary and body) is over the limit of 1,000" in result.stderr
+    assert count_items(store_path) == 1
+
+
+def test_issue_16_items_with_the_same_key_and_different_text_are_reported_and_counted_once(
+    tmp_path: Path, runner, store_path
+):
+    news = tmp_path / "news.jsonl"
+    news.write_text(
+        "".join(
+            json.dumps({"date": "2019-06-11", "title": "Same title", "summary": text}) + "\n"
+            for text in ("First text.", "Second text.", "Second text.")
+        )
+    )
+    result = invoke(runner, "build", news, "--store", store_path, "-q")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"{news}:2: warning: same key as {news}:1 (date and title, or url) but different text; the later one is kept"
+    ]
+    assert "loaded          1\n" in result.output
+    assert "duplicates      2\n" in result.output
+    assert count_items(store_path) == 1
+    assert any('"Second text."@en' in q for q in quads_of(store_path))
+    strict = invoke(runner, "build", news, "--store", tmp_path / "other", "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "(--strict: nothing was written)" in strict.stderr
+
+
+def test_issue_16_a_feed_recovered_from_broken_xml_is_warned_about(tmp_path: Path, runner, store_path):
+    feed = tmp_path / "broken.rss"
+    feed.write_text(
+        "<rss version='2.0'><channel>\n<item><title>IOM meets Guatemala</title><description>IOM & Guatemala met.\n"
+        "</description><pubDate>Tue, 11 Jun 2019 10:00:00 GMT</pubDate></item></channel></rss>"
+    )
+    result = invoke(runner, "build", feed, "--store", store_path, "-q")
+    assert result.exit_code == 0
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"{feed}:") and ": warning: broken XML, read as far as it could be recovered (" in warning
+    assert count_items(store_path) == 1
+    strict = invoke(runner, "build", feed, "--store", tmp_path / "other", "-q", "--strict")
+    assert strict.exit_code == 1
+    assert "(--strict: nothing was written)" in strict.stderr

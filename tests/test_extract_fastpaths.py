@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from kg.extract import dates, entities, events, matcher, quantities
 from kg.extract.gazetteer import default_gazetteer, first_of_each_kind
+from kg.extract.matcher import SpanIndex
 from kg.sources.dates import MONTHS
 
 # -- the premises of kg.extract.matcher.folded and friends, checked against all of Unicode --
@@ -367,8 +368,11 @@ def test_not_country_before_and_after(window: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 9), st.integers(0, 9), st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=4))
-def test_inside_one(start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    assert events._inside_one(start, end, spans) == any(a <= start and end <= b for a, b in spans)
+def test_spans_enclose_and_hold_as_a_loop_over_them_tells(start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    indexed = SpanIndex(spans)
+    assert indexed.encloses(start, end) == any(a <= start and end <= b for a, b in spans)
+    assert indexed.holds(start) == any(a <= start < b for a, b in spans)
+    assert indexed.overlaps(start, end) == any(a < end and start < b for a, b in spans)
 
 
 _ROLE_PIECES = [

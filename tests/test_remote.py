@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -28,7 +30,7 @@ from kg.errors import KgError
 from kg.remote import Layout, RemoteStore
 from kg.store import KgStore, open_store
 
-from .conftest import FIXTURES, SAMPLE, invoke
+from .conftest import FIXTURES, SAMPLE, invoke, write_corpus
 from .test_queries import GOLDEN_PARAMS
 
 SERVER = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
@@ -252,3 +254,101 @@ def test_credentials_in_the_url_become_basic_auth():
     store = RemoteStore("http://ann:secret@h:3030/ds")
     assert store.location == "http://h:3030/ds"
     assert store._headers["Authorization"] == "Basic YW5uOnNlY3JldA=="
+
+
+# -- issue 16: --replace and --strict against a server --
+
+
+def item_graphs(url: str) -> set[str]:
+    return {g for g in open_store(url).fingerprints() if "/graph/item/" in g}
+
+
+def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
+    runner, start_server, tmp_path, monkeypatch
+):
+    import kg.build
+
+    url = start_server()
+    old = write_corpus(tmp_path / "old.jsonl", "old", 0, 30)
+    new = write_corpus(tmp_path / "new.jsonl", "new", 0, 40)
+    assert invoke(runner, "build", old, "--store", url, "-q").exit_code == 0
+    before = item_graphs(url)
+    real = kg.build._graph_of
+    calls: list[object] = []
+
+    def failing(item):  # type: ignore[no-untyped-def]
+        calls.append(item)
+        if len(calls) > 20:
+            raise KgError("the disk of the server is full")
+        return real(item)
+
+    monkeypatch.setattr(kg.build, "_graph_of", failing)
+    result = invoke(runner, "build", new, "--store", url, "-q", "--replace", "--batch-size", "8")
+    assert result.exit_code == 1
+    assert before <= item_graphs(url)  # nothing of the old build was dropped
+    monkeypatch.setattr(kg.build, "_graph_of", real)
+    assert invoke(runner, "build", new, "--store", url, "-q", "--replace").exit_code == 0
+    assert len(item_graphs(url)) == 40 and not before & item_graphs(url)
+
+
+def test_issue_16_strict_writes_nothing_to_a_server(runner, start_server, tmp_path):
+    url = start_server()
+    news = write_corpus(tmp_path / "news.jsonl", "item", 0, 20)
+    news.write_text(news.read_text() + '{"date": "2019-06-11", "title": "T", "summary": "S", "language": "en us!"}\n')
+    for replace in ([], ["--replace"]):
+        result = invoke(runner, "build", news, "--store", url, "-q", "--strict", *replace)
+        assert result.exit_code == 1
+        assert f"{news}:21: language 'en us!' is not a language tag" in result.stderr
+        assert open_store(url).graph_count() == 0
+
+
+# -- issue 16, finding 11: a server that disconnects or never answers --
+
+
+@pytest.fixture
+def misbehaving_server() -> Iterator[Callable[[str], str]]:
+    """``misbehaving_server("close")`` (closes every connection unanswered) or ``("silent")`` (reads
+    the request, never answers) -> its URL on 127.0.0.1."""
+    listeners: list[socket.socket] = []
+    held: list[socket.socket] = []
+
+    def start(kind: str) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                if kind == "close":
+                    connection.recv(65536)
+                    connection.close()
+                else:
+                    held.append(connection)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for s in listeners + held:
+        s.close()
+
+
+@pytest.mark.parametrize("kind", ["close", "silent"])
+def test_issue_16_a_server_that_disconnects_or_never_answers_is_one_clear_line(misbehaving_server, tmp_path, kind):
+    url = misbehaving_server(kind)
+    news = write_corpus(tmp_path / "news.jsonl", "item", 0, 3)
+    build = subprocess.run(
+        [sys.executable, "-m", "kg", "build", str(news), "--store", url, "-q", "--remote-timeout", "0.5"],
+        capture_output=True,
+        text=True,
+        timeout=120,  # a hang fails the test here
+        env={**os.environ, "MIGKG_SPARQL_RETRIES": "1"},
+    )
+    assert build.returncode == 1
+    [line] = build.stderr.splitlines()
+    assert line.startswith(f"kg: error: remote store {url}: ")
+    assert line.endswith("; 0 items were written")
+    assert "internal error" not in line

@@ -6,6 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,54 @@ def test_listing_reader_never_raises(text: str):
         if isinstance(record, Reject):
             assert record.line >= 1
             assert str(record).startswith("fuzz.txt:")
+
+
+# -- issue 16: every record is validated where it is read --
+
+BAD_RECORDS = [
+    ('{"date": "2019-06-11", "title": "T", "summary": "S", "url": "http://exa mple.org/x"}', "url"),
+    ('{"date": "2019-06-11", "title": "T", "summary": "S", "language": "en us!"}', "language"),
+    ('{"date": "2019-06-11", "title": "T\\ud800", "summary": "S"}', "title"),
+    ("[" * 100_000 + "]" * 100_000, "nested"),
+    ('{"date": "2019-06-11", "title": "T", "summary": "' + "x" * 2_000 + '"}', "2,001 characters"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_RECORDS, ids=["url", "language", "surrogate", "nesting", "size"])
+def test_issue_16_a_bad_record_is_a_reject_of_its_line_and_its_neighbours_are_read(line: str, reason: str):
+    good = '{"date": "2019-06-11", "title": "Good %d", "summary": "S"}'
+    data = "\n".join([good % 1, line, good % 3]).encode()
+    got = list(read_stream(io.BytesIO(data), "f.jsonl", InputFormat.JSONL, max_item_chars=1_000))
+    assert [i.title for i in items(got)] == ["Good 1", "Good 3"]
+    [reject] = rejects(got)
+    assert reject.line == 2 and reason in reject.reason and "\n" not in reject.reason
+
+
+def test_issue_16_csv_and_listing_and_feed_records_are_validated_too():
+    csv_data = b"date,title,summary,url,language\n2019-06-11,A,S,http://exa mple.org/x,en\n2019-06-12,B,S,,pt-BR\n"
+    got = list(read_stream(io.BytesIO(csv_data), "f.csv", InputFormat.CSV))
+    assert [(i.title, i.language) for i in items(got)] == [("B", "pt-BR")]
+    assert [(r.line, "url" in r.reason) for r in rejects(got)] == [(2, True)]
+    listing_data = ("11 June, 2019\nLong\n" + "word " * 300 + "\n\n12 June, 2019\nShort\nS.\n").encode()
+    got = list(read_stream(io.BytesIO(listing_data), "f.txt", InputFormat.LISTING, max_item_chars=1_000))
+    assert [i.title for i in items(got)] == ["Short"]
+    assert [(r.line, "over the limit of 1,000" in r.reason) for r in rejects(got)] == [(1, True)]
+    rss = (
+        b"<rss version='2.0'><channel><item><title>A</title><description>S</description>"
+        b"<link>http://exa mple.org/x</link><pubDate>Tue, 11 Jun 2019 10:00:00 GMT</pubDate></item>"
+        b"<item><title>B</title><description>S</description><pubDate>Wed, 12 Jun 2019 10:00:00 GMT</pubDate></item>"
+        b"</channel></rss>"
+    )
+    got = list(read_stream(io.BytesIO(rss), "f.rss", InputFormat.FEED))
+    assert [i.title for i in items(got)] == ["B"]
+    assert len(rejects(got)) == 1
+
+
+def test_issue_16_csv_cells_over_128_kib_are_read_and_an_over_long_one_rejects_its_row_only():
+    big = "x" * 200_000
+    huge = "y" * 400_000
+    data = f'date,title,summary\n2019-06-11,Big,"{big}"\n2019-06-12,Huge,"{huge}"\n2019-06-13,After,S\n'.encode()
+    got = list(read_stream(io.BytesIO(data), "f.csv", InputFormat.CSV, max_item_chars=300_000))
+    assert [(i.title, len(i.summary)) for i in items(got)] == [("Big", 200_000), ("After", 1)]
+    [reject] = rejects(got)
+    assert reject.line == 3 and "400,004 characters" in reject.reason

@@ -182,3 +182,58 @@ def test_the_lock_names_the_holder(tmp_path):
         assert (tmp_path / "store.lock").read_text() == f"pid {os.getpid()}"
         with pytest.raises(KgError, match=f"in use by another process \\(pid {os.getpid()}\\)"):
             KgStore.open(path, write=True)
+
+
+# -- issue 16, finding 7: --replace builds a new store beside the old and swaps it in whole --
+
+
+def item_count(path: Path) -> int:
+    with KgStore.open(path, write=False) as store:
+        return len(item_graph_sizes(store.store))
+
+
+def test_issue_16_a_replace_that_fails_midway_leaves_the_old_store_whole(tmp_path, monkeypatch):
+    import kg.build
+
+    path = tmp_path / "store"
+    old = write_corpus(tmp_path / "old.jsonl", "old", 0, 120)
+    new = write_corpus(tmp_path / "new.jsonl", "new", 0, 400)
+    with KgStore.open(path, write=True) as store:
+        kg.build.build([old], store, shared=False)
+    real, calls = kg.build._graph_of, []
+
+    def failing(item: NewsItem):  # type: ignore[no-untyped-def]
+        calls.append(item)
+        if len(calls) > 200:
+            raise OSError("disk full")
+        return real(item)
+
+    monkeypatch.setattr(kg.build, "_graph_of", failing)
+    with KgStore.open(path, write=True) as store, pytest.raises(OSError, match="disk full"):
+        kg.build.build([new], store, shared=False, replace=True, batch_size=16)
+    assert item_count(path) == 120
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.jsonl", "old.jsonl", "store", "store.lock"]
+    monkeypatch.setattr(kg.build, "_graph_of", real)
+    with KgStore.open(path, write=True) as store:
+        report = kg.build.build([new], store, shared=False, replace=True, batch_size=16)
+        assert (report.loaded, store.graph_count()) == (400, 400)
+    assert item_count(path) == 400
+
+
+def test_issue_16_a_killed_replace_leaves_the_old_store_whole(corpus, tmp_path):
+    path = tmp_path / "store"
+    old = write_corpus(tmp_path / "old.jsonl", "old", 0, 100)
+    assert kg_process("build", old, "--store", path, "-q").wait(timeout=120) == 0
+    build = kg_process("build", corpus, "--store", path, "--replace", "--batch-size", "7", "-q")
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("store.replacing-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [side] = tmp_path.glob("store.replacing-*")
+    wait_for_item_graphs(side, build, at_least=50)
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    assert item_count(path) == 100
+    rerun = kg_process("build", old, "--store", path, "--replace", "-q")
+    assert rerun.wait(timeout=120) == 0
+    assert item_count(path) == 100
+    assert not list(tmp_path.glob("store.replacing-*"))  # the killed build's folder was removed

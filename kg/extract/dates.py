@@ -15,6 +15,7 @@ publication is taken to be in the previous year ("on 28 December" in an item of 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Iterable
@@ -125,11 +126,15 @@ def _day(year: int | None, month: int, day: int, published: date) -> date | None
 
 def find_dates(text: str, published: date) -> list[DateSpan]:
     """Date expressions in ``text``, left to right, overlaps resolved by the first pattern."""
-    taken: list[tuple[int, int]] = []
+    # the spans taken, disjoint and sorted: their ends grow as their starts do
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
     spans: list[DateSpan] = []
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        """Whether ``a:b`` overlaps no span taken: the last one to start before ``b`` ends by ``a``."""
+        i = bisect.bisect_left(taken_starts, b)
+        return i == 0 or taken_ends[i - 1] <= a
 
     month_at, keywords = _month_starts_and_keywords(text)
     # a day-first date ends with a month name: its day comes before the last one
@@ -152,7 +157,9 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
                 continue
             found = _resolve(rule, m, published, text)
             if found:
-                taken.append((m.start(), m.end()))
+                i = bisect.bisect_left(taken_starts, m.start())
+                taken_starts.insert(i, m.start())
+                taken_ends.insert(i, m.end())
                 spans.extend(DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found)
     return sorted(spans, key=lambda d: (d.offset, d.start))
 

@@ -24,7 +24,7 @@ from operator import attrgetter
 from typing import Any
 
 from kg.extract.gazetteer import Candidate, Match, default_gazetteer
-from kg.extract.matcher import is_word, word_alternation
+from kg.extract.matcher import SpanIndex, is_word, word_alternation
 from kg.extract.model import Mention, NewEntity
 from kg.namespaces import slugify
 from kg.reference import load
@@ -152,22 +152,20 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         # a Match starts with the same three fields: start, end, surface text
         out.mentions.append(Mention(kind, ref, m[0], m[1], m[2], rule))
 
-    def overlaps(start: int, end: int) -> bool:
-        for s, e in org_spans:  # noqa: SIM110 (a loop: any() and a generator cost more, per match)
-            if not (end <= s or start >= e):
-                return True
-        return False
-
     # -- organisations found by pattern, before names that may sit inside them --
     defined: dict[str, str] = {}
     new_acronyms: dict[str, str] = {}
+    at_span: dict[tuple[int, int], list[Match]] = {}
+    for gm in matches:
+        at_span.setdefault((gm.start, gm.end), []).append(gm)
+    org_matches = SpanIndex((gm.start, gm.end) for gm in matches if "org" in gm.first)
     for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
         acr = dm.group("acr").rstrip(".")
         start = dm.start("name") + (len(dm.group("name")) - len(name))
         end = dm.end("name")
         registry = next(
-            (c.ref for m in matches if m.start == start and m.end == end for c in m.candidates if c.kind == "org"),
+            (c.ref for m in at_span.get((start, end), ()) for c in m.candidates if c.kind == "org"),
             None,
         ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
         if registry is None:
@@ -207,13 +205,15 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 )
                 out.orgs.append(slug)
         org_spans.append((dist.start(), dist.end("plural")))
+    found_orgs = SpanIndex(org_spans)
+    head_reach = -1  # head phrases come in text order: one overlaps an earlier one if it starts before this
     for phrase_start, name in _head_phrases(text):
         trimmed = _LEADING.sub("", name)
         start = phrase_start + len(name) - len(trimmed)
         end = phrase_start + len(name)
-        if len(trimmed.split()) < 2 or overlaps(start, end):
+        if len(trimmed.split()) < 2 or found_orgs.overlaps(start, end) or head_reach > start:
             continue
-        if _overlaps_org(matches, start, end):
+        if org_matches.overlaps(start, end):
             continue  # the registry knows it, or it joins several known names
         gov = _GOVERNMENT.match(trimmed)
         country = None
@@ -224,11 +224,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         add("org", slug, (start, end, trimmed), "org-head-noun")
         out.orgs.append(slug)
         org_spans.append((start, end))
+        head_reach = max(head_reach, end)
 
     # -- gazetteer matches --
     place_matches: list[tuple[Match, list[Candidate]]] = []
+    found_orgs = SpanIndex(org_spans)
     for m in matches:
-        if org_spans and overlaps(m.start, m.end):
+        if org_spans and found_orgs.overlaps(m.start, m.end):
             continue
         first = m.first
         if "org" in first:
@@ -332,17 +334,6 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
 
 _WEIGHT = attrgetter("weight")
 _slug = functools.lru_cache(maxsize=4096)(slugify)  # organisation names recur from item to item
-
-
-def _overlaps_org(matches: list[Match], start: int, end: int) -> bool:
-    """Whether a gazetteer match that can be an organisation overlaps ``start:end`` (matches are in
-    text order)."""
-    for m in matches:
-        if m.start >= end:
-            return False
-        if m.end > start and "org" in m.first:
-            return True
-    return False
 
 
 @functools.cache

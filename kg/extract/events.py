@@ -7,14 +7,16 @@ anchor, plus the title for the first event.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 
 from kg.extract.dates import DateSpan, find_dates
 from kg.extract.entities import Entities
-from kg.extract.matcher import is_word, may_contain, word_alternation
+from kg.extract.matcher import SpanIndex, is_word, may_contain, word_alternation
 from kg.extract.model import Event, Mention
 from kg.extract.quantities import large_gathering
 from kg.extract.sentences import sentence_at, sentence_of
@@ -138,6 +140,9 @@ _FUNDER_WORDS = "funded by|financed by|with funding from|sponsored by|financiado
 _FUNDER_CUES = _WordsBefore(_FUNDER_WORDS)
 
 
+_START = attrgetter("start")
+
+
 @dataclass
 class _Anchor:
     span: DateSpan | None
@@ -152,28 +157,38 @@ def _ordinal(context: str) -> re.Match[str] | None:
 
 
 def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
-    """Event-type cues in ``text``, except inside names ("Regional Conference on Migration")."""
-    names = [(m.start, m.end) for m in mentions if m.kind in ("org", "region")]
-    return [
+    """Event-type cues in ``text``, in text order, except inside names ("Regional Conference on Migration")."""
+    names = SpanIndex([(m.start, m.end) for m in mentions if m.kind in ("org", "region")])
+    hits = [
         (start, end, concept)
-        for concept, hits in find_cues(text, "event-type").items()
-        for start, end in hits
-        if not _inside_one(start, end, names)
+        for concept, found in find_cues(text, "event-type").items()
+        for start, end in found
+        if not names.encloses(start, end)
     ]
-
-
-def _inside_one(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether ``start:end`` lies inside one of ``spans``."""
-    for a, b in spans:  # noqa: SIM110 (a loop: any() and a generator cost more, per hit)
-        if a <= start and end <= b:
-            return True
-    return False
+    hits.sort()
+    return hits
 
 
 def _types(hits: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[str]:
-    """The event type of highest precedence cued inside ``ranges``, as a one-item list."""
-    found = {concept for a, b in ranges for start, end, concept in hits if a <= start and end <= b}
+    """The event type of highest precedence cued inside ``ranges``, as a one-item list (``hits`` in
+    text order: only those that start inside a range are looked at)."""
+    found = set()
+    for a, b in ranges:
+        for i in range(bisect.bisect_left(hits, (a,)), len(hits)):
+            start, end, concept = hits[i]
+            if start > b:
+                break
+            if end <= b:
+                found.add(concept)
     return [t for t in PRECEDENCE if t in found][:1]
+
+
+def _in_ranges(mentions: list[Mention], starts: list[int], ranges: Iterable[tuple[int, int]]) -> list[Mention]:
+    """The mentions (in text order, ``starts`` their starts) that start inside one of ``ranges``."""
+    chosen: set[int] = set()
+    for a, b in ranges:
+        chosen.update(range(bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)))
+    return [mentions[i] for i in sorted(chosen)]
 
 
 def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
@@ -191,14 +206,17 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         seen[(d.start, d.end)] = anchor
         anchors.append(anchor)
     hits = _cue_hits(text, mentions)
-    whole = [(0, len(text))]
+    whole_types = _types(hits, [(0, len(text))])
     if not anchors:
-        if not _types(hits, whole):
+        if not whole_types:
             return []
         first_cue = min(start for start, _, _ in hits)
         anchors.append(_Anchor(None, first_cue, sentence_of(text, first_cue), []))
 
     events = []
+    mentions = sorted(mentions, key=_START)
+    starts = [m.start for m in mentions]
+    segments = _segments(anchors)
     for n, anchor in enumerate(anchors):
         s, e = anchor.sentence
         own = [anchor.sentence, *anchor.also]
@@ -208,7 +226,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         window = [(max(s, anchor.offset - 80), min(e, anchor.offset + 45))] if anchor.span else []
         if anchor.span and anchor.span.precision == "year":
             window = [(max(s, anchor.offset - 45), anchor.offset)]
-        types = (_types(hits, window) or _types(hits, own) or _types(hits, context_ranges) or _types(hits, whole)) or [
+        types = (_types(hits, window) or _types(hits, own) or _types(hits, context_ranges) or whole_types) or [
             "meeting"
         ]
         window_text = " ".join(text[a:b] for a, b in window)
@@ -229,8 +247,8 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         if len(anchors) > 1:
             first = anchors[0]
             with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
-            ranges = [_segment(anchor, anchors), *anchor.also] + ([(0, title_end)] if with_title else [])
-            in_context = [m for m in mentions if _starts_in(m.start, ranges)]
+            ranges = [segments[n], *anchor.also] + ([(0, title_end)] if with_title else [])
+            in_context = _in_ranges(mentions, starts, ranges)
         _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end)
         events.append(event)
     if len(anchors) > 1:
@@ -251,14 +269,6 @@ def _subject_verb(after: str) -> bool:
     return after.lstrip()[:1] in _SUBJECT_FIRST and _SUBJECT_VERB.match(after) is not None
 
 
-def _starts_in(offset: int, ranges: Iterable[tuple[int, int]]) -> bool:
-    """Whether ``offset`` falls inside one of ``ranges``."""
-    for a, b in ranges:  # noqa: SIM110 (a loop: any() and a generator cost more, per mention)
-        if a <= offset < b:
-            return True
-    return False
-
-
 def _clause_subject(text: str, start: int, end: int) -> bool:
     """Whether the organisation at ``start:end`` heads a list that is the subject of an active
     event verb in its sentence: "IOM, ILO and the regional team … held their first meeting"."""
@@ -272,23 +282,26 @@ def _clause_subject(text: str, start: int, end: int) -> bool:
     return verb is not None and not _CLAUSE_BREAK.search(gap_and_verb[: verb.start()])
 
 
-def _segment(anchor: _Anchor, anchors: list[_Anchor]) -> tuple[int, int]:
-    """The part of the anchor's sentence that belongs to it: "A met on May 16-17, while B met on
+def _segments(anchors: list[_Anchor]) -> list[tuple[int, int]]:
+    """The part of each anchor's sentence that belongs to it: "A met on May 16-17, while B met on
     May 23-24" gives A the text up to the first date and B the rest."""
-    s, e = anchor.sentence
-    if anchor.span is None or anchor.span.precision != "day":
-        return (s, e)  # a background "in 2018" belongs to its whole sentence
-    cuts = sorted(
-        {
-            (a.span.offset, a.span.end_offset)
-            for a in anchors
-            if a.span and a.span.precision == "day" and a.sentence == anchor.sentence
-        }
-    )
-    k = next(i for i, (start, _) in enumerate(cuts) if start == anchor.span.offset)
-    begin = s if k == 0 else cuts[k - 1][1]
-    end = e if k == len(cuts) - 1 else cuts[k][1]
-    return (begin, end)
+    cuts_of: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for a in anchors:
+        if a.span and a.span.precision == "day":
+            cuts_of.setdefault(a.sentence, set()).add((a.span.offset, a.span.end_offset))
+    ordered = {sentence: sorted(cuts) for sentence, cuts in cuts_of.items()}
+    segments = []
+    for anchor in anchors:
+        s, e = anchor.sentence
+        if anchor.span is None or anchor.span.precision != "day":
+            segments.append((s, e))  # a background "in 2018" belongs to its whole sentence
+            continue
+        cuts = ordered[anchor.sentence]
+        k = bisect.bisect_left(cuts, (anchor.span.offset,))
+        begin = s if k == 0 else cuts[k - 1][1]
+        end = e if k == len(cuts) - 1 else cuts[k][1]
+        segments.append((begin, end))
+    return segments
 
 
 def _share_item_roles(
@@ -296,8 +309,8 @@ def _share_item_roles(
 ) -> None:
     """Organisers and funders named in sentences that anchor no event ("The activity was held by
     IOM") hold for every event of the item that has none of its own."""
-    anchored = {r for a in anchors for r in (a.sentence, *a.also)}
-    free = [m for m in mentions if m.start >= title_end and not _starts_in(m.start, anchored)]
+    anchored = SpanIndex(r for a in anchors for r in (a.sentence, *a.also))
+    free = [m for m in mentions if m.start >= title_end and not anchored.holds(m.start)]
     if not free:
         return
     shared = Event()
@@ -318,6 +331,10 @@ def _roles(
     A headline's subject ("IOM strengthens dialogue …") organises only when the body names no
     organiser: the body says who held the event.
     """
+    distributed: dict[int, int] = {}  # start of an "org-distributive" list -> the end of its last name
+    for m in mentions:
+        if m.rule == "org-distributive":
+            distributed[m.start] = max(distributed.get(m.start, m.end), m.end)
     organizers: list[str] = []
     headline_organizers: list[str] = []
     funders: list[str] = []
@@ -327,7 +344,7 @@ def _roles(
             continue
         end = m.end
         if m.rule == "org-distributive":  # "The Councils of A, B and C held …": read after the list
-            end = max(x.end for x in mentions if x.rule == m.rule and x.start == m.start)
+            end = distributed[m.start]
         before = text[max(0, m.start - 45) : m.start]
         after = text[end : end + 60]
         if _FUNDER_CUES.search(before):

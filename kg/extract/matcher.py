@@ -23,6 +23,7 @@ text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,6 +34,7 @@ import ahocorasick
 
 __all__ = [
     "PhraseMatcher",
+    "SpanIndex",
     "digit_runs",
     "folded",
     "is_word",
@@ -335,3 +337,39 @@ def may_contain(text: str, words: Iterable[str]) -> bool:
     """Whether ``text`` holds one of ``words`` in any case (or may: ``folded`` cannot tell)."""
     lowered = folded(text)
     return lowered is None or any(word in lowered for word in words)
+
+
+class SpanIndex:
+    """Spans of text, asked whether one of them encloses a span, overlaps it or holds an offset, in
+    log time (a loop over them made extraction quadratic in the length of an item).
+
+    >>> spans = SpanIndex([(10, 20), (0, 5), (12, 30)])
+    >>> spans.encloses(13, 25), spans.encloses(4, 11), spans.holds(20), spans.holds(6)
+    (True, False, True, False)
+    >>> spans.overlaps(5, 10), spans.overlaps(4, 6), spans.overlaps(29, 40)
+    (False, True, True)
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self.starts = [a for a, _ in ordered]
+        self.reach: list[int] = []  # the furthest end of the spans up to each one
+        furthest = -1
+        for _, b in ordered:
+            furthest = max(furthest, b)
+            self.reach.append(furthest)
+
+    def encloses(self, start: int, end: int) -> bool:
+        """Whether ``start:end`` lies inside one of the spans."""
+        i = bisect.bisect_right(self.starts, start)
+        return i > 0 and self.reach[i - 1] >= end
+
+    def holds(self, offset: int) -> bool:
+        """Whether ``offset`` falls inside one of the spans (``a <= offset < b``)."""
+        i = bisect.bisect_right(self.starts, offset)
+        return i > 0 and self.reach[i - 1] > offset
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether one of the spans overlaps ``start:end`` (``a < end and start < b``)."""
+        i = bisect.bisect_left(self.starts, end)
+        return i > 0 and self.reach[i - 1] > start

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
+from itertools import accumulate
+from operator import attrgetter
+
+import ahocorasick
 
 from kg.extract.entities import Entities
 from kg.extract.matcher import (
@@ -120,7 +125,8 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
     if not events:
         return
     found: list[Participation] = []
-    agents = [x for x in mentions if x.kind in ("country", "org")]
+    agents = sorted((x for x in mentions if x.kind in ("country", "org")), key=attrgetter("start"))
+    agent_starts = [x.start for x in agents]
     for m in quantity_matches(text):
         start, end = m.span()
         before = text[max(0, start - 12) : start]
@@ -136,12 +142,14 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             noun = "countries and territories"
         agent = next(
             (
-                x
-                for x in agents
-                if start <= x.start < end + 45 and (x.start < end or _FROM_OF.match(text[end : x.start]))
+                agents[i]
+                for i in range(bisect.bisect_left(agent_starts, start), len(agents))
+                if agents[i].start >= end + 45 or agents[i].start < end or _FROM_OF.match(text[end : agents[i].start])
             ),
             None,
         )
+        if agent is not None and agent.start >= end + 45:
+            agent = None
         part = Participation(
             role="participant",
             count=value,
@@ -151,22 +159,45 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
             quote=sentence_text(text, start),
         )
         found.append(part)
+    holder = _first_holders([part.quote for part in found], [ev.quote for ev in events])
     for part in found:
-        here = part.quote  # the stripped sentence of the count
-        event = next((ev for ev in events if here and here in ev.quote), events[0])
+        event = events[holder.get(part.quote, 0)]  # the first event whose quote holds the count's sentence
         if "training" in event.types:
             part.role = "trainee"
         event.participations.append(part)
     for event in events:
         parts = event.participations
+        largest: dict[str | None, int] = {}  # group -> the first of its parts with the largest count
+        for j, part in enumerate(parts):
+            if part.group not in largest or (part.count or 0) > (parts[largest[part.group]].count or 0):
+                largest[part.group] = j
         for part in parts:
-            larger = [
-                j
-                for j, other in enumerate(parts)
-                if other.group == part.group and (other.count or 0) > (part.count or 0)
-            ]
-            if larger:
-                part.subset_of = max(larger, key=lambda j: parts[j].count or 0)
+            j = largest[part.group]
+            if (parts[j].count or 0) > (part.count or 0):
+                part.subset_of = j
+
+
+def _first_holders(needles: list[str], quotes: list[str]) -> dict[str, int]:
+    """For each non-empty needle found in a quote, the index of the first quote that holds it: one
+    pass of an automaton over the quotes, however many needles.
+
+    >>> _first_holders(["b c", "x", "c"], ["a b", "a b c d", "c"])
+    {'b c': 1, 'c': 1}
+    """
+    distinct = {needle for needle in needles if needle}
+    if not distinct or not quotes:
+        return {}
+    automaton = ahocorasick.Automaton()
+    for needle in distinct:
+        automaton.add_word(needle, needle)
+    automaton.make_automaton()
+    joined = "\x00".join(quotes)  # no sentence holds a NUL, so no needle spans two quotes
+    starts = list(accumulate((len(q) + 1 for q in quotes[:-1]), initial=0))
+    first: dict[str, int] = {}
+    for end, needle in automaton.iter(joined):
+        if needle not in first:
+            first[needle] = bisect.bisect_right(starts, end - len(needle) + 1) - 1
+    return first
 
 
 _APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
@@ -231,9 +262,11 @@ def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
     lowered = folded(text) or text.lower()
     if not any(word in lowered for word in _PERCENT):
         return stats
+    countries = sorted((x for x in mentions if x.kind == "country"), key=attrgetter("end"))
+    country_ends = [x.end for x in countries]
     for m in _statistic_matches(text):
-        prior = [x for x in mentions if x.kind == "country" and x.end <= m.start()]
-        if not prior:
+        before = bisect.bisect_right(country_ends, m.start())  # the countries that end before it
+        if not before:
             continue
         what = m.group("what").lower()
         sentence = sentence_text(text, m.start())
@@ -241,5 +274,7 @@ def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
         if not migrants:
             continue
         indicator = "migrant-share-of-labour-force" if "force" in what else "migrant-share-of-population"
-        stats.append(Statistic(float(m.group("value")), indicator, "country", prior[-1].ref, "percent", sentence))
+        stats.append(
+            Statistic(float(m.group("value")), indicator, "country", countries[before - 1].ref, "percent", sentence)
+        )
     return stats

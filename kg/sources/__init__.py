@@ -1,8 +1,8 @@
 """Readers for news sources: listing text, JSON Lines, CSV, RSS/Atom.
 
-Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order;
-a reader never raises on bad input: what it cannot read becomes a ``Reject`` naming the
-file and line. :func:`read_sources` walks files and folders.
+Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order
+(and a :class:`Notice` about what it read with a doubt); a reader never raises on bad input:
+what it cannot read becomes a ``Reject`` naming the file and line. :func:`read_sources` walks files and folders.
 
 >>> import io
 >>> text = "11 June, 2019\\n\\nA title\\n\\nA summary.\\n"
@@ -26,14 +26,21 @@ from kg.errors import UsageError
 from kg.namespaces import slugify
 
 __all__ = [
+    "MAX_ITEM_CHARS",
     "InputFormat",
     "NewsItem",
+    "Notice",
     "Reject",
     "item_key",
     "read_file",
     "read_sources",
     "read_stream",
+    "source_files",
 ]
+
+#: The default of ``kg build --max-item-chars``: the characters of an item's title, summary and
+#: body together above which it is rejected (news articles run to some 50,000).
+MAX_ITEM_CHARS = 1_000_000
 
 
 class InputFormat(enum.Enum):
@@ -122,6 +129,19 @@ class Reject:
         return f"{self.source_file}:{self.line}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something about a source the user should know, though its items were read (a feed recovered
+    from broken XML); ``str()`` gives ``FILE:LINE: warning: reason``."""
+
+    source_file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source_file}:{self.line}: warning: {self.reason}"
+
+
 def item_key(published: date, title: str, url: str | None = None) -> str:
     """A stable key: from the URL when there is one, else from the date and title.
 
@@ -191,8 +211,14 @@ def text_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str] | Reje
             yield number, part
 
 
-def read_stream(stream: BinaryIO, source: str, fmt: InputFormat) -> Iterator[NewsItem | Reject]:
+def read_stream(
+    stream: BinaryIO, source: str, fmt: InputFormat, *, max_item_chars: int = MAX_ITEM_CHARS
+) -> Iterator[NewsItem | Reject | Notice]:
     """Read one source of the given format; ``source`` names it in records and rejects.
+
+    Every record is checked where it is read (:func:`kg.sources.records.check`): an item over
+    ``max_item_chars``, a URL that is not an IRI, a language that is not a language tag or text
+    RDF cannot hold is a reject of its own record.
 
     JSON Lines are read a line at a time; the other formats (a listing's records span lines,
     a CSV's quoted cells may too, a feed is one XML document) whole.
@@ -200,36 +226,33 @@ def read_stream(stream: BinaryIO, source: str, fmt: InputFormat) -> Iterator[New
     from kg.sources import csvfile, feed, jsonl, listing
 
     if fmt is InputFormat.JSONL:
-        yield from jsonl.read_lines(text_lines(stream, source), source)
+        yield from jsonl.read_lines(text_lines(stream, source), source, max_item_chars)
         return
     data = stream.read()
     if not data.strip():
         yield Reject(source, 1, "empty file: no news items to read")
         return
     if fmt is InputFormat.FEED:
-        yield from feed.read(data, source)
+        yield from feed.read(data, source, max_item_chars)
         return
     text, reject = decode(data, source)
     if reject is not None or text is None:
         yield reject if reject is not None else Reject(source, 1, "unreadable")
         return
     reader = listing.read if fmt is InputFormat.LISTING else csvfile.read
-    yield from reader(text, source)
+    yield from reader(text, source, max_item_chars)
 
 
-def read_file(path: str | Path, fmt: InputFormat | None = None) -> Iterator[NewsItem | Reject]:
+def read_file(
+    path: str | Path, fmt: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
+) -> Iterator[NewsItem | Reject | Notice]:
     """Read one file, its format from ``fmt`` or its extension."""
     path = Path(path)
-    fmt = fmt or InputFormat.from_extension(path)
-    if fmt is None:
-        raise UsageError(
-            f"{path}: unknown file type {path.suffix or '(no extension)'!r}; "
-            "name it .txt, .jsonl, .csv, .rss/.atom/.xml or pass --input-format"
-        )
+    fmt = _format_of(path, fmt)
     source = display_path(path)
     try:
         with path.open("rb") as stream:
-            yield from read_stream(stream, source, fmt)
+            yield from read_stream(stream, source, fmt, max_item_chars=max_item_chars)
     except OSError as exc:
         yield Reject(source, 1, f"cannot read file: {exc.strerror or exc}")
 
@@ -247,34 +270,61 @@ def display_path(path: Path) -> str:
         return str(absolute)
 
 
-def iter_files(sources: Iterable[str | Path]) -> Iterator[Path | None]:
-    """Files named or found under folders (recursively, sorted, known extensions only).
+def _format_of(path: Path, fmt: InputFormat | None) -> InputFormat:
+    fmt = fmt or InputFormat.from_extension(path)
+    if fmt is None:
+        raise UsageError(
+            f"{path}: unknown file type {path.suffix or '(no extension)'!r}; "
+            "name it .txt, .jsonl, .csv, .rss/.atom/.xml or pass --input-format"
+        )
+    return fmt
 
-    ``-`` is yielded as ``None`` (standard input).
+
+def source_files(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> list[Path | None]:
+    """Files named or found under folders (recursively, sorted, known extensions only), every
+    one checked before any is read: a missing path or a file of unknown type is a
+    :class:`UsageError`, so that a build fails as a whole before it writes anything.
+
+    ``-`` is listed as ``None`` (standard input).
     """
+    files: list[Path | None] = []
     for source in sources:
         if str(source) == "-":
-            yield None
+            files.append(None)
             continue
         path = Path(source)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                    and InputFormat.from_extension(child) is not None
-                ):
-                    yield child
+            files += [
+                child
+                for child in sorted(path.rglob("*"))
+                if child.is_file()
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and InputFormat.from_extension(child) is not None
+            ]
         elif path.exists():
-            yield path
+            _format_of(path, input_format)
+            files.append(path)
         else:
             raise UsageError(f"{path}: no such file or folder")
+    return files
 
 
-def read_sources(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> Iterator[NewsItem | Reject]:
-    """Items and rejects from files, folders and ``-`` (standard input), in order."""
-    for path in iter_files(sources):
-        if path is None:
-            yield from read_stream(sys.stdin.buffer, "<stdin>", input_format or InputFormat.LISTING)
-        else:
-            yield from read_file(path, input_format)
+def read_sources(
+    sources: Iterable[str | Path], input_format: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
+) -> Iterator[NewsItem | Reject | Notice]:
+    """Items and rejects from files, folders and ``-`` (standard input), in order.
+
+    Every path is checked here, when called (:func:`source_files`); the files are read as the
+    records are asked for.
+    """
+    files = source_files(sources, input_format)
+
+    def records() -> Iterator[NewsItem | Reject | Notice]:
+        for path in files:
+            if path is None:
+                stdin_format = input_format or InputFormat.LISTING
+                yield from read_stream(sys.stdin.buffer, "<stdin>", stdin_format, max_item_chars=max_item_chars)
+            else:
+                yield from read_file(path, input_format, max_item_chars=max_item_chars)
+
+    return records()

@@ -6,13 +6,16 @@ import csv
 import io
 from collections.abc import Iterator
 
-from kg.sources import NewsItem, Reject
+from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject
 from kg.sources.records import from_record
 
 __all__ = ["read"]
 
 
-def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
+def read(text: str, source: str, max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[NewsItem | Reject]:
+    # The csv module stops at a cell over its limit (128 KiB by default) and cannot go on after it;
+    # no cell is longer than the text, and one too long for an item is a reject of its row.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     stream = io.StringIO(text, newline="")
     dialect: type[csv.Dialect]
     try:
@@ -47,5 +50,5 @@ def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
             if len(row) > len(header):
                 yield Reject(source, line, f"{len(row)} fields but the header names {len(header)}")
             else:
-                yield from_record(dict(zip(header, row, strict=False)), source, line)
+                yield from_record(dict(zip(header, row, strict=False)), source, line, max_item_chars)
         line = reader.line_num + 1

@@ -10,7 +10,7 @@ from typing import Any
 
 import feedparser
 
-from kg.sources import NewsItem, Reject, decode
+from kg.sources import MAX_ITEM_CHARS, NewsItem, Notice, Reject, decode
 from kg.sources.records import from_record
 
 __all__ = ["read"]
@@ -23,19 +23,19 @@ def _plain(value: str | None) -> str:
     return html.unescape(_TAG.sub(" ", value or ""))
 
 
-def read(data: bytes, source: str) -> Iterator[NewsItem | Reject]:
+def read(data: bytes, source: str, max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[NewsItem | Reject | Notice]:
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
     entries: list[Any] = parsed.get("entries", [])
-    if parsed.get("bozo") and not entries:
+    if parsed.get("bozo"):
         exc = parsed.get("bozo_exception")
         line = getattr(exc, "getLineNumber", lambda: 1)() or 1
-        _, reject = decode(data, source)
-        if reject is not None:
-            yield reject
+        what = " ".join(str(getattr(exc, "getMessage", lambda: str(exc))()).split())
+        if entries:  # feedparser read on past the error: what it recovered may lack a part
+            yield Notice(source, line, f"broken XML, read as far as it could be recovered ({what})")
+        else:
+            _, reject = decode(data, source)
+            yield reject or Reject(source, line, f"not an RSS or Atom feed: XML error ({what})")
             return
-        what = getattr(exc, "getMessage", lambda: str(exc))()
-        yield Reject(source, line, f"not an RSS or Atom feed: XML error ({what})")
-        return
     if not parsed.get("version") and not entries:
         yield Reject(source, 1, "not an RSS or Atom feed: no <rss> or <feed> element")
         return
@@ -55,4 +55,4 @@ def read(data: bytes, source: str) -> Iterator[NewsItem | Reject]:
         }
         if record["body"] and record["body"] == record["summary"]:
             record["body"] = None
-        yield from_record(record, source, line)
+        yield from_record(record, source, line, max_item_chars)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kg.sources import NewsItem, Reject, item_key
+from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject, item_key
 from kg.sources.dates import looks_like_date, parse_date
+from kg.sources.records import check
 
 __all__ = ["read"]
 
 
-def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
+def read(text: str, source: str, max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[NewsItem | Reject]:
     lines = text.split("\n")
     starts = [i for i, line in enumerate(lines) if looks_like_date(line.strip())]
     if not starts:
@@ -38,7 +39,8 @@ def read(text: str, source: str) -> Iterator[NewsItem | Reject]:
         )
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        yield _item(lines, start, end, source)
+        item = _item(lines, start, end, source)
+        yield check(item, max_item_chars) if isinstance(item, NewsItem) else item
 
 
 def _item(lines: list[str], start: int, end: int, source: str) -> NewsItem | Reject:
