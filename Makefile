@@ -43,7 +43,8 @@ bench: $(STAMP)
 GWN ?= ../shared/eval/gwn/GWN.xml
 
 eval: $(STAMP)
-	$(BIN)/kg eval data/gold/seed.jsonl
+	@for set in data/gold/seed.jsonl data/gold/dev-en.jsonl data/gold/dev-es.jsonl; do \
+		echo "$$set:"; $(BIN)/kg eval $$set || exit 1; echo; done
 	@if [ -f $(GWN) ]; then echo "GeoWebNews ($(GWN)):"; $(BIN)/kg eval --gwn $(GWN); \
 	else echo "GeoWebNews not found at $(GWN); set GWN=path/to/GWN.xml"; fi
 
