@@ -36,6 +36,55 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def fetch_options(func: F) -> F:
+    """How http(s) sources are fetched (``kg build URL``, ``kg update``); see docs/sources.md."""
+    from kg.sources.fetch import DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, RETRIES
+    from kg.sources.web import DEFAULT_MAX_PAGES
+
+    options = [
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            help=f"Pages of an HTML listing to read (?page=1, ?page=2 …)  [default: {DEFAULT_MAX_PAGES}]",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            help=f"Stop reading an answer (decompressed) longer than this  [default: {DEFAULT_MAX_BYTES:,}]",
+        ),
+        click.option(
+            "--fetch-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help=f"Wait this long for a server to connect and answer whole  [default: {DEFAULT_TIMEOUT:g}]",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            help=f"At least this long between two requests to one host  [default: {DEFAULT_DELAY:g}]",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            help=f"Tries after a timeout, 429 or 5xx (backing off, honouring Retry-After)  [default: {RETRIES}]",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_fetcher(store_location: str, settings: dict[str, Any]) -> Any:
+    """A :class:`kg.sources.fetch.Fetcher` with the fetch options given (the others default), its
+    conditional-request cache beside the store."""
+    from kg.sources.fetch import FetchCache, Fetcher
+
+    names = {"max_bytes": "max_bytes", "fetch_timeout": "timeout", "delay": "delay", "retries": "retries"}
+    given = {names[k]: v for k, v in settings.items() if k in names and v is not None}
+    return Fetcher(cache=FetchCache.beside(store_location), **given)
+
+
 def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -99,6 +148,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="With an http(s) --store: wait this long for the server to connect or answer (default 60, or "
     "$MIGKG_SPARQL_TIMEOUT); a failed request is tried 3 more times ($MIGKG_SPARQL_RETRIES).",
 )
+@fetch_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def build(
@@ -112,12 +162,15 @@ def build(
     max_item_chars: int,
     remote_timeout: float | None,
     quiet: bool,
+    **fetch_settings: Any,
 ) -> None:
-    """Read news SOURCES (files, folders, '-' for stdin; default data/news/), extract
-    events and entities, and load one named graph per item into the store.
+    """Read news SOURCES (files, folders, http(s) URLs, '-' for stdin; default data/news/),
+    extract events and entities, and load one named graph per item into the store.
 
     \b
     Formats by extension: .txt listing, .jsonl JSON Lines, .csv, .rss/.atom/.xml feeds.
+    URLs: RSS, Atom, JSON Feed, HTML listing pages (followed to ?page=N) and article pages,
+    fetched politely (robots.txt, per-host delay, retries); docs/sources.md.
     Unchanged items are skipped; changed items replace their graph. Bad records are
     reported as FILE:LINE: reason on stderr, everything valid is still loaded, and the
     exit status is 1. A missing path fails the build before anything is written. Items
@@ -129,6 +182,7 @@ def build(
       kg build                          # data/news/ into .kg/store
       kg build news.jsonl more/ --replace
       cat feed.xml | kg build - --input-format feed
+      kg build https://example.org/news/feed.xml https://example.org/news --max-pages 3
     """
     from kg.build import Progress
     from kg.build import build as run_build
@@ -152,6 +206,8 @@ def build(
             max_item_chars=max_item_chars,
             on_reject=lambda r: click.echo(str(r), err=True),
             progress=None if quiet else Progress(),
+            fetcher=make_fetcher(store_location, fetch_settings),
+            max_pages=fetch_settings.get("max_pages"),
         )
         click.echo(report.summary(store))
     if report.rejected:

@@ -21,15 +21,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from kg.errors import UsageError
 from kg.namespaces import slugify
+
+if TYPE_CHECKING:
+    from kg.sources.fetch import Fetcher
 
 __all__ = [
     "MAX_ITEM_CHARS",
     "InputFormat",
     "NewsItem",
+    "NotModified",
     "Notice",
     "Reject",
     "item_key",
@@ -129,7 +133,7 @@ class Reject:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source_file}:{self.line}: {self.reason}"
+        return f"{_where(self.source_file, self.line)}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +146,19 @@ class Notice:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source_file}:{self.line}: warning: {self.reason}"
+        return f"{_where(self.source_file, self.line)}: warning: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified(Notice):
+    """A URL that answered ``304 Not Modified``: its ``items`` items are in the store as they were."""
+
+    items: int = 0
+
+
+def _where(source: str, line: int) -> str:
+    """``FILE:LINE``, or the URL alone for what is about a whole answer (line 0)."""
+    return f"{source}:{line}" if line else source
 
 
 def item_key(published: date, title: str, url: str | None = None) -> str:
@@ -283,15 +299,18 @@ def _format_of(path: Path, fmt: InputFormat | None) -> InputFormat:
     return fmt
 
 
-def source_files(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> list[Path | None]:
+def source_files(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> list[Path | str | None]:
     """Files named or found under folders (recursively, sorted, known extensions only), every
     one checked before any is read: a missing path or a file of unknown type is a
     :class:`UsageError`, so that a build fails as a whole before it writes anything.
 
-    ``-`` is listed as ``None`` (standard input).
+    ``-`` is listed as ``None`` (standard input), an http(s) URL as itself.
     """
-    files: list[Path | None] = []
+    files: list[Path | str | None] = []
     for source in sources:
+        if str(source).startswith(("http://", "https://")):
+            files.append(str(source))
+            continue
         if str(source) == "-":
             stdin_format(input_format)  # an input of unknown shape fails before anything is written
             files.append(None)
@@ -398,18 +417,32 @@ def stdin_format(input_format: InputFormat | None) -> InputFormat:
 
 
 def read_sources(
-    sources: Iterable[str | Path], input_format: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
+    sources: Iterable[str | Path],
+    input_format: InputFormat | None = None,
+    *,
+    max_item_chars: int = MAX_ITEM_CHARS,
+    fetcher: Fetcher | None = None,
+    max_pages: int | None = None,
 ) -> Iterator[NewsItem | Reject | Notice]:
-    """Items and rejects from files, folders and ``-`` (standard input), in order.
+    """Items and rejects from files, folders, http(s) URLs (:mod:`kg.sources.web`, fetched with
+    ``fetcher``) and ``-`` (standard input), in order.
 
-    Every path is checked here, when called (:func:`source_files`); the files are read as the
-    records are asked for.
+    Every path is checked here, when called (:func:`source_files`); the files are read and the
+    URLs fetched as the records are asked for.
     """
     files = source_files(sources, input_format)
 
     def records() -> Iterator[NewsItem | Reject | Notice]:
+        nonlocal fetcher
         for path in files:
-            if path is None:
+            if isinstance(path, str):
+                from kg.sources.fetch import Fetcher
+                from kg.sources.web import DEFAULT_MAX_PAGES, read_url
+
+                fetcher = fetcher or Fetcher()
+                pages = DEFAULT_MAX_PAGES if max_pages is None else max_pages
+                yield from read_url(path, fetcher, max_pages=pages, max_item_chars=max_item_chars)
+            elif path is None:
                 stream = cast(BinaryIO, io.BufferedReader(_stdin()))
                 fmt = stdin_format(input_format)
                 yield from read_stream(stream, "<stdin>", fmt, max_item_chars=max_item_chars)
