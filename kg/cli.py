@@ -214,6 +214,69 @@ def build(
         sys.exit(1)
 
 
+# -- update --
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    "sources_file",
+    default="sources.toml",
+    show_default=True,
+    metavar="FILE",
+    help="The sources file: feeds, pages and files to follow (docs/sources.md).",
+)
+@store_option
+@click.option("--every", metavar="DURATION", help="Keep going: a round every DURATION (15m, 1h, 90s) until stopped.")
+@click.option("--rounds", type=click.IntRange(min=1), help="With --every: stop after this many rounds.")
+@fetch_options
+@handle_errors
+def update(
+    sources_file: str, store_location: str, every: str | None, rounds: int | None, **fetch_settings: Any
+) -> None:
+    """Build every source of the sources file into the store: once (for cron or a systemd timer)
+    or, with --every, a round every DURATION until stopped (Ctrl-C).
+
+    \b
+    Each round prints one line: new, changed, unchanged and failed items per source; an
+    unchanged feed or page costs one conditional request (304). A source that fails is
+    reported on stderr (URL: reason) and tried again next round; the others still load.
+    Fetch options given here override the sources file's. `kg serve` picks up each round's
+    graph as it does after a build. Exit status (once): 1 when any source failed.
+
+    \b
+    Examples:
+      kg update                        # sources.toml, once
+      kg update --every 15m            # keep the graph current
+      kg update --sources feeds.toml --store .kg/store
+    """
+    import time
+    from datetime import datetime
+
+    from kg.update import load_sources, parse_every, round_line, update_once
+
+    plan = load_sources(sources_file)
+    interval = parse_every(every) if every else None
+    if rounds and interval is None:
+        raise UsageError("--rounds counts the rounds of --every; give --every too")
+    number = completed = 0
+    try:
+        while True:
+            number += 1
+            started = time.monotonic()
+            results = update_once(plan, store_location, fetch_settings, lambda r: click.echo(str(r), err=True))
+            when = datetime.now().isoformat(timespec="seconds") if interval is not None else None
+            click.echo(round_line(number, results, when))
+            completed = number
+            if interval is None:
+                sys.exit(1 if any(r.failed for r in results) else 0)
+            if rounds and number >= rounds:
+                return
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        click.echo(f"kg update: stopped after {completed} complete rounds", err=True)
+
+
 # -- sparql --
 
 
