@@ -107,6 +107,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Start with:
       kg build data/news/          # read news, extract, load into .kg/store
+      kg update --every 15m        # follow the feeds and pages of sources.toml
       kg stats                     # what the store holds
       kg sparql 'SELECT ...'       # ask anything in SPARQL
       kg export --out out/kg.trig  # publish

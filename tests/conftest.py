@@ -172,7 +172,7 @@ class Site:
     each page in turn (the last one repeats); ``site.requests`` lists ``(path, headers)`` of every
     request. ``/robots.txt`` is a 404 unless served."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, list[Page]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         site = self
@@ -206,7 +206,7 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
