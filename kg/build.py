@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from pyoxigraph import Literal, Quad
 
@@ -41,8 +41,11 @@ from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extract import extract
 from kg.rdf import item_nquads, run_iri
-from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_sources
+from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, read_sources
 from kg.store import BULK_QUADS, KgStore, process_alive
+
+if TYPE_CHECKING:
+    from kg.sources.fetch import Fetcher
 
 __all__ = ["BuildReport", "build"]
 
@@ -51,7 +54,9 @@ __all__ = ["BuildReport", "build"]
 class BuildReport:
     read: int = 0
     loaded: int = 0
+    changed: int = 0  # of the loaded, those whose graph the store had in another version
     unchanged: int = 0
+    not_modified: int = 0  # URLs that answered 304: their items are counted as unchanged
     duplicates: int = 0  # items whose key an earlier item of the same build had
     rejected: int = 0
     quads_written: int = 0
@@ -67,6 +72,7 @@ class BuildReport:
             ("items read", f"{self.read:,}"),
             ("loaded", f"{self.loaded:,}"),
             ("unchanged", f"{self.unchanged:,}"),
+            *([("not modified", f"{self.not_modified:,} URLs (304)")] if self.not_modified else []),
             *([("duplicates", f"{self.duplicates:,}")] if self.duplicates else []),
             ("rejected", f"{self.rejected:,}"),
             ("triples written", f"{self.quads_written:,}"),
@@ -123,6 +129,8 @@ def build(
     max_item_chars: int = MAX_ITEM_CHARS,
     on_reject: Callable[[Reject | Notice], None] | None = None,
     progress: Progress | None = None,
+    fetcher: Fetcher | None = None,
+    max_pages: int | None = None,
 ) -> BuildReport:
     """Build item graphs from ``sources`` into ``store``; returns counts and rejects.
 
@@ -133,12 +141,20 @@ def build(
     (or refreshed when their files changed). ``batch_size`` items (at most
     :data:`kg.store.BULK_QUADS` quads) go to the store per atomic write; ``workers`` processes
     extract while this one reads and writes.
+
+    http(s) URLs among ``sources`` are fetched with ``fetcher`` (listings to ``max_pages`` pages);
+    the validators of its cache are kept once the build is complete, and a source whose items
+    the store holds is asked whether it changed (a ``304`` reads nothing).
     """
     if workers < 1:
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
     started = time.monotonic()
     report = BuildReport()
-    records: Iterable[NewsItem | Reject | Notice] = read_sources(sources, input_format, max_item_chars=max_item_chars)
+    if fetcher is not None:
+        fetcher.holds = (lambda keys: False) if replace else _holds(store)
+    records: Iterable[NewsItem | Reject | Notice] = read_sources(
+        sources, input_format, max_item_chars=max_item_chars, fetcher=fetcher, max_pages=max_pages
+    )
     if strict:
         records = list(records)
         bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
@@ -160,6 +176,8 @@ def build(
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
         raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None
+    if fetcher is not None:
+        fetcher.cache.commit()
     report.seconds = time.monotonic() - started
     if progress:
         progress.done()
@@ -196,6 +214,10 @@ def _build_into(
     def to_extract() -> Iterator[NewsItem]:
         """The items whose graphs must be (re)written, in input order; counts the others."""
         for record in records:
+            if isinstance(record, NotModified):
+                report.not_modified += 1
+                report.unchanged += record.items
+                continue
             if not isinstance(record, NewsItem):
                 if isinstance(record, Reject):
                     report.rejected += 1
@@ -226,6 +248,7 @@ def _build_into(
                     progress.update(report)
                 continue
             report.loaded += 1
+            report.changed += before is not None
             yield record
 
     batch: dict[str, bytes] = {}
@@ -246,6 +269,19 @@ def _build_into(
     report.quads_written += writer.written
     if report.quads_written >= COMPACT_AFTER:
         store.optimize()
+
+
+def _holds(store: KgStore) -> Callable[[list[str]], bool]:
+    """Whether ``store`` holds the item graphs of some keys (its graphs listed on first use)."""
+    graphs: set[str] | None = None
+
+    def holds(keys: list[str]) -> bool:
+        nonlocal graphs
+        if graphs is None:
+            graphs = set(store.fingerprints())
+        return all(ns.item_graph(key) in graphs for key in keys)
+
+    return holds
 
 
 def _conflict(item: NewsItem, source_file: str, line: int) -> Notice:

@@ -36,6 +36,55 @@ def store_option(func: F) -> F:
     )(func)
 
 
+def fetch_options(func: F) -> F:
+    """How http(s) sources are fetched (``kg build URL``, ``kg update``); see docs/sources.md."""
+    from kg.sources.fetch import DEFAULT_DELAY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, RETRIES
+    from kg.sources.web import DEFAULT_MAX_PAGES
+
+    options = [
+        click.option(
+            "--max-pages",
+            type=click.IntRange(min=1),
+            help=f"Pages of an HTML listing to read (?page=1, ?page=2 …)  [default: {DEFAULT_MAX_PAGES}]",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            help=f"Stop reading an answer (decompressed) longer than this  [default: {DEFAULT_MAX_BYTES:,}]",
+        ),
+        click.option(
+            "--fetch-timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            metavar="SECONDS",
+            help=f"Wait this long for a server to connect and answer whole  [default: {DEFAULT_TIMEOUT:g}]",
+        ),
+        click.option(
+            "--delay",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            help=f"At least this long between two requests to one host  [default: {DEFAULT_DELAY:g}]",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(min=0),
+            help=f"Tries after a timeout, 429 or 5xx (backing off, honouring Retry-After)  [default: {RETRIES}]",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_fetcher(store_location: str, settings: dict[str, Any]) -> Any:
+    """A :class:`kg.sources.fetch.Fetcher` with the fetch options given (the others default), its
+    conditional-request cache beside the store."""
+    from kg.sources.fetch import FetchCache, Fetcher
+
+    names = {"max_bytes": "max_bytes", "fetch_timeout": "timeout", "delay": "delay", "retries": "retries"}
+    given = {names[k]: v for k, v in settings.items() if k in names and v is not None}
+    return Fetcher(cache=FetchCache.beside(store_location), **given)
+
+
 def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -58,6 +107,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     \b
     Start with:
       kg build data/news/          # read news, extract, load into .kg/store
+      kg update --every 15m        # follow the feeds and pages of sources.toml
       kg stats                     # what the store holds
       kg sparql 'SELECT ...'       # ask anything in SPARQL
       kg export --out out/kg.trig  # publish
@@ -99,6 +149,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="With an http(s) --store: wait this long for the server to connect or answer (default 60, or "
     "$MIGKG_SPARQL_TIMEOUT); a failed request is tried 3 more times ($MIGKG_SPARQL_RETRIES).",
 )
+@fetch_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def build(
@@ -112,12 +163,15 @@ def build(
     max_item_chars: int,
     remote_timeout: float | None,
     quiet: bool,
+    **fetch_settings: Any,
 ) -> None:
-    """Read news SOURCES (files, folders, '-' for stdin; default data/news/), extract
-    events and entities, and load one named graph per item into the store.
+    """Read news SOURCES (files, folders, http(s) URLs, '-' for stdin; default data/news/),
+    extract events and entities, and load one named graph per item into the store.
 
     \b
     Formats by extension: .txt listing, .jsonl JSON Lines, .csv, .rss/.atom/.xml feeds.
+    URLs: RSS, Atom, JSON Feed, HTML listing pages (followed to ?page=N) and article pages,
+    fetched politely (robots.txt, per-host delay, retries); docs/sources.md.
     Unchanged items are skipped; changed items replace their graph. Bad records are
     reported as FILE:LINE: reason on stderr, everything valid is still loaded, and the
     exit status is 1. A missing path fails the build before anything is written. Items
@@ -129,6 +183,7 @@ def build(
       kg build                          # data/news/ into .kg/store
       kg build news.jsonl more/ --replace
       cat feed.xml | kg build - --input-format feed
+      kg build https://example.org/news/feed.xml https://example.org/news --max-pages 3
     """
     from kg.build import Progress
     from kg.build import build as run_build
@@ -152,10 +207,75 @@ def build(
             max_item_chars=max_item_chars,
             on_reject=lambda r: click.echo(str(r), err=True),
             progress=None if quiet else Progress(),
+            fetcher=make_fetcher(store_location, fetch_settings),
+            max_pages=fetch_settings.get("max_pages"),
         )
         click.echo(report.summary(store))
     if report.rejected:
         sys.exit(1)
+
+
+# -- update --
+
+
+@cli.command()
+@click.option(
+    "--sources",
+    "sources_file",
+    default="sources.toml",
+    show_default=True,
+    metavar="FILE",
+    help="The sources file: feeds, pages and files to follow (docs/sources.md).",
+)
+@store_option
+@click.option("--every", metavar="DURATION", help="Keep going: a round every DURATION (15m, 1h, 90s) until stopped.")
+@click.option("--rounds", type=click.IntRange(min=1), help="With --every: stop after this many rounds.")
+@fetch_options
+@handle_errors
+def update(
+    sources_file: str, store_location: str, every: str | None, rounds: int | None, **fetch_settings: Any
+) -> None:
+    """Build every source of the sources file into the store: once (for cron or a systemd timer)
+    or, with --every, a round every DURATION until stopped (Ctrl-C).
+
+    \b
+    Each round prints one line: new, changed, unchanged and failed items per source; an
+    unchanged feed or page costs one conditional request (304). A source that fails is
+    reported on stderr (URL: reason) and tried again next round; the others still load.
+    Fetch options given here override the sources file's. `kg serve` picks up each round's
+    graph as it does after a build. Exit status (once): 1 when any source failed.
+
+    \b
+    Examples:
+      kg update                        # sources.toml, once
+      kg update --every 15m            # keep the graph current
+      kg update --sources feeds.toml --store .kg/store
+    """
+    import time
+    from datetime import datetime
+
+    from kg.update import load_sources, parse_every, round_line, update_once
+
+    plan = load_sources(sources_file)
+    interval = parse_every(every) if every else None
+    if rounds and interval is None:
+        raise UsageError("--rounds counts the rounds of --every; give --every too")
+    number = completed = 0
+    try:
+        while True:
+            number += 1
+            started = time.monotonic()
+            results = update_once(plan, store_location, fetch_settings, lambda r: click.echo(str(r), err=True))
+            when = datetime.now().isoformat(timespec="seconds") if interval is not None else None
+            click.echo(round_line(number, results, when))
+            completed = number
+            if interval is None:
+                sys.exit(1 if any(r.failed for r in results) else 0)
+            if rounds and number >= rounds:
+                return
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        click.echo(f"kg update: stopped after {completed} complete rounds", err=True)
 
 
 # -- sparql --

@@ -11,7 +11,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -146,3 +149,91 @@ def running_server(store: str | Path, *args: str) -> Iterator[Server]:
         status = server.stop()
         assert status == 0, "".join(server.log)
         assert not [p for p in Path(store).parent.iterdir() if ROOT_INFIX in p.name], "snapshots are removed"
+
+
+# -- a local web site for the http(s) sources (issue 19); no test touches the internet --
+
+
+@dataclass
+class Page:
+    """One answer of :class:`Site`: served as given, or ``304`` when the request's
+    ``If-None-Match`` is ``etag``; ``delay`` seconds pass before the headers go out."""
+
+    body: bytes | str = b""
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    delay: float = 0.0
+
+
+class Site:
+    """An HTTP server on 127.0.0.1 in a thread: ``site.serve(path, *pages)`` answers ``path`` with
+    each page in turn (the last one repeats); ``site.requests`` lists ``(path, headers)`` of every
+    request. ``/robots.txt`` is a 404 unless served."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.routes: dict[str, list[Page]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                site.requests.append((self.path, dict(self.headers.items())))
+                pages = site.routes.get(self.path)
+                page = (pages.pop(0) if len(pages) > 1 else pages[0]) if pages else Page("not found", status=404)
+                if page.delay:
+                    time.sleep(page.delay)
+                body = page.body.encode() if isinstance(page.body, str) else page.body
+                status = page.status
+                if page.etag and self.headers.get("If-None-Match") == page.etag:
+                    status, body = 304, b""
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", page.content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    if page.etag:
+                        self.send_header("ETag", page.etag)
+                    for name, value in page.headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout)
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def serve(self, path: str, *pages: Page | str | bytes) -> str:
+        self.routes[path] = [p if isinstance(p, Page) else Page(p) for p in pages]
+        return self.url + path
+
+    def fixture(self, path: str, name: str, content_type: str = "text/html; charset=utf-8", **options: Any) -> str:
+        """Serve ``tests/fixtures/web/NAME`` at ``path``, with ``{site}`` in it replaced by the site's URL."""
+        body = (FIXTURES / "web" / name).read_text(encoding="utf-8").replace("{site}", self.url)
+        return self.serve(path, Page(body, content_type, **options))
+
+    def paths(self) -> list[str]:
+        return [path for path, _ in self.requests]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    served = Site()
+    yield served
+    served.close()
+
+
+#: Fetch options that keep the tests quick: no per-host delay, short backoff by few retries.
+FAST = ("--delay", "0", "--retries", "1")

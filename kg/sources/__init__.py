@@ -15,27 +15,34 @@ from __future__ import annotations
 import codecs
 import enum
 import hashlib
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from kg.errors import UsageError
 from kg.namespaces import slugify
+
+if TYPE_CHECKING:
+    from kg.sources.fetch import Fetcher
 
 __all__ = [
     "MAX_ITEM_CHARS",
     "InputFormat",
     "NewsItem",
+    "NotModified",
     "Notice",
     "Reject",
     "item_key",
     "read_file",
     "read_sources",
     "read_stream",
+    "sniff",
     "source_files",
+    "stdin_format",
 ]
 
 #: The default of ``kg build --max-item-chars``: the characters of an item's title, summary and
@@ -126,7 +133,7 @@ class Reject:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source_file}:{self.line}: {self.reason}"
+        return f"{_where(self.source_file, self.line)}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +146,19 @@ class Notice:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source_file}:{self.line}: warning: {self.reason}"
+        return f"{_where(self.source_file, self.line)}: warning: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified(Notice):
+    """A URL that answered ``304 Not Modified``: its ``items`` items are in the store as they were."""
+
+    items: int = 0
+
+
+def _where(source: str, line: int) -> str:
+    """``FILE:LINE``, or the URL alone for what is about a whole answer (line 0)."""
+    return f"{source}:{line}" if line else source
 
 
 def item_key(published: date, title: str, url: str | None = None) -> str:
@@ -280,16 +299,20 @@ def _format_of(path: Path, fmt: InputFormat | None) -> InputFormat:
     return fmt
 
 
-def source_files(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> list[Path | None]:
+def source_files(sources: Iterable[str | Path], input_format: InputFormat | None = None) -> list[Path | str | None]:
     """Files named or found under folders (recursively, sorted, known extensions only), every
     one checked before any is read: a missing path or a file of unknown type is a
     :class:`UsageError`, so that a build fails as a whole before it writes anything.
 
-    ``-`` is listed as ``None`` (standard input).
+    ``-`` is listed as ``None`` (standard input), an http(s) URL as itself.
     """
-    files: list[Path | None] = []
+    files: list[Path | str | None] = []
     for source in sources:
+        if str(source).startswith(("http://", "https://")):
+            files.append(str(source))
+            continue
         if str(source) == "-":
+            stdin_format(input_format)  # an input of unknown shape fails before anything is written
             files.append(None)
             continue
         path = Path(source)
@@ -309,21 +332,120 @@ def source_files(sources: Iterable[str | Path], input_format: InputFormat | None
     return files
 
 
-def read_sources(
-    sources: Iterable[str | Path], input_format: InputFormat | None = None, *, max_item_chars: int = MAX_ITEM_CHARS
-) -> Iterator[NewsItem | Reject | Notice]:
-    """Items and rejects from files, folders and ``-`` (standard input), in order.
+class _Stdin(io.RawIOBase):
+    """Standard input with its first bytes read ahead (to tell its format) and handed out again."""
 
-    Every path is checked here, when called (:func:`source_files`); the files are read as the
-    records are asked for.
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.head = b""
+
+    def peek(self, size: int) -> bytes:
+        while len(self.head) < size:
+            chunk = self.raw.read1(size - len(self.head)) if hasattr(self.raw, "read1") else self.raw.read(size)
+            if not chunk:
+                break
+            self.head += chunk
+            if chunk.lstrip(b"\xef\xbb\xbf \t\r\n"):
+                break  # enough to see the first character that is not white space
+        return self.head
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            n = min(len(buffer), len(self.head))
+            buffer[:n] = self.head[:n]
+            self.head = self.head[n:]
+            return n
+        data = self.raw.read1(len(buffer)) if hasattr(self.raw, "read1") else self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+_STDIN: dict[int, _Stdin] = {}
+
+
+def _stdin() -> _Stdin:
+    """The one reader of this process's standard input (sniffed once, read once)."""
+    raw = sys.stdin.buffer
+    if id(raw) not in _STDIN:
+        _STDIN.clear()
+        _STDIN[id(raw)] = _Stdin(raw)
+    return _STDIN[id(raw)]
+
+
+def sniff(head: bytes) -> InputFormat | None:
+    """The format the start of a stream shows, or ``None``.
+
+    >>> sniff(b'  {"title": "T"}'), sniff(b"<?xml version='1.0'?><rss>"), sniff(b"11 June, 2019\\nT")
+    (<InputFormat.JSONL: 'jsonl'>, <InputFormat.FEED: 'feed'>, <InputFormat.LISTING: 'listing'>)
+    >>> sniff(b"id,date,title,summary\\n"), sniff(b"Some prose.") is None
+    (<InputFormat.CSV: 'csv'>, True)
+    """
+    from kg.sources.dates import looks_like_date
+
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if not text or text.startswith("{"):
+        return InputFormat.JSONL if text else InputFormat.LISTING  # empty: any reader says so
+    if text.startswith("<"):
+        return InputFormat.FEED
+    first = text.split("\n", 1)[0].strip()
+    if looks_like_date(first):
+        return InputFormat.LISTING
+    cells = {cell.strip().strip('"').lower() for cell in first.replace(";", ",").replace("\t", ",").split(",")}
+    if {"title", "date"} <= cells:
+        return InputFormat.CSV
+    return None
+
+
+def stdin_format(input_format: InputFormat | None) -> InputFormat:
+    """The format of standard input: ``input_format``, else what its first line shows (a ``{``
+    starts JSON Lines, a ``<`` a feed, a date line a listing, a header naming title and date a
+    CSV); a :class:`UsageError` naming ``--input-format`` when it shows none."""
+    if input_format is not None:
+        return input_format
+    head = _stdin().peek(8192)
+    found = sniff(head)
+    if found is None:
+        start = head.decode("utf-8", "replace").strip().split("\n", 1)[0][:40]
+        raise UsageError(
+            f"<stdin>: cannot tell the format of standard input from its start ({start!r}); "
+            "pass --input-format listing, jsonl, csv or feed"
+        )
+    return found
+
+
+def read_sources(
+    sources: Iterable[str | Path],
+    input_format: InputFormat | None = None,
+    *,
+    max_item_chars: int = MAX_ITEM_CHARS,
+    fetcher: Fetcher | None = None,
+    max_pages: int | None = None,
+) -> Iterator[NewsItem | Reject | Notice]:
+    """Items and rejects from files, folders, http(s) URLs (:mod:`kg.sources.web`, fetched with
+    ``fetcher``) and ``-`` (standard input), in order.
+
+    Every path is checked here, when called (:func:`source_files`); the files are read and the
+    URLs fetched as the records are asked for.
     """
     files = source_files(sources, input_format)
 
     def records() -> Iterator[NewsItem | Reject | Notice]:
+        nonlocal fetcher
         for path in files:
-            if path is None:
-                stdin_format = input_format or InputFormat.LISTING
-                yield from read_stream(sys.stdin.buffer, "<stdin>", stdin_format, max_item_chars=max_item_chars)
+            if isinstance(path, str):
+                from kg.sources.fetch import Fetcher
+                from kg.sources.web import DEFAULT_MAX_PAGES, read_url
+
+                fetcher = fetcher or Fetcher()
+                pages = DEFAULT_MAX_PAGES if max_pages is None else max_pages
+                yield from read_url(path, fetcher, max_pages=pages, max_item_chars=max_item_chars)
+            elif path is None:
+                stream = cast(BinaryIO, io.BufferedReader(_stdin()))
+                fmt = stdin_format(input_format)
+                yield from read_stream(stream, "<stdin>", fmt, max_item_chars=max_item_chars)
             else:
                 yield from read_file(path, input_format, max_item_chars=max_item_chars)
 

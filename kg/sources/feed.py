@@ -23,11 +23,17 @@ def _plain(value: str | None) -> str:
     return html.unescape(_TAG.sub(" ", value or ""))
 
 
-def read(data: bytes, source: str, max_item_chars: int = MAX_ITEM_CHARS) -> Iterator[NewsItem | Reject | Notice]:
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+def read(
+    data: bytes, source: str, max_item_chars: int = MAX_ITEM_CHARS, *, content_type: str | None = None
+) -> Iterator[NewsItem | Reject | Notice]:
+    """The items of a feed; ``content_type`` is the HTTP header of a fetched one (its charset counts)."""
+    headers = {"content-type": content_type} if content_type else None
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False, response_headers=headers)
     entries: list[Any] = parsed.get("entries", [])
-    if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, feedparser.CharacterEncodingOverride):  # a wrong charset, nothing broken
+        yield Notice(source, 0, f"the feed is not in the charset it declares; read as {parsed.get('encoding')}")
+    elif parsed.get("bozo"):
         line = getattr(exc, "getLineNumber", lambda: 1)() or 1
         what = " ".join(str(getattr(exc, "getMessage", lambda: str(exc))()).split())
         if entries:  # feedparser read on past the error: what it recovered may lack a part
