@@ -141,8 +141,12 @@ class Quantity(NamedTuple):
     part_of_previous: bool  # "…, 54 of them women": a subset of the count before it
 
 
+def _words(words: str) -> list[str]:
+    return words.split()
+
+
 def _each(words: str, group: str) -> dict[str, str]:
-    return dict.fromkeys(words.split(), group)
+    return dict.fromkeys(_words(words), group)
 
 
 # Plural nouns that count people, countries and organisations -> participant-group concept.
@@ -222,37 +226,49 @@ _DEMONYM_ES = re.compile(
     r"(?:\s+de)?\s+(?P<noun>[a-záéíóúñü]+(?:anos|anas|enos|enas|inos|inas|eños|eñas|enses|ecos|ecas|yos|yas))\b"
 )
 
-_TARGET_BEFORE = re.compile(
-    r"\b(?:will|would|shall|aims?|aiming|aimed|plans?|planned|planning|expects?|expected|intends?|seeks?|"
-    r"targets?|targeted|targeting|goal|projected|set to|prevé|prevén|previsto|prevista|espera|esperan|busca|"
-    r"buscan|pretende|pretenden|meta|objetivo|\w+(?:rá|rán))\b",
-    re.I,
+# The words of a count's clause that say what kind of count it is (matched as whole lower-case
+# words; the phrases of several words as substrings of the lower-cased clause).
+_TARGET_WORDS = frozenset(
+    _words(
+        "will would shall aim aims aiming aimed plan plans planned planning expect expects expected intend "
+        "intends seek seeks target targets targeted targeting goal projected prevé prevén previsto prevista "
+        "espera esperan busca buscan pretende pretenden meta objetivo"
+    )
 )
 _TARGET_AFTER = re.compile(r"\W*(?:(?:are|is|were|was)\s+)?(?:expected|projected|planned|targeted|previst)", re.I)
+_FUTURE_ES = re.compile(r"\w(?:rá|rán)\b")  # Spanish future tense: "beneficiará", "alcanzarán"
 
-_ACTIVITY_BEFORE = re.compile(
-    r"\b(?:assisted|trained|reached|reaching|interviewed|surveyed|supported|benefit+ed|served|gathered|"
-    r"brought together|convened|equipped|registered|received|welcomed|atendió|capacitó|capacitaron|"
-    r"asistió|entrevistó|encuestó|encuestaron|benefició|reunió|convocó|alcanzó|apoyó)\s+(?:\w+\s+){0,3}$",
-    re.I,
+_ACTIVITY_WORDS = frozenset(
+    _words(
+        "assisted trained reached reaching interviewed surveyed supported benefited benefitted served gathered "
+        "convened equipped registered received welcomed atendió capacitó capacitaron asistió entrevistó "
+        "encuestó encuestaron benefició reunió convocó alcanzó apoyó"
+    )
 )
 
-_STATISTIC_AFTER = re.compile(
-    r"\b(?:live|lives|living|lived|settled|reside|resided|residing|hosted|displaced|died|dead|missing|drowned|"
-    r"arrived|crossed|cross|entered|have returned|had returned|returned from|have left|have reached|went|"
-    r"deployed|work in|remain|remained|face|recorded|viven|vive|residen|llegaron|ingresaron|cruzaron|cruzan|"
-    r"muert[oa]s?|desaparecid[oa]s?|han retornado|han salido|permanecen|salieron|since|desde)\b",
-    re.I,
+_STATISTIC_AFTER_WORDS = frozenset(
+    _words(
+        "live lives living lived settled reside resided residing hosted displaced died dead missing drowned "
+        "arrived crossed cross entered went deployed remain remained face recorded since viven vive residen "
+        "llegaron ingresaron cruzaron cruzan muertos muertas muerto muerta desaparecidos desaparecidas "
+        "desaparecido desaparecida permanecen salieron desde"
+    )
 )
-_STATISTIC_BEFORE = re.compile(
-    r"\b(?:according to|estimates?|estimated|there are|there were|hosts|home to|figures|según|se estima|"
-    r"estima|estiman|alberga|acoge|hay)\b",
-    re.I,
+_STATISTIC_AFTER_PHRASES = (
+    "have returned", "had returned", "returned from", "have left", "have reached", "work in", "han retornado",
+    "han salido",
+)  # fmt: skip
+_STATISTIC_BEFORE_WORDS = frozenset(
+    _words("estimate estimates estimated hosts figures según estima estiman alberga acoge hay")
 )
+_STATISTIC_BEFORE_PHRASES = ("according to", "there are", "there were", "home to", "se estima")
+
+_LOWER_WORD = re.compile(r"\w+")
 
 _YEAR = re.compile(r"\b(?:in|en|during|durante)\s+((?:19|20)\d\d)\b", re.I)
 
-_CLAUSE_END = re.compile(r"[.;:!?]\s|,\s+(?:and|but|while|y|pero|mientras)\s", re.I)
+# Where a clause ends: its words say what the count in it is.
+_CLAUSE_STOPS = (". ", "; ", ": ", "? ", "! ")
 
 _MONEY_BEFORE = re.compile(r"(?:[$€£]|\b(?:USD|US|EUR|CHF|CAD)\s?)$")
 
@@ -340,19 +356,29 @@ _WORD_AT = re.compile(r"[\w’'-]+")
 
 def _kind(text: str, start: int, stop: int, value: float, year: int) -> str:
     """Target, statistic or participation, from the clause the count stands in."""
-    left = max(0, start - 90)
-    clause = text[left:start]
-    cut = max((m.end() for m in _CLAUSE_END.finditer(clause)), default=0)
-    before = clause[cut:]
+    clause = text[max(0, start - 90) : start]
+    before = clause[max(clause.rfind(stop_) for stop_ in _CLAUSE_STOPS) + 1 :]
     after = text[stop : stop + 70]
-    after = after[: m.start()] if (m := _CLAUSE_END.search(after)) else after
-    if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(after):
+    after = after[: min((i for i in (after.find(stop_) for stop_ in _CLAUSE_STOPS) if i >= 0), default=70)]
+    before = before.lower()
+    words_before = _LOWER_WORD.findall(before)
+    after_lower = after.lower()
+    if (
+        not _TARGET_WORDS.isdisjoint(words_before)
+        or "set to" in before
+        or ("rá" in before and _FUTURE_ES.search(before))
+        or _TARGET_AFTER.match(after)
+    ):
         return "target"
-    if _STATISTIC_AFTER.search(after) or _STATISTIC_BEFORE.search(before):
+    if not _STATISTIC_AFTER_WORDS.isdisjoint(_LOWER_WORD.findall(after_lower)) or any(
+        phrase in after_lower for phrase in _STATISTIC_AFTER_PHRASES
+    ):
         return "statistic"
-    if any(int(y) < year for y in _YEAR.findall(after)):
+    if not _STATISTIC_BEFORE_WORDS.isdisjoint(words_before) or any(p in before for p in _STATISTIC_BEFORE_PHRASES):
+        return "statistic"
+    if ("19" in after or "20" in after) and any(int(y) < year for y in _YEAR.findall(after)):
         return "statistic"  # a count dated before the item is background, not the reported activity
-    if value >= 100_000 and not _ACTIVITY_BEFORE.search(before):
+    if value >= 100_000 and _ACTIVITY_WORDS.isdisjoint(words_before[-4:]) and "brought together" not in before:
         return "statistic"
     return "participation"
 
