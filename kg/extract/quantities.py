@@ -87,16 +87,6 @@ _QUANTITY = re.compile(
 )
 
 
-_PERCENT = ("%", "percent", "per cent")
-
-
-_STATISTIC = re.compile(  # \d\d* (not \d+) lets the regex engine jump from digit to digit
-    r"(?P<value>\d\d*(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
-    r"(?P<what>population|labou?r force|workforce|residents|inhabitants)",
-    re.I,
-)
-
-
 def count_value(m: re.Match[str]) -> int | None:
     """The number a ``_QUANTITY`` match counts ("1,200", "80", "Eighteen")."""
     raw = m.group("num").lower().replace(",", "")
