@@ -147,7 +147,10 @@ def _facts(extraction: Extraction) -> dict[str, Any]:
             iri.rsplit("-", 1)[-1] for t in extraction.themes for iri in gcm.get(t, ()) if "/gcm/objective-" in iri
         },
         "quantities": {
-            f"{_num(p.count)}|participation" for e in extraction.events for p in e.participations if p.count is not None
+            f"{_num(p.count)}|{'target' if p.role == 'target' else 'participation'}"
+            for e in extraction.events
+            for p in e.participations
+            if p.count is not None
         }
         | {f"{_num(s.value)}|statistic" for s in extraction.statistics},
     }

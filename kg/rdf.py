@@ -287,7 +287,8 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
     for n, stat in enumerate(ex.statistics, start=1):
         s = f"<{ns.ID}statistic/{item.key}-s{n}>"
         add(f"{s} {TYPE} {C['Statistic']}{end}")
-        add(f"{s} {P['observationAbout']} {_node(stat.about_kind, stat.about)}{end}")
+        if stat.about_kind and stat.about:
+            add(f"{s} {P['observationAbout']} {_node(stat.about_kind, stat.about)}{end}")
         add(f"{s} {P['indicator']} {_node('indicator', stat.indicator)}{end}")
         add(f'{s} {P["schemaValue"]} "{_decimal(stat.value)}"{_DEC}{end}')
         add(f"{s} {P['unitText']} {_text(stat.unit)}{end}")

@@ -24,7 +24,7 @@ from pathlib import Path
 from kg.extract.entities import find_entities
 from kg.extract.events import find_events
 from kg.extract.model import Event, Extraction, Mention, NewEntity, Participation, Statistic
-from kg.extract.quantities import find_participations, find_statistics
+from kg.extract.quantities import find_participations, find_quantities, find_statistics
 from kg.extract.vocab import find_cues
 from kg.sources import NewsItem
 
@@ -48,7 +48,8 @@ def extract(item: NewsItem) -> Extraction:
     entities = find_entities(text, len(item.title))
     mentions = list(entities.mentions)
     events = find_events(text, item.title, item.published, entities, mentions)
-    find_participations(text, events, entities, mentions)
+    quantities = find_quantities(text, mentions, item.published.year)
+    find_participations(text, events, entities, mentions, quantities)
     themes = _themes(text, len(item.title))
     for event in events:
         event.themes = themes
@@ -63,7 +64,7 @@ def extract(item: NewsItem) -> Extraction:
         places=entities.places,
         themes=themes,
         events=events,
-        statistics=find_statistics(text, mentions),
+        statistics=find_statistics(text, mentions, quantities),
         new_entities=sorted(entities.new.values(), key=lambda e: (e.kind, e.key)),
         genre=genre,
     )

@@ -42,7 +42,7 @@ class NewEntity:
 
 @dataclass(slots=True)
 class Participation:
-    role: str  # role concept id
+    role: str  # role concept id; "target" for a projected number ("will reach 20,000 people")
     count: int | None = None
     agent_kind: str | None = None  # country | org
     agent: str | None = None
@@ -74,8 +74,8 @@ class Event:
 class Statistic:
     value: float
     indicator: str
-    about_kind: str  # country | place | org
-    about: str
+    about_kind: str | None  # country | place | org, or None when the text names no subject
+    about: str | None
     unit: str
     quote: str
 

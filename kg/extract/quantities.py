@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
 from itertools import accumulate
 from operator import attrgetter
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -16,16 +16,25 @@ from kg.extract.matcher import (
     folded,
     is_word,
     lower_case_hits,
-    matches_from,
     may_contain,
     share_lower_case,
     word_alternation,
 )
 from kg.extract.model import Event, Mention, Participation, Statistic
-from kg.extract.sentences import sentence_text
+from kg.extract.numbers import NUMBER, WORD_NUMBERS, number_value
+from kg.extract.sentences import sentence_of, sentence_text
 from kg.sources.dates import MONTHS
 
-__all__ = ["GROUPS", "NUMBER_WORDS", "count_value", "find_participations", "find_statistics", "large_gathering"]
+__all__ = [
+    "GROUPS",
+    "NUMBER_WORDS",
+    "Quantity",
+    "count_value",
+    "find_participations",
+    "find_quantities",
+    "find_statistics",
+    "large_gathering",
+]
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -78,16 +87,6 @@ _QUANTITY = re.compile(
 )
 
 
-_PERCENT = ("%", "percent", "per cent")
-
-
-_STATISTIC = re.compile(  # \d\d* (not \d+) lets the regex engine jump from digit to digit
-    r"(?P<value>\d\d*(?:\.\d+)?)\s?(?:%|percent|per cent)\s+of\s+(?:its|the|their|his|her)?\s*"
-    r"(?P<what>population|labou?r force|workforce|residents|inhabitants)",
-    re.I,
-)
-
-
 def count_value(m: re.Match[str]) -> int | None:
     """The number a ``_QUANTITY`` match counts ("1,200", "80", "Eighteen")."""
     raw = m.group("num").lower().replace(",", "")
@@ -120,26 +119,277 @@ _AND_TERRITORIES = re.compile(r"\s+and territories")
 _FROM_OF = re.compile(r"\s+(?:from|of)\s+(?:the\s+)?$")
 
 
-def find_participations(text: str, events: list[Event], entities: Entities, mentions: list[Mention]) -> None:
-    """Counted groups ("80 Guatemalan government officials") attached to the event they belong to."""
+class Quantity(NamedTuple):
+    """A number the text states about people, countries or organisations (docs/extraction.md)."""
+
+    value: float
+    kind: str  # participation | statistic | target
+    unit: str  # percent | people | countries | organizations
+    group: str | None  # participant-group concept id of the counted noun
+    start: int
+    end: int
+    part_of_previous: bool  # "…, 54 of them women": a subset of the count before it
+
+
+def _words(words: str) -> list[str]:
+    return words.split()
+
+
+def _each(words: str, group: str) -> dict[str, str]:
+    return dict.fromkeys(_words(words), group)
+
+
+# Plural nouns that count people, countries and organisations -> participant-group concept.
+_PEOPLE_GROUPS: dict[str, str] = {
+    **_each(
+        "officials officers agents inspectors prosecutors judges police policemen policewomen guards "
+        "consuls diplomats authorities civil servants funcionarios funcionarias oficiales agentes inspectores "
+        "fiscales jueces policías servidores públicos cónsules autoridades",
+        "government-officials",
+    ),
+    **_each("countries states governments nations países estados gobiernos naciones", "states-and-territories"),
+    **_each(
+        "organizations organisations agencies institutions partners bodies ngos organizaciones "
+        "organismos agencias instituciones socios entidades ong",
+        "international-organizations",
+    ),
+    **_each("companies employers businesses enterprises empresas empleadores", "private-sector"),
+    **_each("journalists reporters periodistas comunicadores", "journalists"),
+    **_each(
+        "students researchers academics teachers scholars estudiantes investigadores docentes profesores académicos",
+        "researchers",
+    ),
+    **_each("children boys girls adolescents minors teenagers niños niñas adolescentes menores", "children"),
+    **_each("women mujeres", "women"),
+    **_each("youth youths jóvenes", "youth"),
+    **_each("returnees deportees retornados retornadas", "returnees"),
+    **_each(
+        "participants representatives delegates delegations members participantes representantes delegados "
+        "delegadas delegaciones miembros",
+        "representatives",
+    ),
+    **_each(
+        "actors leaders volunteers experts staff professionals workers doctors nurses firefighters "
+        "paramedics facilitators trainers specialists practitioners líderes lideresas actores voluntarios "
+        "voluntarias expertos expertas profesionales médicos enfermeras enfermeros bomberos facilitadores "
+        "especialistas",
+        "local-actors",
+    ),
+    **_each(
+        "people persons individuals migrants immigrants emigrants refugees families households nationals "
+        "citizens residents travellers travelers passengers survivors victims beneficiaries patients "
+        "deaths users applicants entrepreneurs farmers fishers personas migrantes inmigrantes emigrantes "
+        "refugiados refugiadas familias hogares nacionales ciudadanos ciudadanas residentes viajeros "
+        "pasajeros sobrevivientes víctimas beneficiarios beneficiarias pacientes usuarios usuarias "
+        "solicitantes emprendedores emprendedoras agricultores trabajadores trabajadoras desplazados "
+        "desplazadas",
+        "migrants",
+    ),
+    "young people": "youth",
+    "member states": "states-and-territories",
+    "asylum seekers": "migrants",
+    "job seekers": "migrants",
+    "health workers": "local-actors",
+    "idps": "migrants",
+}
+
+# Words that end a noun phrase before its head: a count reads "N [modifiers] NOUN", and these
+# words start another phrase ("3,000 kits for 200 families" counts the families, not the kits).
+_NOT_MODIFIER_ES_EN = (
+    "in", "the", "of", "on", "at", "to", "for", "from", "with", "by", "into", "than", "per", "who", "which",
+    "en", "el", "la", "los", "las", "de", "del", "a", "al", "para", "por", "con", "que", "se", "su", "sus",
+)  # fmt: skip
+
+_PERCENT_SIGN = r"%|per\s?cent\b|percent\b|por\s?ciento\b"
+
+_COUNT = re.compile(
+    rf"(?:\s*(?P<pct>{_PERCENT_SIGN})"
+    r"|(?:\s+de)?(?P<of>\s+(?:of|de)\s+(?:them|those|these|the|ellos|ellas|esos|esas|estos|estas|los|las))?\s+"
+    rf"(?P<mods>(?:(?!{word_alternation(_NOT_MODIFIER_ES_EN)}\b)(?!\d)[\w’'-]+,?\s+){{0,4}}?)"
+    rf"(?P<noun>{word_alternation(_PEOPLE_GROUPS)})\b)",
+    re.I,
+)
+
+# A plural demonym after a number counts people ("40,000 Venezuelans", "5 millones de venezolanos"):
+# English ones are country mentions; Spanish plurals are read by their endings.
+_DEMONYM_ES = re.compile(
+    r"(?:\s+de)?\s+(?P<noun>[a-záéíóúñü]+(?:anos|anas|enos|enas|inos|inas|eños|eñas|enses|ecos|ecas|yos|yas))\b"
+)
+
+# The words of a count's clause that say what kind of count it is (matched as whole lower-case
+# words; the phrases of several words as substrings of the lower-cased clause).
+_TARGET_WORDS = frozenset(
+    _words(
+        "will would shall aim aims aiming aimed plan plans planned planning expect expects expected intend "
+        "intends seek seeks target targets targeted targeting goal projected prevé prevén previsto prevista "
+        "espera esperan busca buscan pretende pretenden meta objetivo"
+    )
+)
+_TARGET_AFTER = re.compile(r"\W*(?:(?:are|is|were|was)\s+)?(?:expected|projected|planned|targeted|previst)", re.I)
+_FUTURE_ES = re.compile(r"\w(?:rá|rán)\b")  # Spanish future tense: "beneficiará", "alcanzarán"
+
+_ACTIVITY_WORDS = frozenset(
+    _words(
+        "assisted trained reached reaching interviewed surveyed supported benefited benefitted served gathered "
+        "convened equipped registered received welcomed atendió capacitó capacitaron asistió entrevistó "
+        "encuestó encuestaron benefició reunió convocó alcanzó apoyó"
+    )
+)
+
+_STATISTIC_AFTER_WORDS = frozenset(
+    _words(
+        "live lives living lived settled reside resided residing hosted displaced died dead missing drowned "
+        "arrived crossed cross entered went deployed remain remained face recorded since viven vive residen "
+        "llegaron ingresaron cruzaron cruzan muertos muertas muerto muerta desaparecidos desaparecidas "
+        "desaparecido desaparecida permanecen salieron desde"
+    )
+)
+_STATISTIC_AFTER_PHRASES = (
+    "have returned", "had returned", "returned from", "have left", "have reached", "work in", "han retornado",
+    "han salido",
+)  # fmt: skip
+_STATISTIC_BEFORE_WORDS = frozenset(
+    _words("estimate estimates estimated hosts figures según estima estiman alberga acoge hay")
+)
+_STATISTIC_BEFORE_PHRASES = ("according to", "there are", "there were", "home to", "se estima")
+
+_LOWER_WORD = re.compile(r"\w+")
+
+_YEAR = re.compile(r"\b(?:in|en|during|durante)\s+((?:19|20)\d\d)\b", re.I)
+
+# Where a clause ends: its words say what the count in it is.
+_CLAUSE_STOPS = (". ", "; ", ": ", "? ", "! ")
+
+_MONEY_BEFORE = re.compile(r"(?:[$€£]|\b(?:USD|US|EUR|CHF|CAD)\s?)$")
+
+
+def _number_starts(text: str) -> list[int]:
+    """Where a number can start a word: runs of digits and number words (EN, ES)."""
+    lowered = folded(text)
+    starts = {start for start, _ in digit_runs(text)}
+    if lowered is None:
+        starts.update(m.start() for m in _NUMBER_WORD_START.finditer(text))
+    else:
+        size = len(lowered)
+        starts.update(
+            start for start, end, _ in lower_case_hits(text)["number-words"] if end == size or not is_word(lowered[end])
+        )
+    return sorted(p for p in starts if not p or (not is_word(text[p - 1]) and text[p - 1] not in ".,"))
+
+
+_NUMBER_WORD_START = re.compile(rf"(?<![\w.,]){word_alternation(WORD_NUMBERS)}\b", re.I)
+
+
+share_lower_case("number-words", lambda: dict.fromkeys(WORD_NUMBERS))
+
+
+def find_quantities(text: str, mentions: list[Mention], year: int) -> list[Quantity]:
+    """The counts and percentages of ``text``, each with its kind (``year``: of publication)."""
+    demonyms = {x.start for x in mentions if x.kind == "country" and x.rule == "country-demonym"}
+    found: list[Quantity] = []
+    end = -1
+    for start in _number_starts(text):
+        if start < end:
+            continue
+        number = NUMBER.match(text, start)
+        if number is None:
+            continue
+        value = number_value(number)
+        pct, part_of, noun = False, False, ""
+        m = _COUNT.match(text, number.end())
+        if m:
+            pct, part_of, noun = bool(m.group("pct")), bool(m.group("of")), (m.group("noun") or "").lower()
+            stop = m.end()
+        elif d := _DEMONYM_ES.match(text, number.end()):
+            stop = d.end()
+        elif (after := _english_demonym(text, number.end(), demonyms)) is not None:
+            stop = after
+        else:
+            continue
+        scaled = bool(number.group("scale"))
+        if not pct and (value < 2 or (value != int(value) and not scaled)):
+            continue  # "one migrant", "2.5 officials"
+        if not pct and 1800 <= value <= 2100 and not number.group("sep") and not scaled:
+            continue  # a year
+        before = text[max(0, start - 12) : start]
+        if _DETERMINER_BEFORE.search(before) or _MONTH_BEFORE.search(before) or _MONEY_BEFORE.search(before):
+            continue  # "the three countries", "June 6", "US$ 300"
+        end = stop
+        group = None if pct else _PEOPLE_GROUPS.get(" ".join(noun.split()), "migrants")
+        unit = "percent" if pct else _UNITS.get(group or "", "people")
+        kind = "statistic" if pct else _kind(text, start, stop, value, year)
+        found.append(Quantity(value, kind, unit, group, start, stop, part_of))
+    return found
+
+
+_UNITS = {"states-and-territories": "countries", "international-organizations": "organizations"}
+
+
+def _english_demonym(text: str, after: int, demonyms: set[int]) -> int | None:
+    """Where "40,000 Venezuelans" or "2,000 young Haitians" ends: a plural demonym (a country
+    mention) within three words of the number."""
+    pos = after
+    for _ in range(3):
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        word = _WORD_AT.match(text, pos)
+        if word is None:
+            return None
+        if pos in demonyms and word.group().endswith(("s", "ese")):
+            return word.end()
+        pos = word.end()
+    return None
+
+
+_WORD_AT = re.compile(r"[\w’'-]+")
+
+
+def _kind(text: str, start: int, stop: int, value: float, year: int) -> str:
+    """Target, statistic or participation, from the clause the count stands in."""
+    clause = text[max(0, start - 90) : start]
+    before = clause[max(clause.rfind(stop_) for stop_ in _CLAUSE_STOPS) + 1 :]
+    after = text[stop : stop + 70]
+    after = after[: min((i for i in (after.find(stop_) for stop_ in _CLAUSE_STOPS) if i >= 0), default=70)]
+    before = before.lower()
+    words_before = _LOWER_WORD.findall(before)
+    after_lower = after.lower()
+    if (
+        not _TARGET_WORDS.isdisjoint(words_before)
+        or "set to" in before
+        or ("rá" in before and _FUTURE_ES.search(before))
+        or _TARGET_AFTER.match(after)
+    ):
+        return "target"
+    if not _STATISTIC_AFTER_WORDS.isdisjoint(_LOWER_WORD.findall(after_lower)) or any(
+        phrase in after_lower for phrase in _STATISTIC_AFTER_PHRASES
+    ):
+        return "statistic"
+    if not _STATISTIC_BEFORE_WORDS.isdisjoint(words_before) or any(p in before for p in _STATISTIC_BEFORE_PHRASES):
+        return "statistic"
+    if ("19" in after or "20" in after) and any(int(y) < year for y in _YEAR.findall(after)):
+        return "statistic"  # a count dated before the item is background, not the reported activity
+    if value >= 100_000 and _ACTIVITY_WORDS.isdisjoint(words_before[-4:]) and "brought together" not in before:
+        return "statistic"
+    return "participation"
+
+
+def find_participations(
+    text: str, events: list[Event], entities: Entities, mentions: list[Mention], found: list[Quantity]
+) -> None:
+    """Counted groups ("80 Guatemalan government officials") and targets ("will reach 20,000 young
+    people") attached to the event they belong to."""
     if not events:
         return
-    found: list[Participation] = []
+    parts: list[tuple[Participation, bool]] = []
     agents = sorted((x for x in mentions if x.kind in ("country", "org")), key=attrgetter("start"))
     agent_starts = [x.start for x in agents]
-    for m in quantity_matches(text):
-        start, end = m.span()
-        before = text[max(0, start - 12) : start]
-        if _DETERMINER_BEFORE.search(before):
-            continue  # "the three countries of …" describes, it does not count
-        if _MONTH_BEFORE.search(before):
-            continue  # "June 6 …" is a date
-        value = count_value(m)
-        if value is None or 1800 <= value <= 2100:
+    for q in found:
+        if q.kind == "statistic":
             continue
-        noun = m.group("noun").lower()
-        if noun == "countries" and _AND_TERRITORIES.match(text[end : end + 16]):
-            noun = "countries and territories"
+        start, end = q.start, q.end
+        group = q.group
+        if group == "states-and-territories" and _AND_TERRITORIES.match(text[end : end + 16]):
+            group = "states-and-territories"
         agent = next(
             (
                 agents[i]
@@ -151,29 +401,35 @@ def find_participations(text: str, events: list[Event], entities: Entities, ment
         if agent is not None and agent.start >= end + 45:
             agent = None
         part = Participation(
-            role="participant",
-            count=value,
-            group=GROUPS[noun],
+            role="target" if q.kind == "target" else "participant",
+            count=int(q.value),
+            group=group,
             agent_kind=agent.kind if agent else None,
             agent=agent.ref if agent else None,
             quote=sentence_text(text, start),
         )
-        found.append(part)
-    holder = _first_holders([part.quote for part in found], [ev.quote for ev in events])
-    for part in found:
-        event = events[holder.get(part.quote, 0)]  # the first event whose quote holds the count's sentence
-        if "training" in event.types:
+        parts.append((part, q.part_of_previous))
+    holder = _first_holders([part.quote for part, _ in parts], [ev.quote for ev in events])
+    previous: dict[int, int] = {}  # event index -> index of its last participation
+    for part, part_of in parts:
+        n = holder.get(part.quote, 0)  # the first event whose quote holds the count's sentence
+        event = events[n]
+        if "training" in event.types and part.role == "participant":
             part.role = "trainee"
+        if part_of and n in previous:
+            part.subset_of = previous[n]
+        previous[n] = len(event.participations)
         event.participations.append(part)
     for event in events:
-        parts = event.participations
-        largest: dict[str | None, int] = {}  # group -> the first of its parts with the largest count
-        for j, part in enumerate(parts):
-            if part.group not in largest or (part.count or 0) > (parts[largest[part.group]].count or 0):
-                largest[part.group] = j
-        for part in parts:
-            j = largest[part.group]
-            if (parts[j].count or 0) > (part.count or 0):
+        ps = event.participations
+        largest: dict[tuple[str | None, str], int] = {}  # group -> the first of its parts with the largest count
+        for j, part in enumerate(ps):
+            key = (part.group, part.role)
+            if key not in largest or (part.count or 0) > (ps[largest[key]].count or 0):
+                largest[key] = j
+        for part in ps:
+            j = largest[(part.group, part.role)]
+            if part.subset_of is None and (ps[j].count or 0) > (part.count or 0):
                 part.subset_of = j
 
 
@@ -248,33 +504,55 @@ def quantity_matches(text: str) -> list[re.Match[str]]:
     return found
 
 
-_MIGRANTS = re.compile(r"\b(?:migrants?|immigrants?|foreign-born|refugees)\b", re.I)
+_MIGRANTS = re.compile(r"\b(?:migrants?|immigrants?|foreign-born|refugees|migrantes|inmigrantes)\b", re.I)
+
+_INDICATOR_CUES = (
+    (re.compile(r"\b(?:died|dead|deaths|missing|drowned|muert[oa]s|desaparecid[oa]s|fallecid[oa]s)\b", re.I),
+     "migrant-deaths"),
+    (re.compile(r"\b(?:live|lives|living|settled|reside|residing|hosted|viven|residen)\b", re.I), "migrant-stock"),
+    (re.compile(r"\b(?:displaced|displacement|desplazad[oa]s|desplazamiento)\b", re.I), "people-displaced"),
+)  # fmt: skip
 
 
-def _statistic_matches(text: str) -> Iterator[re.Match[str]]:
-    """``_STATISTIC.finditer(text)``, tried only where a run of digits starts: where the pattern fails at
-    the start of a run it fails inside the run too (from the start it can read the same digits)."""
-    return matches_from(_STATISTIC, text, (start for start, _ in digit_runs(text)))
-
-
-def find_statistics(text: str, mentions: list[Mention]) -> list[Statistic]:
+def find_statistics(text: str, mentions: list[Mention], found: list[Quantity]) -> list[Statistic]:
+    """Figures quoted about the world: every percentage, and counts of people the text reports as a
+    fact rather than as the activity's participants."""
     stats: list[Statistic] = []
-    lowered = folded(text) or text.lower()
-    if not any(word in lowered for word in _PERCENT):
-        return stats
     countries = sorted((x for x in mentions if x.kind == "country"), key=attrgetter("end"))
     country_ends = [x.end for x in countries]
-    for m in _statistic_matches(text):
-        before = bisect.bisect_right(country_ends, m.start())  # the countries that end before it
-        if not before:
+    for q in found:
+        if q.kind != "statistic":
             continue
-        what = m.group("what").lower()
-        sentence = sentence_text(text, m.start())
-        migrants = _MIGRANTS.search(sentence)
-        if not migrants:
-            continue
-        indicator = "migrant-share-of-labour-force" if "force" in what else "migrant-share-of-population"
+        sentence = sentence_text(text, q.start)
+        indicator = "share-of-group" if q.unit == "percent" else "people-count"
+        what = _POPULATION.match(text, q.end)
+        if what and _MIGRANTS.search(sentence):
+            indicator = (
+                "migrant-share-of-labour-force" if "force" in what.group(1).lower() else "migrant-share-of-population"
+            )
+        elif q.unit != "percent":
+            tail = text[q.start : q.start + len(sentence)]
+            indicator = next((ind for cue, ind in _INDICATOR_CUES if cue.search(tail)), indicator)
+        before = bisect.bisect_right(country_ends, q.start)  # the countries that end before it
+        # the country named before it in its sentence, else after it there, else the last one before
+        about = countries[before - 1] if before else None
+        first, last = sentence_of(text, q.start)
+        if (about is None or about.end < first) and before < len(countries) and countries[before].start < last:
+            about = countries[before]
         stats.append(
-            Statistic(float(m.group("value")), indicator, "country", countries[before - 1].ref, "percent", sentence)
+            Statistic(
+                q.value,
+                indicator,
+                "country" if about else None,
+                about.ref if about else None,
+                q.unit,
+                sentence,
+            )
         )
     return stats
+
+
+_POPULATION = re.compile(
+    r"\s+(?:of|de)\s+(?:its|the|their|his|her|su|la)?\s*(population|labou?r force|workforce|población|fuerza laboral)",
+    re.I,
+)
