@@ -625,6 +625,12 @@ def export(
     type=click.Path(dir_okay=False),
     help="File to write, format from the extension: .graphml .gexf .json .csv .nodes.csv .png .svg (repeatable).",
 )
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False),
+    help="Read the Parquet event tables of a shards folder (kg build --scheduler) with Dask instead of the store.",
+)
 @handle_errors
 def network(
     store_location: str,
@@ -640,6 +646,7 @@ def network(
     top: int,
     seed: int,
     out: tuple[str, ...],
+    shards_dir: str | None,
 ) -> None:
     """Cooperation networks: countries (or organisations) linked by the events they share.
 
@@ -660,6 +667,7 @@ def network(
       kg network --since 2019 --gcm 9 --region "Central America"
       kg network --by-year --top 10
       kg network --metrics -o out/cooperation.graphml -o out/cooperation.gexf -o out/cooperation.png
+      kg network --shards .kg/store.shards --since 2019   # from the shards' Parquet, no store
     """
     from kg.network import EventFilter, NetworkFormat, networks_by_year, parse_date_bound, write_network
     from kg.network import network as build_network
@@ -677,9 +685,16 @@ def network(
     formats = [NetworkFormat.from_path(path) for path in out]
     if by_year and kind not in ("countries", "organizations"):
         raise UsageError("--by-year is for --kind countries or organizations")
-    with open_store(store_location) as store:
-        graph = build_network(store, kind, filters)
-        yearly = networks_by_year(store, kind, filters) if by_year else None
+    if shards_dir:
+        from kg.network.shards import shard_network
+
+        if by_year:
+            raise UsageError("--by-year reads the store; drop --shards or --by-year")
+        graph, yearly = shard_network(shards_dir, kind, filters), None
+    else:
+        with open_store(store_location) as store:
+            graph = build_network(store, kind, filters)
+            yearly = networks_by_year(store, kind, filters) if by_year else None
     values = node_metrics(graph, seed=seed) if metrics or not out else None
     if values is not None and out:
         annotate(graph, values)

@@ -165,3 +165,29 @@ def test_the_range_reader_numbers_lines_as_the_file_reader(tmp_path: Path) -> No
     assert [str(r) for r in whole.records() if not hasattr(r, "key")] == [
         str(r) for r in tail.records() if not hasattr(r, "key")
     ]
+
+
+def test_networks_from_the_parquet_event_tables_are_the_store_networks(cluster: str, corpus: Path, tmp_path: Path):
+    from kg.load import load_shards
+    from kg.network import EventFilter, network, parse_date_bound
+    from kg.network.shards import shard_network
+    from kg.store import KgStore
+
+    shards = tmp_path / "shards"
+    build_shards([corpus, corpus / "news.jsonl"], shards, scheduler=cluster, partition_bytes=30_000)  # read twice
+    store = KgStore.memory()
+    load_shards(shards, store)
+    since = EventFilter(since=parse_date_bound("2010"), until=parse_date_bound("2019", end=True))
+    for kind in ("countries", "organizations"):
+        for filters in (None, since):
+            expected, got = network(store, kind, filters), shard_network(shards, kind, filters)
+            assert got.number_of_edges() > 5
+            assert dict(got.nodes(data="event_count")) == dict(expected.nodes(data="event_count"))
+            assert got.graph["event_count"] == expected.graph["event_count"]
+            for a, b, attrs in expected.edges(data=True):
+                assert {k: got[a][b].get(k) for k in ("weight", "first", "last")} == {
+                    k: attrs.get(k) for k in ("weight", "first", "last")
+                }
+            assert got.number_of_edges() == expected.number_of_edges()
+    countries = shard_network(shards, "countries")
+    assert countries.nodes["https://w3id.org/migkg/id/country/GTM"]["label"] == "Guatemala"
