@@ -195,6 +195,9 @@ def _run(
     except ImportError:
         raise UsageError("--scheduler needs Dask: pip install 'migkg[cluster]' (dask[distributed], pyarrow)") from None
     cluster = None
+    import distributed  # noqa: F401  (configures its loggers, which _Quiet then turns down)
+
+    quiet = _Quiet()
     try:
         if scheduler == "local":
             cluster = LocalCluster(
@@ -208,7 +211,10 @@ def _run(
         else:
             client = Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
-        raise KgError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); is `dask scheduler` running?") from None
+        quiet.restore()
+        raise KgError(
+            f"cannot reach the Dask scheduler at {scheduler} ({_first_line(exc)}); is `dask scheduler` running?"
+        ) from None
     done: dict[str, dict[str, Any]] = {}
     try:
         futures = [
@@ -225,18 +231,38 @@ def _run(
     except Exception as exc:  # the scheduler went away, or a task failed where it should not
         name = type(exc).__name__
         raise KgError(
-            f"the build on the Dask cluster stopped ({name}: {exc or 'scheduler gone'}) after {len(done)} of "
+            f"the build on the Dask cluster stopped ({name}: {_first_line(exc)}) after {len(done)} of "
             f"{len(todo)} partitions; the store was not changed, and running the same command again "
             "extracts only the missing partitions"
         ) from None
     finally:
         _close(client, cluster)
+        quiet.restore()
     return done
+
+
+class _Quiet:
+    """Dask's loggers turned down while it runs: the client logs each lost connection with a
+    traceback, and the one line of the KgError says it all."""
+
+    def __init__(self) -> None:
+        names = ["distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))]
+        self.levels = {name: logging.getLogger(name).level for name in names}
+        for name in names:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+    def restore(self) -> None:
+        for name, level in self.levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Dask's run to several)."""
+    return (str(exc).strip().splitlines() or ["no message"])[0].rstrip(".")
 
 
 def _close(client: Any, cluster: Any) -> None:
     """Close the client (and the local cluster) without waiting long for a scheduler that is gone."""
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)  # its complaints about the lost scheduler
     with contextlib.suppress(Exception):
         client.close(timeout=5)
     if cluster is not None:

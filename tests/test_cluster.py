@@ -174,7 +174,7 @@ def test_networks_from_the_parquet_event_tables_are_the_store_networks(cluster: 
     from kg.store import KgStore
 
     shards = tmp_path / "shards"
-    build_shards([corpus, corpus / "news.jsonl"], shards, scheduler=cluster, partition_bytes=30_000)  # read twice
+    build_shards([corpus], shards, scheduler=cluster, partition_bytes=30_000)
     store = KgStore.memory()
     load_shards(shards, store)
     since = EventFilter(since=parse_date_bound("2010"), until=parse_date_bound("2019", end=True))

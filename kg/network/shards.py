@@ -62,7 +62,8 @@ def shard_network(folder: str | Path, kind: str = "countries", filters: EventFil
     )
     counts = members.groupby("actor")["event"].count()
     n_events = members["event"].nunique()
-    edges_df, counts_s, n = dask.compute(edges, counts, n_events)
+    # threads in this process, whatever Dask client an earlier build left as the default
+    edges_df, counts_s, n = dask.compute(edges, counts, n_events, scheduler="threads")
 
     known = _actor_attrs(root, kind)
     node_kind = "country" if kind == "countries" else "organization"
