@@ -114,7 +114,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--no-load", is_flag=True, help="With --scheduler: stop after writing the shards (kg load reads them).")
 @click.option(
     "--partition-bytes",
-    default=32 << 20,
+    default=4 << 20,
     show_default=True,
     type=click.IntRange(min=1),
     help="With --scheduler: JSON Lines files larger than this are cut into partitions of about this size.",

@@ -37,8 +37,9 @@ from kg.sources import MAX_ITEM_CHARS, InputFormat, Notice, Reject, display_path
 
 __all__ = ["PARTITION_BYTES", "ShardReport", "build_shards", "plan"]
 
-#: JSON Lines files above this many bytes are cut into partitions of about this size (~25,000 items).
-PARTITION_BYTES = 32 << 20
+#: JSON Lines files above this many bytes are cut into partitions of about this size (~5,000 items,
+#: seconds of work a task: enough tasks to keep every worker busy, few enough for the scheduler).
+PARTITION_BYTES = 4 << 20
 
 
 @dataclass
