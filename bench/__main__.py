@@ -189,6 +189,86 @@ class Suite:
             ratio >= 1.6,
         )
 
+    def dask(self, size: int) -> None:
+        """``kg build --scheduler local`` (extraction on a LocalCluster of 2 worker processes, shards,
+        then ``kg load``) against ``kg build --workers 2``, same corpus, both into a new store."""
+        folder = self.corpus(size)
+        reps = self.repeats(size)
+        times: dict[str, list[ChildRun]] = {"workers": [], "dask": [], "shards": [], "load": []}
+        store, shards = self.work / f"dask-store-{size}", self.work / f"dask-shards-{size}"
+        for r in range(reps):
+            for name, extra in (("workers", []), ("dask", ["--scheduler", "local", "--shards", shards])):
+                self.log(f"{name}: kg build {size:,} items (run {r + 1}/{reps})")
+                shutil.rmtree(store, ignore_errors=True)
+                shutil.rmtree(shards, ignore_errors=True)
+                run = run_child([PY, "-m", "kg", "build", folder, "--store", store, "--workers", 2, "-q", *extra])
+                if run.returncode != 0:
+                    raise RuntimeError(f"kg build failed: {run.stderr[-2000:]}")
+                times[name].append(run)
+            # the two stages apart: shards only, then kg load of them into a new store
+            shutil.rmtree(store, ignore_errors=True)
+            shutil.rmtree(shards, ignore_errors=True)
+            self.log(f"dask stages apart: --no-load, then kg load (run {r + 1}/{reps})")
+            times["shards"].append(
+                run_child(
+                    [
+                        PY,
+                        "-m",
+                        "kg",
+                        "build",
+                        folder,
+                        "--store",
+                        store,
+                        "--workers",
+                        2,
+                        "-q",
+                        "--scheduler",
+                        "local",
+                        "--shards",
+                        shards,
+                        "--no-load",
+                    ]
+                )
+            )
+            times["load"].append(run_child([PY, "-m", "kg", "load", shards, "--store", store]))
+        t = {name: median([run.seconds for run in runs]) for name, runs in times.items()}
+        quads = int(_summary(times["shards"][-1].stdout)["quads"].replace(",", ""))
+        shard_bytes = sum(p.stat().st_size for p in shards.glob("p*.*"))
+        nq_bytes = sum(p.stat().st_size for p in shards.glob("p*.nq.gz"))
+        shutil.rmtree(store, ignore_errors=True)
+        shutil.rmtree(shards, ignore_errors=True)
+        ratio = t["workers"] / t["dask"]
+        section = f"dask {size:,} items"
+        self.add(
+            section,
+            f"`kg build --scheduler local --workers 2` (LocalCluster start, shards, kg load): "
+            f"{t['dask']:.1f} s, {size / t['dask']:,.0f} items/s",
+            f"{t['dask']:.1f} s",
+            f"`kg build --workers 2`: {t['workers']:.1f} s",
+            f"{ratio:.2f}x the speed",
+            ">= 0.9x",
+            ratio >= 0.9,
+        )
+        self.add(
+            section,
+            "the two stages apart: shards (`--no-load`), then `kg load` into a new store",
+            f"{t['shards']:.1f} s + {t['load']:.1f} s",
+            f"`kg build --workers 2`: {t['workers']:.1f} s",
+            f"{(t['shards'] + t['load']) / t['workers']:.2f}x the time",
+        )
+        dask_run = times["dask"][-1]
+        self.add(
+            section,
+            "peak RSS of the Dask build",
+            f"{dask_run.max_rss_mb:,.0f} MB largest process; {dask_run.tree_rss_mb:,.0f} MB summed over its tree",
+            f"`kg build --workers 2`: {times['workers'][-1].tree_rss_mb:,.0f} MB summed",
+        )
+        self.add(
+            section,
+            "per item: quads, shard bytes (gzipped N-Quads + Parquet + json), gzipped N-Quads bytes",
+            f"{quads / size:,.0f} quads, {shard_bytes / size:,.0f} B, {nq_bytes / size:,.0f} B",
+        )
+
     def build(self, size: int) -> None:
         folder = self.corpus(size)
         store = self.work / f"store-{size}"
@@ -540,7 +620,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=HOME / "bench" / "work", help="scratch folder (deleted after)")
     parser.add_argument("--out", type=Path, default=HOME / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and stores in --work")
+    parser.add_argument("--only", choices=["dask"], help="run one section (results in bench/results-SECTION.md)")
     args = parser.parse_args(argv)
+    if args.only and args.out == HOME / "bench" / "results.md":
+        args.out = HOME / "bench" / f"results-{args.only}.md"
     if args.quick:
         args.sizes, args.repeats, args.big_repeats, args.query_timeout = "1000", 1, 1, 10.0
         if args.out == HOME / "bench" / "results.md":
@@ -550,6 +633,10 @@ def main(argv: list[str] | None = None) -> None:
     facts = machine_facts()
     suite = Suite(args)
     try:
+        if args.only == "dask":
+            for size in args.sizes:
+                suite.dask(size)
+            return
         suite.extraction()
         suite.long_items()
         suite.workers()
@@ -560,6 +647,8 @@ def main(argv: list[str] | None = None) -> None:
         suite.queries()
         suite.exports()
         suite.serve()
+        for size in args.sizes:
+            suite.dask(size)
     finally:
         seconds = time.monotonic() - suite.started
         facts["load average at end"] = " ".join(f"{x:.2f}" for x in __import__("os").getloadavg())

@@ -150,6 +150,26 @@ def cli(ctx: click.Context, debug: bool) -> None:
     "$MIGKG_SPARQL_TIMEOUT); a failed request is tried 3 more times ($MIGKG_SPARQL_RETRIES).",
 )
 @fetch_options
+@click.option(
+    "--scheduler",
+    metavar="local|tcp://HOST:8786",
+    help="Extract as Dask tasks on this cluster ('local': a LocalCluster of --workers processes), "
+    "writing shards to --shards, then load them (docs/scale.md).",
+)
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False),
+    help="With --scheduler: the shards folder [default: STORE.shards beside a store folder, else .kg/shards].",
+)
+@click.option("--no-load", is_flag=True, help="With --scheduler: stop after writing the shards (kg load reads them).")
+@click.option(
+    "--partition-bytes",
+    default=4 << 20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --scheduler: JSON Lines files larger than this are cut into partitions of about this size.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @handle_errors
 def build(
@@ -162,6 +182,10 @@ def build(
     workers: int,
     max_item_chars: int,
     remote_timeout: float | None,
+    scheduler: str | None,
+    shards_dir: str | None,
+    no_load: bool,
+    partition_bytes: int,
     quiet: bool,
     **fetch_settings: Any,
 ) -> None:
@@ -184,7 +208,17 @@ def build(
       kg build news.jsonl more/ --replace
       cat feed.xml | kg build - --input-format feed
       kg build https://example.org/news/feed.xml https://example.org/news --max-pages 3
+      kg build big/ --scheduler local --workers 4     # extraction on Dask (docs/scale.md)
+      kg build big/ --scheduler tcp://10.0.0.5:8786 --shards /shared/shards --no-load
     """
+    if scheduler:
+        _build_on_cluster(
+            sources, store_location, input_format, strict, replace, workers, max_item_chars, remote_timeout,
+            scheduler, shards_dir, no_load, partition_bytes, quiet,
+        )  # fmt: skip
+        return
+    if shards_dir or no_load:
+        raise UsageError("--shards and --no-load go with --scheduler")
     from kg.build import Progress
     from kg.build import build as run_build
     from kg.serve.snapshot import open_for_writing
@@ -276,6 +310,100 @@ def update(
             time.sleep(max(0.0, interval - (time.monotonic() - started)))
     except KeyboardInterrupt:
         click.echo(f"kg update: stopped after {completed} complete rounds", err=True)
+
+
+def _default_shards(store_location: str) -> str:
+    """``STORE.shards`` beside a store folder; ``.kg/shards`` for a server or memory."""
+    if store_location == ":memory:" or store_location.startswith(("http://", "https://")):
+        return ".kg/shards"
+    return str(Path(store_location).with_name(Path(store_location).name + ".shards"))
+
+
+def _build_on_cluster(
+    sources: tuple[str, ...],
+    store_location: str,
+    input_format: str | None,
+    strict: bool,
+    replace: bool,
+    workers: int,
+    max_item_chars: int,
+    remote_timeout: float | None,
+    scheduler: str,
+    shards_dir: str | None,
+    no_load: bool,
+    partition_bytes: int,
+    quiet: bool,
+) -> None:
+    """``kg build --scheduler``: shards on the cluster, then (unless --no-load) ``kg load``."""
+    from kg.cluster import build_shards
+    from kg.sources import InputFormat
+
+    if strict:
+        raise UsageError("--strict reads every record before writing; it does not go with --scheduler")
+    if not (scheduler == "local" or scheduler.startswith(("tcp://", "tls://"))):
+        raise UsageError(f"--scheduler {scheduler}: give 'local' or the scheduler's address, tcp://HOST:8786")
+    folder = shards_dir or _default_shards(store_location)
+
+    def progress(done: int, total: int) -> None:
+        if not quiet:
+            click.echo(f"kg build: {done:,} of {total:,} partitions extracted", err=True)
+
+    report = build_shards(
+        list(sources) or ["data/news/"],
+        folder,
+        scheduler=scheduler,
+        workers=workers,
+        input_format=InputFormat(input_format) if input_format else None,
+        max_item_chars=max_item_chars,
+        partition_bytes=partition_bytes,
+        on_reject=lambda r: click.echo(str(r), err=True),
+        on_progress=progress,
+    )
+    click.echo(report.summary(folder))
+    if not no_load:
+        click.echo()
+        _load(folder, store_location, replace, remote_timeout)
+    if report.rejected:
+        sys.exit(1)
+
+
+def _load(folder: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
+    from kg.load import load_shards
+    from kg.serve.snapshot import open_for_writing
+
+    with open_for_writing(store_location) as store:
+        if remote_timeout and hasattr(store, "timeout"):
+            store.timeout = remote_timeout
+        report = load_shards(folder, store, replace=replace)
+        click.echo(report.summary(store))
+
+
+@cli.command()
+@click.argument("shards", type=click.Path(file_okay=False))
+@store_option
+@click.option(
+    "--replace", is_flag=True, help="Load into a new store, swapped in for the old when complete (as kg build)."
+)
+@click.option(
+    "--remote-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="With an http(s) --store: wait this long for the server to connect or answer (default 60).",
+)
+@handle_errors
+def load(shards: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
+    """Load the SHARDS folder written by `kg build --scheduler` into the store (a folder, or a
+    SPARQL server through the Graph Store Protocol).
+
+    \b
+    Incremental: items the store holds in the same version (content hash, extractor) are
+    skipped. A folder whose manifest names partitions that are not there is refused, naming
+    them. Other stores' bulk loaders read the same files (docs/scale.md).
+    Examples:
+      kg load .kg/store.shards
+      kg load /shared/shards --store http://localhost:7878
+    """
+    _load(shards, store_location, replace, remote_timeout)
 
 
 # -- sparql --
@@ -617,6 +745,12 @@ def export(
     type=click.Path(dir_okay=False),
     help="File to write, format from the extension: .graphml .gexf .json .csv .nodes.csv .png .svg (repeatable).",
 )
+@click.option(
+    "--shards",
+    "shards_dir",
+    type=click.Path(file_okay=False),
+    help="Read the Parquet event tables of a shards folder (kg build --scheduler) with Dask instead of the store.",
+)
 @handle_errors
 def network(
     store_location: str,
@@ -632,6 +766,7 @@ def network(
     top: int,
     seed: int,
     out: tuple[str, ...],
+    shards_dir: str | None,
 ) -> None:
     """Cooperation networks: countries (or organisations) linked by the events they share.
 
@@ -652,6 +787,7 @@ def network(
       kg network --since 2019 --gcm 9 --region "Central America"
       kg network --by-year --top 10
       kg network --metrics -o out/cooperation.graphml -o out/cooperation.gexf -o out/cooperation.png
+      kg network --shards .kg/store.shards --since 2019   # from the shards' Parquet, no store
     """
     from kg.network import EventFilter, NetworkFormat, networks_by_year, parse_date_bound, write_network
     from kg.network import network as build_network
@@ -669,9 +805,16 @@ def network(
     formats = [NetworkFormat.from_path(path) for path in out]
     if by_year and kind not in ("countries", "organizations"):
         raise UsageError("--by-year is for --kind countries or organizations")
-    with open_store(store_location) as store:
-        graph = build_network(store, kind, filters)
-        yearly = networks_by_year(store, kind, filters) if by_year else None
+    if shards_dir:
+        from kg.network.shards import shard_network
+
+        if by_year:
+            raise UsageError("--by-year reads the store; drop --shards or --by-year")
+        graph, yearly = shard_network(shards_dir, kind, filters), None
+    else:
+        with open_store(store_location) as store:
+            graph = build_network(store, kind, filters)
+            yearly = networks_by_year(store, kind, filters) if by_year else None
     values = node_metrics(graph, seed=seed) if metrics or not out else None
     if values is not None and out:
         annotate(graph, values)

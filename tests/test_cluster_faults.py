@@ -1,0 +1,160 @@
+"""Faults of a build on a Dask cluster (issue 22): the multi-machine shape on one machine.
+
+``dask scheduler`` and ``dask worker`` processes are started on 127.0.0.1 with free ports;
+one worker is killed mid-build (Dask retries its partition, the shards have every item once),
+or the scheduler is (the build stops with one line, the store stays as it was).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import write
+from kg.cluster import build_shards
+from kg.load import load_shards
+from kg.store import KgStore
+from tests.conftest import ROOT, SAMPLE
+from tests.test_remote import free_port
+
+pytestmark = pytest.mark.slow
+
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+class Cluster:
+    """A ``dask scheduler`` and ``dask worker`` processes (no nanny: a killed worker stays dead)."""
+
+    def __init__(self, workers: int, log: Path) -> None:
+        port = free_port()
+        self.address = f"tcp://127.0.0.1:{port}"
+        self.log = log
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                      "--no-dashboard", "--no-show"], env)  # fmt: skip
+        self.workers = {
+            f"w{i}": self._start(
+                [
+                    DASK,
+                    "worker",
+                    self.address,
+                    "--name",
+                    f"w{i}",
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                ],
+                env,
+            )
+            for i in range(workers)
+        }
+        from distributed import Client
+
+        with Client(self.address, timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=60)
+
+    def _start(self, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        with self.log.open("ab") as log:
+            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+
+    def stop(self) -> None:
+        for process in [*self.workers.values(), self.scheduler]:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def start_cluster(tmp_path: Path) -> Iterator[type[Cluster]]:
+    started: list[Cluster] = []
+
+    def start(workers: int) -> Cluster:
+        cluster = Cluster(workers, tmp_path / "dask.log")
+        started.append(cluster)
+        return cluster
+
+    yield start  # type: ignore[misc]
+    for cluster in started:
+        cluster.stop()
+
+
+def test_a_worker_killed_mid_partition_is_retried_and_no_item_is_lost_or_doubled(start_cluster, tmp_path: Path):
+    from distributed import Client
+
+    cluster = start_cluster(2)
+    corpus = write(tmp_path / "news.jsonl", 1200, seed=5)
+    shards = tmp_path / "shards"
+    killed: list[str] = []
+
+    def kill_a_busy_worker() -> None:
+        with Client(cluster.address, timeout="30s") as client:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                busy = [w for w, tasks in client.processing().items() if tasks]
+                if busy:
+                    name = client.scheduler_info()["workers"][busy[0]]["name"]
+                    cluster.workers[name].send_signal(signal.SIGKILL)
+                    killed.append(name)
+                    return
+                time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    report = build_shards([corpus], shards, scheduler=cluster.address, partition_bytes=120_000)
+    killer.join()
+    assert killed, "no worker was busy"
+    assert cluster.workers[killed[0]].wait(timeout=10) == -signal.SIGKILL
+    manifest = json.loads((shards / "manifest.json").read_text())
+    metas = [json.loads((shards / f"{p['id']}.json").read_text()) for p in manifest["partitions"]]
+    graphs = [item["graph"] for meta in metas for item in meta["items"]]
+    assert report.extracted == len(metas) > 4
+    assert manifest["item_count"] == sum(m["item_count"] for m in metas) == len(graphs) == len(set(graphs)) == 1200
+    assert [item["line"] for meta in metas for item in meta["items"]] == list(range(1, 1201))
+    assert not list(shards.glob(".*.tmp"))
+    store = KgStore.memory()
+    assert load_shards(shards, store, shared=False).loaded == 1200
+    assert store.graph_count() == 1200
+
+
+def test_a_scheduler_gone_mid_build_is_one_line_and_leaves_the_store_as_it_was(start_cluster, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from tests.test_cluster import export_nquads
+
+    cluster = start_cluster(1)
+    store = tmp_path / "store"
+    runner = CliRunner()
+    assert (
+        runner.invoke(__import__("kg.cli").cli.cli, ["build", str(SAMPLE), "--store", str(store), "-q"]).exit_code == 0
+    )
+    before = export_nquads(runner, str(store))
+    corpus = write(tmp_path / "news.jsonl", 800, seed=6)
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+    build = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
+         "--partition-bytes", "60000"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    shards = Path(f"{store}.shards")
+    deadline = time.monotonic() + 60
+    while not list(shards.glob("p*.json")) and time.monotonic() < deadline:  # a partition done, others running
+        time.sleep(0.05)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    _stdout, stderr = build.communicate(timeout=90)
+    errors = [line for line in stderr.splitlines() if not line.startswith("kg build:")]
+    assert build.returncode == 1, stderr
+    assert len(errors) == 1 and errors[0].startswith("kg: error: the build on the Dask cluster stopped"), stderr
+    assert "the store was not changed" in errors[0]
+    assert export_nquads(runner, str(store)) == before
