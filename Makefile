@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 STORE  ?= .kg/store
 OUT    ?= out
 
-.PHONY: run test test-fast lint bench eval clean
+.PHONY: run test test-fast lint bench eval codebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# docs/codebook.md from the ontology, shapes, SKOS schemes and named queries (tests/test_codebook.py checks it)
+codebook: $(STAMP)
+	$(BIN)/python -m kg.codebook
 
 GWN ?= ../shared/eval/gwn/GWN.xml
 

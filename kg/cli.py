@@ -379,6 +379,33 @@ def queries_command(name: str | None, store_location: str) -> None:
     click.echo(f"\nrun: kg query {q.name} {example}".rstrip())
 
 
+# -- vocab --
+
+
+@cli.command()
+@click.argument("term", required=False)
+@store_option
+@handle_errors
+def vocab(term: str | None, store_location: str) -> None:
+    """Print the codebook (docs/codebook.md), or the entries of TERM: a class, property,
+    concept or prefix, with its definition, an example triple and the named queries using it.
+
+    \b
+    Examples:
+      kg vocab                      # the whole codebook
+      kg vocab mk:participation     # one term, by its prefixed name
+      kg vocab smuggling            # by local name or label: theme:smuggling
+    (--store is accepted for symmetry; the codebook describes the sample.)
+    """
+    from kg.codebook import CODEBOOK, codebook, find_entries
+
+    text = CODEBOOK.read_text(encoding="utf-8") if CODEBOOK.exists() else codebook()
+    if term is None:
+        click.echo(text, nl=False)
+        return
+    click.echo("\n".join(entry.block for entry in find_entries(text, term)), nl=False)
+
+
 # -- export --
 
 
@@ -388,8 +415,8 @@ def queries_command(name: str | None, store_location: str) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld", "json", "csv"]),
-    help="Output format (default: from --out's extension, else trig); json or csv for --frame.",
+    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld", "json", "csv", "parquet"]),
+    help="Output format (default: from --out's extension, else trig); json, csv or parquet for --frame.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), help="Output file (default stdout).")
 @click.option("--graph", metavar="IRI", help="Export one named graph only.")
@@ -402,14 +429,14 @@ def queries_command(name: str | None, store_location: str) -> None:
 @click.option(
     "--frame",
     type=click.Choice(["events"]),
-    help="Write a view instead of the graph: one JSON object (or CSV row, by --out's extension) per event.",
+    help="Write a table instead of the graph: one row per event, as .json, .csv or .parquet (docs/codebook.md).",
 )
 @handle_errors
 def export(
     store_location: str, fmt: str | None, out: str | None, graph: str | None, context_url: str | None, frame: str | None
 ) -> None:
     """Write the whole graph (or one --graph) as Turtle, TriG, N-Quads, N-Triples or JSON-LD,
-    or a framed view of it (--frame events) as JSON or CSV.
+    or the events table (--frame events) as JSON, CSV or Parquet.
 
     \b
     TriG, N-Quads and JSON-LD keep every named graph; Turtle and N-Triples write the union.
@@ -419,6 +446,7 @@ def export(
       kg export --format turtle --graph https://w3id.org/migkg/graph/reference > ref.ttl
       kg export --out out/kg.jsonld --context https://w3id.org/migkg/context.jsonld
       kg export --frame events --out out/events.csv
+      kg export --frame events --out out/events.parquet   # pandas, R, DuckDB
     """
     from kg.export import ExportFormat, View, ViewFormat, export_view
     from kg.export import export as run_export
@@ -428,28 +456,41 @@ def export(
     if frame:
         if graph or context_url:
             raise UsageError("--frame writes a view of the whole store; drop --graph and --context")
+        named = None
+        if to_file:  # an extension of another format is refused (an unknown one only without --format)
+            suffix = Path(str(out)).suffix.lower()
+            if not fmt or suffix in {"." + f.value for f in ViewFormat} or suffix in ExportFormat.suffixes():
+                named = ViewFormat.from_path(str(out))
         if fmt in ("json", "jsonld"):
             view_format = ViewFormat.JSON
-        elif fmt == "csv":
-            view_format = ViewFormat.CSV
+        elif fmt in ("csv", "parquet"):
+            view_format = ViewFormat(fmt)
         elif fmt:
-            raise UsageError(f"--frame writes json or csv, not {fmt}")
-        elif to_file:
-            assert out is not None
-            view_format = ViewFormat.from_path(out)
+            raise UsageError(f"--frame writes json, csv or parquet, not {fmt}")
         else:
-            view_format = ViewFormat.JSON
+            view_format = named or ViewFormat.JSON
+        if named is not None and named is not view_format:
+            raise UsageError(f"--format {fmt} does not match {out}; name the file events.{view_format.value}")
+        if view_format is ViewFormat.PARQUET and not to_file:
+            raise UsageError("Parquet is binary: write it to a file with --out events.parquet")
         unit, label = "rows", f"{frame} view, {view_format.value}"
         write = functools.partial(export_view, view=View(frame), fmt=view_format)
     else:
-        if fmt in ("json", "csv"):
-            raise UsageError(f"--format {fmt} is for --frame views; the graph as JSON is --format jsonld")
+        if fmt in ("json", "csv", "parquet"):
+            raise UsageError(f"--format {fmt} is for --frame events; the graph as JSON is --format jsonld")
+        if to_file and Path(str(out)).suffix.lower() in (".csv", ".parquet"):
+            raise UsageError(f"{out} is a table: add --frame events, or name a graph file .trig, .ttl, .nq or .jsonld")
+        named_format = None
+        if to_file and (not fmt or Path(str(out)).suffix.lower() in ExportFormat.suffixes()):
+            named_format = ExportFormat.from_path(str(out))
         if fmt:
             chosen = ExportFormat(fmt)
-        elif to_file:
-            chosen = ExportFormat.from_path(str(out))
+            if named_format is not None and named_format is not chosen and Path(str(out)).suffix.lower() != ".json":
+                raise UsageError(
+                    f"--format {fmt} does not match {out} ({named_format.value}); change the extension or drop --format"
+                )
         else:
-            chosen = ExportFormat.TRIG
+            chosen = named_format or ExportFormat.TRIG
         unit, label = "statements", chosen.value
         write = functools.partial(run_export, fmt=chosen, graph=graph, context_url=context_url)
     with open_store(store_location) as store:

@@ -88,6 +88,11 @@ class ExportFormat(enum.Enum):
                 "pass --format turtle|trig|nquads|ntriples|jsonld"
             ) from None
 
+    @staticmethod
+    def suffixes() -> set[str]:
+        """Every file extension that names a graph format (``.ttl``, ``.trig``, …)."""
+        return set(_SUFFIXES)
+
     @property
     def rdf_format(self) -> RdfFormat:
         return _RDF[self]

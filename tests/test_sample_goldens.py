@@ -358,8 +358,9 @@ def events_view(sample_store: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_events_view_lists_the_13_events_in_order(events_view):
-    # by start date: E3 (2018, year) E12 (2018-10) E7 E4 E9 E11 E5 (05-23, IRI order) E10 E2 E1,
-    # then the undated E13 E6 E8 by IRI
+    # by start date, the undated E13 E6 E8 at their items' publication dates (precision
+    # "publication", issue 20): E3 (2018, year) E12 (2018-10) E13 (05-08) E7 E4 E9 E11 E5
+    # (05-23, IRI order) E10 E2, then E6 E8 (06-06) and E1
     assert [e["id"] for e in events_view] == [e["id"] for e in GOLDEN_EVENTS]
     assert len(GOLDEN_EVENTS) == 13  # the gold's event count: 1 + 2 + 2 + 1 + 1 + 1 + 2 + 1 + 1 + 1
 
