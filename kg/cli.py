@@ -204,9 +204,37 @@ def sparql(query: str, store_location: str, fmt: str | None, timeout: float | No
     """
     from kg.sparql import ResultFormat
 
-    text = _with_prefixes(_query_text(query))
+    original = _query_text(query)
+    text = _with_prefixes(original)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
-    click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=False), nl=False)
+    try:
+        result = _answer(store_location, text, chosen, timeout, memory_mb, keep=False)
+    except UsageError as exc:
+        raise UsageError(_as_written(str(exc), original, text.count("\n") - original.count("\n"))) from None
+    click.echo(result, nl=not result.endswith("\n"))  # ASK answers "true" without a newline
+
+
+def _as_written(message: str, original: str, added: int) -> str:
+    """A syntax error's position in the query as the user wrote it (before the predeclared
+    PREFIX lines), and the undeclared prefix named.
+
+    >>> message = "SPARQL syntax error at line 3, column 10: undeclared prefix (add a PREFIX line)"
+    >>> _as_written(message, "ASK { x:y ?p ?o }", 2)[:70]
+    "SPARQL syntax error at line 1, column 10: undeclared prefix 'x:' (add "
+    """
+    import re
+
+    match = re.match(r"SPARQL syntax error at line (\d+), column (\d+): (.*)", message)
+    if not match:
+        return message
+    line, column, detail = int(match[1]) - added, int(match[2]), match[3]
+    if detail.startswith("undeclared prefix") and 1 <= line <= len(original.splitlines()):
+        before = original.splitlines()[line - 1][: column - 1]
+        name = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+        if name:
+            prefix = name[1] or ""
+            detail = f"undeclared prefix '{prefix}:' (add a PREFIX line; `kg vocab` lists kg's prefixes)"
+    return f"SPARQL syntax error at line {line}, column {column}: {detail}"
 
 
 def _answer(
@@ -771,12 +799,24 @@ def serve(
 
 @cli.command()
 @store_option
+@click.option("--graphs", "list_graphs", is_flag=True, help="List every named graph with its quads, by IRI.")
 @handle_errors
-def stats(store_location: str) -> None:
-    """Counts per class, named graphs and triples in the store."""
+def stats(store_location: str, list_graphs: bool) -> None:
+    """Counts per class, named graphs and triples in the store.
+
+    \b
+    Examples:
+      kg stats
+      kg stats --graphs        # the graphs `kg export --graph IRI` takes
+    """
     from kg.sparql import term_text
 
     with open_store(store_location) as store:
+        if list_graphs:
+            rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+            for row in rows:
+                click.echo(f"{int(row['n'].value):>8,}  {row['g'].value}")
+            return
         click.echo(f"store      {store_location}")
         click.echo(f"graphs     {store.graph_count():,}")
         click.echo(f"quads      {store.triple_count():,}")

@@ -373,7 +373,9 @@ def test_named_query_errors(client):
     )
     bad = client.get("/queries/events_by_country", params={"country": "GTMX"})
     assert (
-        bad.status_code == 400 and bad.text.strip() == "parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code"
+        bad.status_code == 400
+        and bad.text.strip()
+        == "parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code or a country name; did you mean GTM?"
     )
     hostile = client.get("/queries/events_by_country", params={"country": "GTM> } ; DROP ALL ; #"})
     assert hostile.status_code == 400
