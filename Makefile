@@ -50,7 +50,9 @@ eval: $(STAMP)
 	@for set in data/gold/seed.jsonl data/gold/dev-en.jsonl data/gold/dev-es.jsonl; do \
 		echo "$$set:"; $(BIN)/kg eval $$set || exit 1; echo; done
 	@if [ -f $(GWN) ]; then echo "GeoWebNews ($(GWN)):"; $(BIN)/kg eval --gwn $(GWN); \
-	else echo "GeoWebNews not found at $(GWN); set GWN=path/to/GWN.xml"; fi
+	else echo "GeoWebNews not found at $(GWN): it is not in this repository; get GWN.xml"; \
+		echo "from https://github.com/milangritta/Pragmatic-Guide-to-Geoparsing-Evaluation (data/GWN.xml,"; \
+		echo "Gritta et al., 'A Pragmatic Guide to Geoparsing Evaluation', LREV 2020) and run make eval GWN=path/to/GWN.xml"; fi
 
 clean:
 	rm -rf $(VENV) .kg $(OUT) .pytest_cache .ruff_cache .mypy_cache
