@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 STORE  ?= .kg/store
 OUT    ?= out
 
-.PHONY: run test test-fast lint bench eval clean
+.PHONY: run test test-fast lint bench eval codebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,13 +40,19 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+# docs/codebook.md from the ontology, shapes, SKOS schemes and named queries (tests/test_codebook.py checks it)
+codebook: $(STAMP)
+	$(BIN)/python -m kg.codebook
+
 GWN ?= ../shared/eval/gwn/GWN.xml
 
 eval: $(STAMP)
 	@for set in data/gold/seed.jsonl data/gold/dev-en.jsonl data/gold/dev-es.jsonl; do \
 		echo "$$set:"; $(BIN)/kg eval $$set || exit 1; echo; done
 	@if [ -f $(GWN) ]; then echo "GeoWebNews ($(GWN)):"; $(BIN)/kg eval --gwn $(GWN); \
-	else echo "GeoWebNews not found at $(GWN); set GWN=path/to/GWN.xml"; fi
+	else echo "GeoWebNews not found at $(GWN): it is not in this repository; get GWN.xml"; \
+		echo "from https://github.com/milangritta/Pragmatic-Guide-to-Geoparsing-Evaluation (data/GWN.xml,"; \
+		echo "Gritta et al., 'A Pragmatic Guide to Geoparsing Evaluation', LREV 2020) and run make eval GWN=path/to/GWN.xml"; fi
 
 clean:
 	rm -rf $(VENV) .kg $(OUT) .pytest_cache .ruff_cache .mypy_cache

@@ -452,9 +452,37 @@ def sparql(query: str, store_location: str, fmt: str | None, timeout: float | No
     """
     from kg.sparql import ResultFormat
 
-    text = _with_prefixes(_query_text(query))
+    original = _query_text(query)
+    text = _with_prefixes(original)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
-    click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=False), nl=False)
+    try:
+        result = _answer(store_location, text, chosen, timeout, memory_mb, keep=False)
+    except UsageError as exc:
+        raise UsageError(_as_written(str(exc), original, text.count("\n") - original.count("\n"))) from None
+    click.echo(result, nl=not result.endswith("\n"))  # ASK answers "true" without a newline
+
+
+def _as_written(message: str, original: str, added: int) -> str:
+    """A syntax error's position in the query as the user wrote it (before the predeclared
+    PREFIX lines), and the undeclared prefix named.
+
+    >>> message = "SPARQL syntax error at line 3, column 10: undeclared prefix (add a PREFIX line)"
+    >>> _as_written(message, "ASK { x:y ?p ?o }", 2)[:70]
+    "SPARQL syntax error at line 1, column 10: undeclared prefix 'x:' (add "
+    """
+    import re
+
+    match = re.match(r"SPARQL syntax error at line (\d+), column (\d+): (.*)", message)
+    if not match:
+        return message
+    line, column, detail = int(match[1]) - added, int(match[2]), match[3]
+    if detail.startswith("undeclared prefix") and 1 <= line <= len(original.splitlines()):
+        before = original.splitlines()[line - 1][: column - 1]
+        name = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
+        if name:
+            prefix = name[1] or ""
+            detail = f"undeclared prefix '{prefix}:' (add a PREFIX line; `kg vocab` lists kg's prefixes)"
+    return f"SPARQL syntax error at line {line}, column {column}: {detail}"
 
 
 def _answer(
@@ -627,6 +655,33 @@ def queries_command(name: str | None, store_location: str) -> None:
     click.echo(f"\nrun: kg query {q.name} {example}".rstrip())
 
 
+# -- vocab --
+
+
+@cli.command()
+@click.argument("term", required=False)
+@store_option
+@handle_errors
+def vocab(term: str | None, store_location: str) -> None:
+    """Print the codebook (docs/codebook.md), or the entries of TERM: a class, property,
+    concept or prefix, with its definition, an example triple and the named queries using it.
+
+    \b
+    Examples:
+      kg vocab                      # the whole codebook
+      kg vocab mk:participation     # one term, by its prefixed name
+      kg vocab smuggling            # by local name or label: theme:smuggling
+    (--store is accepted for symmetry; the codebook describes the sample.)
+    """
+    from kg.codebook import CODEBOOK, codebook, find_entries
+
+    text = CODEBOOK.read_text(encoding="utf-8") if CODEBOOK.exists() else codebook()
+    if term is None:
+        click.echo(text, nl=False)
+        return
+    click.echo("\n".join(entry.block for entry in find_entries(text, term)), nl=False)
+
+
 # -- export --
 
 
@@ -636,8 +691,8 @@ def queries_command(name: str | None, store_location: str) -> None:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld", "json", "csv"]),
-    help="Output format (default: from --out's extension, else trig); json or csv for --frame.",
+    type=click.Choice(["turtle", "trig", "nquads", "ntriples", "jsonld", "json", "csv", "parquet"]),
+    help="Output format (default: from --out's extension, else trig); json, csv or parquet for --frame.",
 )
 @click.option("-o", "--out", type=click.Path(dir_okay=False, allow_dash=True), help="Output file (default stdout).")
 @click.option("--graph", metavar="IRI", help="Export one named graph only.")
@@ -650,14 +705,14 @@ def queries_command(name: str | None, store_location: str) -> None:
 @click.option(
     "--frame",
     type=click.Choice(["events"]),
-    help="Write a view instead of the graph: one JSON object (or CSV row, by --out's extension) per event.",
+    help="Write a table instead of the graph: one row per event, as .json, .csv or .parquet (docs/codebook.md).",
 )
 @handle_errors
 def export(
     store_location: str, fmt: str | None, out: str | None, graph: str | None, context_url: str | None, frame: str | None
 ) -> None:
     """Write the whole graph (or one --graph) as Turtle, TriG, N-Quads, N-Triples or JSON-LD,
-    or a framed view of it (--frame events) as JSON or CSV.
+    or the events table (--frame events) as JSON, CSV or Parquet.
 
     \b
     TriG, N-Quads and JSON-LD keep every named graph; Turtle and N-Triples write the union.
@@ -667,6 +722,7 @@ def export(
       kg export --format turtle --graph https://w3id.org/migkg/graph/reference > ref.ttl
       kg export --out out/kg.jsonld --context https://w3id.org/migkg/context.jsonld
       kg export --frame events --out out/events.csv
+      kg export --frame events --out out/events.parquet   # pandas, R, DuckDB
     """
     from kg.export import ExportFormat, View, ViewFormat, export_view
     from kg.export import export as run_export
@@ -676,28 +732,41 @@ def export(
     if frame:
         if graph or context_url:
             raise UsageError("--frame writes a view of the whole store; drop --graph and --context")
+        named = None
+        if to_file:  # an extension of another format is refused (an unknown one only without --format)
+            suffix = Path(str(out)).suffix.lower()
+            if not fmt or suffix in {"." + f.value for f in ViewFormat} or suffix in ExportFormat.suffixes():
+                named = ViewFormat.from_path(str(out))
         if fmt in ("json", "jsonld"):
             view_format = ViewFormat.JSON
-        elif fmt == "csv":
-            view_format = ViewFormat.CSV
+        elif fmt in ("csv", "parquet"):
+            view_format = ViewFormat(fmt)
         elif fmt:
-            raise UsageError(f"--frame writes json or csv, not {fmt}")
-        elif to_file:
-            assert out is not None
-            view_format = ViewFormat.from_path(out)
+            raise UsageError(f"--frame writes json, csv or parquet, not {fmt}")
         else:
-            view_format = ViewFormat.JSON
+            view_format = named or ViewFormat.JSON
+        if named is not None and named is not view_format:
+            raise UsageError(f"--format {fmt} does not match {out}; name the file events.{view_format.value}")
+        if view_format is ViewFormat.PARQUET and not to_file:
+            raise UsageError("Parquet is binary: write it to a file with --out events.parquet")
         unit, label = "rows", f"{frame} view, {view_format.value}"
         write = functools.partial(export_view, view=View(frame), fmt=view_format)
     else:
-        if fmt in ("json", "csv"):
-            raise UsageError(f"--format {fmt} is for --frame views; the graph as JSON is --format jsonld")
+        if fmt in ("json", "csv", "parquet"):
+            raise UsageError(f"--format {fmt} is for --frame events; the graph as JSON is --format jsonld")
+        if to_file and Path(str(out)).suffix.lower() in (".csv", ".parquet"):
+            raise UsageError(f"{out} is a table: add --frame events, or name a graph file .trig, .ttl, .nq or .jsonld")
+        named_format = None
+        if to_file and (not fmt or Path(str(out)).suffix.lower() in ExportFormat.suffixes()):
+            named_format = ExportFormat.from_path(str(out))
         if fmt:
             chosen = ExportFormat(fmt)
-        elif to_file:
-            chosen = ExportFormat.from_path(str(out))
+            if named_format is not None and named_format is not chosen and Path(str(out)).suffix.lower() != ".json":
+                raise UsageError(
+                    f"--format {fmt} does not match {out} ({named_format.value}); change the extension or drop --format"
+                )
         else:
-            chosen = ExportFormat.TRIG
+            chosen = named_format or ExportFormat.TRIG
         unit, label = "statements", chosen.value
         write = functools.partial(run_export, fmt=chosen, graph=graph, context_url=context_url)
     with open_store(store_location) as store:
@@ -993,12 +1062,24 @@ def serve(
 
 @cli.command()
 @store_option
+@click.option("--graphs", "list_graphs", is_flag=True, help="List every named graph with its quads, by IRI.")
 @handle_errors
-def stats(store_location: str) -> None:
-    """Counts per class, named graphs and triples in the store."""
+def stats(store_location: str, list_graphs: bool) -> None:
+    """Counts per class, named graphs and triples in the store.
+
+    \b
+    Examples:
+      kg stats
+      kg stats --graphs        # the graphs `kg export --graph IRI` takes
+    """
     from kg.sparql import term_text
 
     with open_store(store_location) as store:
+        if list_graphs:
+            rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+            for row in rows:
+                click.echo(f"{int(row['n'].value):>8,}  {row['g'].value}")
+            return
         click.echo(f"store      {store_location}")
         click.echo(f"graphs     {store.graph_count():,}")
         click.echo(f"quads      {store.triple_count():,}")

@@ -88,6 +88,11 @@ class ExportFormat(enum.Enum):
                 "pass --format turtle|trig|nquads|ntriples|jsonld"
             ) from None
 
+    @staticmethod
+    def suffixes() -> set[str]:
+        """Every file extension that names a graph format (``.ttl``, ``.trig``, …)."""
+        return set(_SUFFIXES)
+
     @property
     def rdf_format(self) -> RdfFormat:
         return _RDF[self]
@@ -142,7 +147,7 @@ def export(
     embedded unless ``context_url`` names where it is published.
     """
     if graph is not None and not store.store.contains_named_graph(NamedNode(graph)):
-        raise UsageError(f"no graph <{graph}> in the store; `kg stats` lists the graphs")
+        raise UsageError(f"no graph <{graph}> in the store; `kg stats --graphs` lists them")
     if context_url is not None and fmt is not ExportFormat.JSONLD:
         raise UsageError("--context applies to JSON-LD only; add --format jsonld or write to a .jsonld file")
     one = NamedNode(graph) if graph is not None else None

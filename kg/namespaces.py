@@ -113,6 +113,8 @@ PREFIXES: dict[str, str] = {
     "region": Namespace(ID + "region/"),
     "item": Namespace(ID + "item/"),
     "ev": Namespace(ID + "event/"),
+    "stat": Namespace(ID + "statistic/"),
+    "mention": Namespace(ID + "mention/"),
     "evt": SCHEMES["event-type"],
     "theme": SCHEMES["theme"],
     "gcm": SCHEMES["gcm"],

@@ -24,7 +24,7 @@ result column: rows say which values produced them. Optional parameters are alwa
 >>> q.bind({"country": "GTMX"})
 Traceback (most recent call last):
 ...
-kg.errors.UsageError: parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code
+kg.errors.UsageError: parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code or a country name; did you mean GTM?
 """
 
 from __future__ import annotations
@@ -86,11 +86,43 @@ class ParamType:
     convert: Callable[[str], Term]  # raises ValueError with the reason
 
 
+def suggest(value: str, candidates: Mapping[str, str], n: int = 3) -> str:
+    """``"; did you mean X or Y?"`` for the candidates nearest ``value`` (keys are the names
+    compared, values what to suggest), or ``""`` when none is near.
+
+    >>> suggest("smugling", {"smuggling": "smuggling", "trafficking": "trafficking"})
+    '; did you mean smuggling?'
+    """
+    import difflib
+
+    folded = {k.casefold(): v for k, v in sorted(candidates.items())}
+    near = difflib.get_close_matches(value.strip().casefold(), list(folded), n=n * 3, cutoff=0.75)
+    found = list(dict.fromkeys(folded[k] for k in near))[:n]
+    return f"; did you mean {' or '.join(found)}?" if found else ""
+
+
+def _country_names(refs: Reference) -> dict[str, str]:
+    """Every name of every country (English, Spanish, official, aliases), folded -> ISO3."""
+    names: dict[str, str] = {}
+    for code, c in sorted(refs.countries.items()):
+        for name in (c.name_en, c.name_es, c.official_name_en, *c.aliases_en, *c.aliases_es):
+            if name:
+                names.setdefault(name.casefold(), code)
+    return names
+
+
 def _country(text: str, refs: Reference | None = None) -> NamedNode:
+    """An ISO3 code or a country's name (English or Spanish): ``GTM``, ``Guatemala``."""
+    refs = refs or load_reference()
     code = text.strip().upper()
-    known = (refs or load_reference()).countries
+    known = refs.countries
+    if known and code not in known:
+        code = _country_names(refs).get(text.strip().casefold(), code)
     if not re.fullmatch(r"[A-Z]{3}", code) or (known and code not in known):
-        raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-3 code")
+        candidates = {c: c for c in known} | {
+            name: f"{c} ({known[c].name_en})" for name, c in _country_names(refs).items()
+        }
+        raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-3 code or a country name{suggest(text, candidates)}")
     return NamedNode(ns.country(code))
 
 
@@ -123,15 +155,40 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NAME = re.compile(r"[\w .,'’&()/-]+")
 
 
+@functools.cache
+def scheme_ids(scheme: str) -> dict[str, str]:
+    """The concepts of ``ontology/vocab/{scheme}.ttl``: local id -> English label (empty if no file)."""
+    from pyoxigraph import RdfFormat
+    from pyoxigraph import parse as parse_rdf
+
+    path = HOME / "ontology" / "vocab" / f"{scheme}.ttl"
+    if not path.exists():
+        return {}
+    base, ids, labels = ns.SCHEMES[scheme], set(), {}
+    for t in parse_rdf(path=str(path), format=RdfFormat.TURTLE):
+        s = t.subject.value if isinstance(t.subject, NamedNode) else ""
+        if not s.startswith(base):
+            continue
+        if t.predicate.value == ns.SKOS["inScheme"]:
+            ids.add(s[len(base) :])
+        elif t.predicate.value == ns.SKOS["prefLabel"] and isinstance(t.object, Literal) and t.object.language == "en":
+            labels[s[len(base) :]] = t.object.value
+    return {i: labels.get(i, i) for i in sorted(ids)}
+
+
 def _theme(text: str) -> NamedNode:
     local = text.strip().lower().removeprefix("theme:")
-    if not _SLUG.fullmatch(local):
-        raise ValueError(f"{text!r} is not a theme id such as smuggling or climate-disasters")
+    known = scheme_ids("theme")
+    if not _SLUG.fullmatch(local) or (known and local not in known):
+        candidates = {i: i for i in known} | {label: i for i, label in known.items()}
+        hint = suggest(local, candidates) or f"; `kg vocab` lists the themes ({', '.join(list(known)[:4])}, ...)"
+        raise ValueError(f"{text!r} is not a theme id{hint}")
     return NamedNode(ns.concept("theme", local))
 
 
-def _organization(text: str, refs: Reference | None = None) -> NamedNode:
-    """A slug, acronym or name of an organisation; unknown names map to the slug the extractor mints."""
+def _organization(text: str, refs: Reference | None = None, also: Mapping[str, str] | None = None) -> NamedNode:
+    """A slug, acronym or name of an organisation; unknown names map to the slug the extractor
+    mints, unless they are a near miss of a known organisation (or of ``also``: name -> suggestion)."""
     value = text.strip().removeprefix("org:")
     orgs = (refs or load_reference()).organizations
     if value in orgs:
@@ -146,6 +203,17 @@ def _organization(text: str, refs: Reference | None = None) -> NamedNode:
         return NamedNode(ns.org(matches[0]))
     if len(matches) > 1:
         raise ValueError(f"{text!r} names several organisations ({', '.join(matches)}); pass the slug")
+    # Not in the registry: the slug the extractor mints for an organisation it met in the text,
+    # unless the value is a near miss of a known one (a typo returns no rows, silently).
+    explicit = text.strip().startswith("org:")
+    if not explicit:
+        candidates = {slug: slug for slug in orgs} | {
+            n: slug for slug, o in orgs.items() for n in (o.name_en, o.name_es, *o.acronyms_en, *o.acronyms_es) if n
+        }
+        hint = suggest(value, {**candidates, **(also or {})})
+        if hint:
+            what = "a country or an organisation" if also else "an organisation"
+            raise ValueError(f"{text!r} is not {what} of the registry{hint} (org:SLUG takes any slug as it is)")
     if _SLUG.fullmatch(value):
         return NamedNode(ns.org(value))
     if value and _NAME.fullmatch(value):
@@ -167,7 +235,10 @@ def _region(text: str, refs: Reference | None = None) -> NamedNode:
             return NamedNode(ns.region(region_id))
     if not regions and _SLUG.fullmatch(value):
         return NamedNode(ns.region(value))
-    raise ValueError(f"{text!r} is not a region id, M49 code or region name")
+    candidates = {region_id: region_id for region_id in regions} | {
+        n: f"{r.label_en} ({region_id})" for region_id, r in regions.items() for n in (r.label_en, r.label_es) if n
+    }
+    raise ValueError(f"{text!r} is not a region id, M49 code or region name{suggest(value, candidates)}")
 
 
 def _entity(text: str, refs: Reference | None = None) -> NamedNode:
@@ -185,18 +256,21 @@ def _entity(text: str, refs: Reference | None = None) -> NamedNode:
         if kind == "country":
             return _country(key, refs)
         if kind == "org":
-            return _organization(key, refs)
+            return _organization(value, refs)
         if kind == "region":
             return _region(key, refs)
         if kind == "place" and re.fullmatch(r"[\w-]+", key):
             return NamedNode(ns.place(key))
         raise ValueError(f"{text!r} is not country:ISO3, org:SLUG, place:KEY, region:ID or an IRI")
-    if value.upper() in (refs or load_reference()).countries:
+    refs = refs or load_reference()
+    if value.upper() in refs.countries:
         return NamedNode(ns.country(value))
-    try:
-        return _organization(value, refs)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a country code, an organisation, kind:key or an IRI") from None
+    names = _country_names(refs)
+    if value.casefold() in names:  # "Guatemala" is the country, not an organisation slug
+        return _country(value, refs)
+    return _organization(
+        value, refs, also={name: f"{code} ({refs.countries[code].name_en})" for name, code in names.items()}
+    )
 
 
 PARAM_TYPES: dict[str, ParamType] = {

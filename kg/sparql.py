@@ -48,6 +48,7 @@ __all__ = [
     "render",
     "run",
     "significant",
+    "syntax_message",
     "term_text",
     "tokens",
     "unescape_iri",
@@ -88,12 +89,43 @@ _GRAPH_FORMATS = {
 }
 
 
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+_EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*')
+
+
+def _expected(items: str) -> str:
+    """The parser's alternatives without its character classes (``['A' ..= 'Z' | ...]``)."""
+    found = [item.strip() for item in _EXPECTED.findall(items)]
+    kept = [item for item in found if not item.startswith("[")]
+    if len(kept) < len(found):
+        kept.append("a name or number")
+    return ", ".join(kept)
+
+
+def syntax_message(error: SyntaxError) -> tuple[str, int | None, int | None]:
+    """pyoxigraph's parse error as one sentence, with its line and column when it gives them.
+
+    >>> syntax_message(SyntaxError("error at 2:7: expected one of HAVING, LIMIT, ['0'..='9']"))
+    ('SPARQL syntax error at line 2, column 7: expected one of HAVING, LIMIT, a name or number', 2, 7)
+    """
+    text = str(error)
+    match = _ERROR_AT.fullmatch(text)
+    if not match:
+        return f"SPARQL syntax error: {text}", None, None
+    detail = " ".join(match[3].split())
+    if "Prefix not found" in detail:
+        detail = "undeclared prefix (add a PREFIX line)"
+    elif detail.startswith("expected one of "):
+        detail = "expected one of " + _expected(detail.removeprefix("expected one of "))
+    return f"SPARQL syntax error at line {match[1]}, column {match[2]}: {detail}", int(match[1]), int(match[2])
+
+
 def run(store: KgStore, query: str, substitutions: dict[Any, Any] | None = None) -> Any:
     """Run ``query`` over the union of all graphs; syntax errors become one clear line."""
     try:
         return store.query(query, substitutions)
     except SyntaxError as exc:
-        raise UsageError(f"SPARQL syntax {exc}".replace("syntax error at", "syntax error at line:column")) from None
+        raise UsageError(syntax_message(exc)[0]) from None
     except OSError as exc:
         raise KgError(f"query failed: {exc}") from None
 

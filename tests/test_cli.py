@@ -53,7 +53,7 @@ def test_sparql_syntax_error_is_one_line_with_position(runner, sample_store):
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "1:" in lines[0] and "syntax" in lines[0].lower()
+    assert "at line 1, column 25" in lines[0] and "syntax" in lines[0].lower()
 
 
 def test_sparql_from_file_and_stdin(runner, sample_store, tmp_path):

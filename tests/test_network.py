@@ -154,13 +154,13 @@ def test_edge_and_node_attributes(countries):
     ]
     assert gtm_hnd["years"] == [2018, 2019]
     assert (gtm_hnd["first"], gtm_hnd["last"]) == ("2018-10-15", "2019-07-10")
-    # E9 has no date: it counts in the weight, not in years or first/last
+    # E9 has no date: it counts at its item's publication date, 2018-09-10 (docs/codebook.md)
     col_ecu = countries[C("COL")][C("ECU")]
     assert (col_ecu["weight"], col_ecu["years"], col_ecu["first"], col_ecu["last"]) == (
         2,
         [2018],
         "2018-09-05",
-        "2018-09-05",
+        "2018-09-10",
     )
     assert col_ecu["themes"] == []
     gtm = countries.nodes[C("GTM")]
@@ -217,8 +217,8 @@ def test_louvain_with_a_fixed_seed_gives_the_same_partition_twice(store, countri
             55,
             {("GTM", "HND"): 2, ("PAN", "CRI"): 2, ("GTM", "SLV"): 1},
         ),
-        # up to 2018: E4 E5 E6 E7 (E9 is undated): GTM HND SLV MEX COL USA ECU
-        (EventFilter(until=parse_date_bound("2018", end=True)), 7, 6, {("GTM", "HND"): 1, ("COL", "ECU"): 1}),
+        # up to 2018: E4 E5 E6 E7 E9 (undated, at its item's date 2018-09-10): GTM HND SLV MEX COL USA ECU
+        (EventFilter(until=parse_date_bound("2018", end=True)), 7, 6, {("GTM", "HND"): 1, ("COL", "ECU"): 2}),
         (EventFilter(since=parse_date_bound("2018-10"), until=parse_date_bound("2018-10", end=True)), 3, 3, {}),  # E4
         # smuggling: E1 E5
         (EventFilter(themes=("smuggling",)), 11, 55, {("GTM", "MEX"): 2, ("GTM", "HND"): 1}),
@@ -330,17 +330,17 @@ def test_event_actor_graph_projects_onto_the_country_network(store, countries):
 
 def test_networks_by_year(store):
     graphs = networks_by_year(store, "countries")
-    assert sorted(graphs) == [2018, 2019]  # E9 has no date and is left out
-    # 2018: E4 (GTM HND SLV) E5 (MEX GTM) E6 (COL USA) E7 (COL ECU)
-    assert strengths(graphs[2018]) == {"GTM": 3, "HND": 2, "SLV": 2, "COL": 2, "MEX": 1, "USA": 1, "ECU": 1}
+    assert sorted(graphs) == [2018, 2019]
+    # 2018: E4 (GTM HND SLV) E5 (MEX GTM) E6 (COL USA) E7 (COL ECU) E9 (COL ECU, undated: its item's 2018-09-10)
+    assert strengths(graphs[2018]) == {"GTM": 3, "HND": 2, "SLV": 2, "COL": 3, "MEX": 1, "USA": 1, "ECU": 2}
     # 2019: E1 (clique, 10 each) E2 (+1 PAN CRI) E8 (+1 GTM HND)
     assert strengths(graphs[2019]) == {c: 11 if c in ("GTM", "HND", "PAN", "CRI") else 10 for c in RCM}
     years, changes = rank_changes(metrics_by_year(graphs))
     ranks = {row["code"]: tuple(row[y] for y in years) for row in changes}
     assert years == [2018, 2019]
     assert ranks["GTM"] == (1, 1)
-    assert ranks["SLV"] == (2, 5)  # 2018: tied second with COL and HND; 2019: tied fifth
-    assert ranks["COL"] == (2, None)
+    assert ranks["SLV"] == (3, 5)  # 2018: tied third with HND and ECU, after GTM and COL; 2019: tied fifth
+    assert ranks["COL"] == (1, None)
     assert ranks["PAN"] == (None, 1)
     assert changes[0]["code"] == "GTM"  # ordered by total weighted degree: 3 + 11
 
@@ -484,7 +484,7 @@ def test_cli_filters_and_by_year(runner, store_dir):
         "filters: event type workshop",
     ]
     result = invoke(runner, "network", "--store", store_dir, "--by-year", "--until", "2019-06")
-    assert "== 2018: 7 nodes, 6 edges, 4 events ==" in result.output
+    assert "== 2018: 7 nodes, 6 edges, 5 events ==" in result.output  # E9 at its item's date
     assert "== 2019: 11 nodes, 55 edges, 3 events ==" in result.output  # E2 E1 E3 (E8 is in July)
     assert "== rank by weighted degree, year by year (- = absent) ==" in result.output
 

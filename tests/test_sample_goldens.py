@@ -66,6 +66,7 @@ ITEM = {
 E1, E2, E3 = f"{EVENT}{ITEM[1]}-e1", f"{EVENT}{ITEM[2]}-e1", f"{EVENT}{ITEM[2]}-e2"
 E7, E8, E11 = f"{EVENT}{ITEM[5]}-e1", f"{EVENT}{ITEM[6]}-e1", f"{EVENT}{ITEM[8]}-e1"
 E12, E13 = f"{EVENT}{ITEM[9]}-e1", f"{EVENT}{ITEM[10]}-e1"
+MESO = ["GTM", "HND", "MEX", "SLV"]  # E8, the launch in Mesoamerica
 RCM = ["BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"]
 
 
@@ -253,14 +254,14 @@ def test_guatemala_takes_part_in_both_workshops_of_item_7(countries):
 def test_edge_attributes(countries):
     gtm_mex = countries[C("GTM")][C("MEX")]
     assert gtm_mex["events"] == sorted([E2, E3, E8, E11, E12])
-    # E8 is undated: it counts in the weight, not in years, first or last
-    assert (gtm_mex["years"], gtm_mex["first"], gtm_mex["last"]) == ([2018, 2019], "2018-01-01", "2019-06-04")
+    # E8 is undated: it counts at its item's publication date, 2019-06-06 (docs/codebook.md)
+    assert (gtm_mex["years"], gtm_mex["first"], gtm_mex["last"]) == ([2018, 2019], "2018-01-01", "2019-06-06")
     themes = ["regional-cooperation", "smuggling"]  # E2, E3
     themes += ["information-provision", "labour-migration", "migration-data"]  # E8, E11
     themes += ["displacement-crisis", "return-reintegration", "vulnerability-protection"]  # E12
     assert gtm_mex["themes"] == sorted(ns.concept("theme", t) for t in themes)
     cri_pan = countries[C("CRI")][C("PAN")]
-    assert cri_pan["events"] == sorted([E2, E3, E13])  # E13 undated
+    assert cri_pan["events"] == sorted([E2, E3, E13])  # E13 undated: at its item's 2019-05-08
     assert (cri_pan["years"], cri_pan["first"], cri_pan["last"]) == ([2018, 2019], "2018-01-01", "2019-06-04")
     abw_cuw = countries[C("ABW")][C("CUW")]
     assert (abw_cuw["events"], abw_cuw["years"], abw_cuw["first"], abw_cuw["last"]) == (
@@ -284,13 +285,16 @@ CENTRAL5 = ["CRI", "GTM", "HND", "MEX", "SLV"]  # E11's countries
     [
         # GCM 9 <- smuggling (exactMatch): only item 2's events, E2 and E3: the clique, weight 2
         (EventFilter(gcm=("9",)), RCM, rcm_pairs(2), {E2, E3}, 2),
-        # since 20 May 2019: E1 E2 E9 E11 (+ E5, E10 without countries). The 2018 events E3 and E12,
-        # the earlier E4 E7, and the undated E6 E8 E13 drop out: E2 gives 1, E11 adds 1 on its 10 pairs
+        # since 20 May 2019: E1 E2 E9 E11 (+ E5, E10 without countries) and the undated E6 E8 at their
+        # items' date, 6 June. The 2018 events E3 and E12, the earlier E4 E7 and the undated E13 (its
+        # item: 8 May) drop out: E2 gives 1, E11 adds 1 on its 10 pairs, E8 1 more among GTM HND MEX SLV
         (
             EventFilter(since=parse_date_bound("2019-05-20")),
             [*RCM, "TTO"],
-            rcm_pairs(1) | {frozenset((a, b)): 2 for i, a in enumerate(CENTRAL5) for b in CENTRAL5[i + 1 :]},
-            {E2, E11},
+            rcm_pairs(1)
+            | {frozenset((a, b)): 2 for i, a in enumerate(CENTRAL5) for b in CENTRAL5[i + 1 :]}
+            | {frozenset((a, b)): 3 for a in MESO for b in MESO if a < b},
+            {E2, E11, E8},
             None,  # 4 today; 5 once E10 has GTM (known failure)
         ),
         # up to 2018: E3 and E12 (GTM MEX)
@@ -358,8 +362,9 @@ def events_view(sample_store: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def test_events_view_lists_the_13_events_in_order(events_view):
-    # by start date: E3 (2018, year) E12 (2018-10) E7 E4 E9 E11 E5 (05-23, IRI order) E10 E2 E1,
-    # then the undated E13 E6 E8 by IRI
+    # by start date, the undated E13 E6 E8 at their items' publication dates (precision
+    # "publication", issue 20): E3 (2018, year) E12 (2018-10) E13 (05-08) E7 E4 E9 E11 E5
+    # (05-23, IRI order) E10 E2, then E6 E8 (06-06) and E1
     assert [e["id"] for e in events_view] == [e["id"] for e in GOLDEN_EVENTS]
     assert len(GOLDEN_EVENTS) == 13  # the gold's event count: 1 + 2 + 2 + 1 + 1 + 1 + 2 + 1 + 1 + 1
 

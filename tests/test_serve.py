@@ -373,7 +373,9 @@ def test_named_query_errors(client):
     )
     bad = client.get("/queries/events_by_country", params={"country": "GTMX"})
     assert (
-        bad.status_code == 400 and bad.text.strip() == "parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code"
+        bad.status_code == 400
+        and bad.text.strip()
+        == "parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 code or a country name; did you mean GTM?"
     )
     hostile = client.get("/queries/events_by_country", params={"country": "GTM> } ; DROP ALL ; #"})
     assert hostile.status_code == 400
@@ -685,3 +687,38 @@ def test_the_network_is_kept_for_its_snapshot_and_follows_a_build(tmp_path):
         assert CliRunner().invoke(cli, ["build", str(news), "--store", str(path), "-q"]).exit_code == 0
         after = {n["iso3"] for n in c.get("/network/countries").json()["nodes"]}
         assert {"JPN", "KEN"} <= after and not {"JPN", "KEN"} & {n["iso3"] for n in first["nodes"]}
+
+
+# -- Graph Store Protocol reads (issue 20) --
+
+VOCAB_GRAPH = "https://w3id.org/migkg/graph/vocab"
+
+
+def test_graph_store_get_reads_one_graph_with_content_negotiation(client):
+    from pyoxigraph import RdfFormat, parse
+
+    turtle = client.get("/store", params={"graph": VOCAB_GRAPH}, headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    triples = list(parse(turtle.content, format=RdfFormat.TURTLE))
+    assert len(triples) == int(turtle.headers["x-migkg-rows"]) > 2000  # the SKOS schemes (`kg stats --graphs`)
+    ntriples = client.get("/store", params={"graph": VOCAB_GRAPH}, headers={"Accept": "application/n-triples"})
+    assert ntriples.headers["content-type"].startswith("application/n-triples")
+    assert set(parse(ntriples.content, format=RdfFormat.N_TRIPLES)) == set(triples)
+    assert client.get("/store", params={"graph": VOCAB_GRAPH}, headers={"Accept": "text/csv"}).status_code == 406
+
+
+def test_graph_store_get_of_the_default_graph_is_the_union(client):
+    response = client.get("/store?default", headers={"Accept": "application/n-triples"})
+    assert response.status_code == 200
+    assert int(response.headers["x-migkg-rows"]) > 10_000
+
+
+def test_graph_store_refuses_unknown_graphs_bad_requests_and_every_write(client):
+    unknown = client.get("/store", params={"graph": "https://example.org/nope"})
+    assert unknown.status_code == 404 and "no graph <https://example.org/nope>" in unknown.text
+    assert client.get("/store").status_code == 400
+    assert client.get("/store", params={"graph": "not an iri"}).status_code == 400
+    for method in ("PUT", "POST", "DELETE", "PATCH"):
+        response = client.request(method, "/store", params={"graph": VOCAB_GRAPH}, content=b"<a:b> <a:c> <a:d> .")
+        assert response.status_code == 403 and "read-only" in response.text
+    assert rows_of(client.get("/sparql", params={"query": COUNT_ITEMS})) == [{"n": "10"}]

@@ -151,7 +151,7 @@ def network(store: KgStore, kind: NetworkKind | str, filters: EventFilter | None
 def networks_by_year(
     store: KgStore, kind: NetworkKind | str, filters: EventFilter | None = None
 ) -> dict[int, nx.Graph]:
-    """One co-participation network per year of the events' start dates (undated events left out).
+    """One co-participation network per year of the events' start dates (an undated event's is its item's date).
 
     Only the ``countries`` and ``organizations`` kinds; the rows are fetched once.
 

@@ -130,6 +130,14 @@ def organization_attrs(store: KgStore) -> dict[str, dict[str, object]]:
             found.add((row[1].value, row[1].language))
         if row[2] is not None and row[2].value.isupper() and " " not in row[2].value:
             acronyms[o].add(row[2].value)
+    # An acronym several organisations share ("SER", the Social Economic Councils of Aruba,
+    # Curaçao and Sint Maarten) names none of them: such nodes keep their full names.
+    owners: dict[str, int] = defaultdict(int)
+    for found_acronyms in acronyms.values():
+        for a in found_acronyms:
+            owners[a] += 1
+    for o in acronyms:
+        acronyms[o] = {a for a in acronyms[o] if owners[a] == 1}
     attrs: dict[str, dict[str, object]] = {}
     for o, found in labels.items():
         label = best_label(sorted(found, key=lambda t: (t[0], t[1] or "")), o)

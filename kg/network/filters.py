@@ -87,9 +87,9 @@ class EventFilter:
     ``themes``, ``event_types`` and ``regions`` take concept IRIs, prefixed names
     (``theme:smuggling``) or bare identifiers (``smuggling``); regions also take a label
     (``"Central America"``). ``gcm`` takes objective numbers (``"9"``, ``"objective-9"``).
-    An event's date is its ``schema:startDate``; with ``since`` or ``until`` set, undated
-    events are left out. ``regions`` keeps events with a participant or location country in
-    the region.
+    An event's date is its ``schema:startDate``, or for an undated event its item's
+    publication date (the rule of every view and query: docs/codebook.md). ``regions`` keeps
+    events with a participant or location country in the region.
     """
 
     since: date | None = None

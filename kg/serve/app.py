@@ -52,6 +52,7 @@ from kg.serve.protocol import (
     ProtocolError,
     WireFormat,
     format_named,
+    graph_store_query,
     negotiate,
     parse_request,
     service_description,
@@ -419,6 +420,25 @@ def create_app(
     async def read_only(request: Request) -> Response:
         return _text(403, READ_ONLY)
 
+    async def graph_store(request: Request) -> Response:
+        """Graph Store Protocol reads: GET /store?graph=IRI (one named graph) or ?default (the
+        default graph, which is the union of all graphs here, as for /sparql); writes are 403."""
+        if request.method not in ("GET", "HEAD"):
+            return _text(403, READ_ONLY)
+        try:
+            text = graph_store_query(request.query_params.multi_items())
+        except ProtocolError as exc:
+            return _error(exc)
+        accept = request.headers.get("accept")
+        response = await run_query(lambda for_rows: None if for_rows else negotiate(accept, GRAPH_TYPES), text)
+        if (
+            response.status_code == 200
+            and response.headers.get("X-Migkg-Rows") == "0"
+            and "graph" in request.query_params
+        ):
+            return _text(404, f"no graph <{request.query_params['graph']}> in the store; GET /stats counts the graphs")
+        return response
+
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
 
@@ -436,7 +456,7 @@ def create_app(
         # Oxigraph's layout, so that `kg sparql --store http://127.0.0.1:7878` reads from this server
         Route("/query", sparql, methods=["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]),
         Route("/update", read_only, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
-        Route("/store", read_only, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
+        Route("/store", graph_store, methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"]),
         Route("/queries", queries, methods=["GET"]),
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/network/{kind}", network_view, methods=["GET"]),

@@ -20,7 +20,6 @@ threads); they are plain functions of a store, so they are tested without a serv
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,43 +40,13 @@ from kg.namespaces import PREFIXES
 from kg.queries import evaluate as kept_or_evaluated
 from kg.sandbox import QueryTimeout
 from kg.serve.protocol import ProtocolError, WireFormat
-from kg.sparql import declares_dataset
+from kg.sparql import declares_dataset, syntax_message
 from kg.store import KgStore
 
 __all__ = ["Answer", "SparqlJob", "network_json", "run_sparql", "store_counts", "syntax_message"]
 
 # How many rows a job produces between two looks at the clock.
 _CHECK_EVERY = 512
-
-_ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
-_EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*')
-
-
-def _expected(items: str) -> str:
-    """The parser's alternatives without its character classes (``['A' ..= 'Z' | ...]``)."""
-    found = [item.strip() for item in _EXPECTED.findall(items)]
-    kept = [item for item in found if not item.startswith("[")]
-    if len(kept) < len(found):
-        kept.append("a name or number")
-    return ", ".join(kept)
-
-
-def syntax_message(error: SyntaxError) -> tuple[str, int | None, int | None]:
-    """pyoxigraph's parse error as one sentence, with its line and column when it gives them.
-
-    >>> syntax_message(SyntaxError("error at 2:7: expected one of HAVING, LIMIT, ['0'..='9']"))
-    ('SPARQL syntax error at line 2, column 7: expected one of HAVING, LIMIT, a name or number', 2, 7)
-    """
-    text = str(error)
-    match = _ERROR_AT.fullmatch(text)
-    if not match:
-        return f"SPARQL syntax error: {text}", None, None
-    detail = " ".join(match[3].split())
-    if "Prefix not found" in detail:
-        detail = "undeclared prefix (add a PREFIX line)"
-    elif detail.startswith("expected one of "):
-        detail = "expected one of " + _expected(detail.removeprefix("expected one of "))
-    return f"SPARQL syntax error at line {match[1]}, column {match[2]}: {detail}", int(match[1]), int(match[2])
 
 
 @dataclass(frozen=True)

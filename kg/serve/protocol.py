@@ -21,6 +21,7 @@ True
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -36,6 +37,7 @@ __all__ = [
     "QueryRequest",
     "WireFormat",
     "format_named",
+    "graph_store_query",
     "negotiate",
     "parse_request",
     "service_description",
@@ -396,3 +398,34 @@ def service_description(endpoint: str, *, title: str = "migkg SPARQL endpoint") 
         Triple(default, NamedNode(RDF["type"]), sd["Graph"]),
     ]
     return triples
+
+
+def graph_store_query(params: list[tuple[str, str]]) -> str:
+    """The CONSTRUCT that answers a Graph Store Protocol GET: ``graph=IRI`` or ``default``.
+
+    >>> graph_store_query([("graph", "https://w3id.org/migkg/graph/vocab")])
+    'CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/migkg/graph/vocab> { ?s ?p ?o } }'
+    >>> graph_store_query([("default", "")])
+    'CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }'
+    >>> graph_store_query([("graph", "not an iri")])
+    Traceback (most recent call last):
+    ...
+    kg.serve.protocol.ProtocolError: 400: graph='not an iri' is not an absolute IRI
+    >>> graph_store_query([])
+    Traceback (most recent call last):
+    ...
+    kg.serve.protocol.ProtocolError: 400: GET /store takes graph=IRI or default (Graph Store Protocol), once
+    """
+    names = [name for name, _ in params if name in ("graph", "default")]
+    if len(names) != 1:
+        raise ProtocolError(400, "GET /store takes graph=IRI or default (Graph Store Protocol), once")
+    if names == ["default"]:
+        return "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    iri = dict(params)["graph"]
+    try:
+        if not re.match(r"[A-Za-z][\w+.-]*:", iri):
+            raise ValueError
+        node = NamedNode(iri)
+    except ValueError:
+        raise ProtocolError(400, f"graph={iri!r} is not an absolute IRI") from None
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"

@@ -185,6 +185,7 @@
       showError("The server did not answer: " + error.message);
       button.disabled = false;
       setStatus("");
+      $("downloads").replaceChildren();
       return;
     }
     const elapsed = Math.round(performance.now() - started);
@@ -416,6 +417,14 @@
       layout: hasPositions ? { name: "preset", fit: true, padding: 30 } : { name: "cose", animate: false, padding: 30 },
     });
     cy.on("tap", "node", (event) => showNode(event.target));
+    // the full name on hover: a drawn label may be short (an acronym, a code)
+    cy.on("mouseover", "node", (event) => {
+      const raw = event.target.data("raw");
+      $("network").title = raw.label + (raw.iso3 ? " (" + raw.iso3 + ")" : "") + " · " + (raw.event_count || 0) + " events";
+    });
+    cy.on("mouseout", "node", () => {
+      $("network").title = "";
+    });
     cy.on("tap", (event) => {
       if (event.target === cy) clearSelection();
     });
@@ -486,7 +495,14 @@
     $("endpoint-url").textContent = new URL("sparql", window.location.href).href;
     $("run").addEventListener("click", () => run());
     $("new-query").addEventListener("click", () => {
+      // nothing of the previous named query stays: its parameters, rows, notes and downloads
       state.current = null;
+      $("params").replaceChildren();
+      $("results").replaceChildren();
+      $("notice").hidden = true;
+      $("notice").textContent = "";
+      setStatus("");
+      $("downloads").replaceChildren();
       $("query-title").textContent = "SPARQL";
       $("query-description").textContent = "Write any SPARQL 1.1 query; the default graph is the union of all graphs.";
       editor.setValue(DEFAULT_QUERY);
