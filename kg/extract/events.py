@@ -66,15 +66,19 @@ _ORDINAL = re.compile(
 )
 
 
+_ARTICLES = ("the", "la", "el", "los", "las")
+
+
 class _WordsBefore:
     """Whether a window of text ends with one of ``words`` (a ``|``-separated list; ``[sz]`` classes
-    allowed), then whitespace, then maybe "the" and whitespace, in any case: what
-    ``re.compile(rf"\\b(?:{words})\\s+(?:the\\s+)?$", re.I).search(window)`` tells, read from the end
+    allowed), then whitespace, then maybe an article ("the", "la", "el", "los", "las") and whitespace,
+    in any case: what ``re.compile(rf"\\b(?:{words})\\s+(?:(?:the|la|el|los|las)\\s+)?$", re.I).search(window)``
+    tells, read from the end
     of the window instead of tried at each of its positions. Windows that are not ASCII go to the regex
     (ignoring case, it equates some letters that lower-casing does not)."""
 
     def __init__(self, words: str) -> None:
-        self.regex = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
+        self.regex = re.compile(rf"\b(?:{words})\s+(?:(?:the|la|el|los|las)\s+)?$", re.I)
         phrases = []
         for word in words.split("|"):
             head, _, rest = word.partition("[")
@@ -96,9 +100,10 @@ class _WordsBefore:
         tail = tail.lower()
         if tail.endswith(self.phrases) and self._ends_with_word(tail):
             return True
-        if not tail.endswith("the"):
+        article = next((a for a in _ARTICLES if tail.endswith(a)), None)
+        if article is None:
             return False
-        before_the = tail[:-3]
+        before_the = tail[: -len(article)]
         words = before_the.rstrip()
         return len(words) < len(before_the) and words.endswith(self.phrases) and self._ends_with_word(words)
 
@@ -264,6 +269,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         anchors.append(_Anchor(None, first_cue, sentence_of(text, first_cue), []))
 
     events = []
+    known: dict[tuple[int, int], tuple[str | None, str]] = {}  # what each name's own words say of its role
     mentions = sorted(mentions, key=_START)
     starts = [m.start for m in mentions]
     segments = _segments(anchors)
@@ -298,10 +304,10 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
             ranges = [segments[n], *anchor.also] + ([(0, title_end)] if with_title else [])
             in_context = _in_ranges(mentions, starts, ranges)
-        _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end)
+        _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end, known=known)
         events.append(event)
     if len(anchors) > 1:
-        _share_item_roles(events, anchors, text, mentions, entities, title_end)
+        _share_item_roles(events, anchors, text, mentions, entities, title_end, known)
     return events
 
 
@@ -388,7 +394,13 @@ def _segments(anchors: list[_Anchor]) -> list[tuple[int, int]]:
 
 
 def _share_item_roles(
-    events: list[Event], anchors: list[_Anchor], text: str, mentions: list[Mention], entities: Entities, title_end: int
+    events: list[Event],
+    anchors: list[_Anchor],
+    text: str,
+    mentions: list[Mention],
+    entities: Entities,
+    title_end: int,
+    known: dict[tuple[int, int], tuple[str | None, str]],
 ) -> None:
     """Organisers and funders named in sentences that anchor no event ("The activity was held by
     IOM") hold for every event of the item that has none of its own."""
@@ -397,7 +409,7 @@ def _share_item_roles(
     if not free:
         return
     shared = Event()
-    _roles(shared, text, free, entities, dateline=False, title_end=title_end)
+    _roles(shared, text, free, entities, dateline=False, title_end=title_end, known=known)
     for event in events:
         if not event.organizers and shared.organizers:
             event.organizers = shared.organizers
@@ -406,9 +418,37 @@ def _share_item_roles(
             event.funders = shared.funders
 
 
+def _last_word(before: str) -> str:
+    """The last word of ``before`` ("the" skipped), lower-cased: every role cue ends with one of a few
+    words ("by", "from", "of", "de" …), so a name after any other word needs no cue looked up."""
+    words = before[-24:].lower().split()
+    if words and words[-1] in _ARTICLES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def _cue_last_words(*cues: _WordsBefore) -> frozenset[str]:
+    return frozenset(phrase.rsplit(" ", 1)[-1] for cue in cues for phrase in cue.phrases)
+
+
+_ROLE_LAST_WORDS = _cue_last_words(_FUNDER_CUES, _ORGANIZER_CUES) | {"from", "de", "del", "la", "el"}
+_VENUE_LAST_WORDS = _cue_last_words(_VENUE_CUES)
+_NATIONALITY_LAST_WORDS = _cue_last_words(_NATIONALITY)
+
+
+def _national_of(before: str) -> bool:
+    """Whether ``before`` ends with "a national of" (in a few wordings and Spanish)."""
+    lowered = before.lower()
+    if not any(word in lowered for word in ("national", "citizen", "nacional", "ciudadan")):
+        return False
+    return _last_word(before) in _NATIONALITY_LAST_WORDS and _NATIONALITY.search(before) is not None
+
+
 def _role_cue(text: str, start: int, before: str) -> str | None:
     """The role the words just before a name give it: "funded by X", "a contribution of … from X",
     "organised by X"."""
+    if before.isascii() and _last_word(before) not in _ROLE_LAST_WORDS:
+        return None
     if _FUNDER_CUES.search(before):
         return "funder"
     wider = text[max(0, start - 90) : start]
@@ -419,14 +459,42 @@ def _role_cue(text: str, start: int, before: str) -> str | None:
     return None
 
 
+def _own_roles(text: str, m: Mention, end: int) -> tuple[str | None, str]:
+    """What a name's own words say of its role, whatever the event: the cue before it ("funded by",
+    or ``None``), and else what it does in its clause ("organizer" for a subject that held the event,
+    "venue" after "held at", "" for neither)."""
+    before = text[max(0, m.start - 45) : m.start]
+    if m.kind == "country":  # "financed by the Government of Japan and USAID": Japan carries the role on
+        government = _GOVERNMENT_OF.search(before)
+        if government:
+            before = text[max(0, m.start - len(government.group(0)) - 45) : m.start - len(government.group(0))]
+        return _role_cue(text, m.start, before), ""
+    cue = _role_cue(text, m.start, before)
+    if cue is not None:
+        return cue, ""
+    if _subject_verb(text[end : end + 60]) or _clause_subject(text, m.start, end):
+        return None, "organizer"
+    if _last_word(before) in _VENUE_LAST_WORDS and _VENUE_CUES.search(before):
+        return None, "venue"
+    return None, ""
+
+
 def _roles(
-    event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool, title_end: int = 0
+    event: Event,
+    text: str,
+    mentions: list[Mention],
+    entities: Entities,
+    dateline: bool,
+    title_end: int = 0,
+    known: dict[tuple[int, int], tuple[str | None, str]] | None = None,
 ) -> None:
     """Organisers ("held by X", "X provided …"), funders ("funded by X"), attendees (the rest).
 
     A headline's subject ("IOM strengthens dialogue …") organises only when the body names no
-    organiser: the body says who held the event.
+    organiser: the body says who held the event. ``known`` keeps what :func:`_own_roles` found for
+    the item's names, which its events share.
     """
+    known = {} if known is None else known
     distributed: dict[int, int] = {}  # start of an "org-distributive" list -> the end of its last name
     for m in mentions:
         if m.rule == "org-distributive":
@@ -435,33 +503,28 @@ def _roles(
     headline_organizers: list[str] = []
     funders: list[str] = []
     attendees: list[str] = []
-    previous: tuple[int, str] | None = None  # end and role of the last organisation or country read
+    # the end and role of the last organisation or country read (a country's role read only if needed)
+    previous_end, previous_role, previous_country = -1, "attendee", None
     for m in mentions:
-        if m.kind not in ("org", "country"):
+        if m.kind == "country":
+            previous_end, previous_role, previous_country = m.end, "", m
+            continue
+        if m.kind != "org":
             continue
         end = m.end
         if m.rule == "org-distributive":  # "The Councils of A, B and C held …": read after the list
             end = distributed[m.start]
-        before = text[max(0, m.start - 45) : m.start]
-        if m.kind == "country":  # "financed by the Government of Japan and USAID": Japan carries the role on
-            government = _GOVERNMENT_OF.search(before)
-            if government:
-                before = text[max(0, m.start - len(government.group(0)) - 45) : m.start - len(government.group(0))]
-        role = _role_cue(text, m.start, before)
-        if role is None and previous is not None and previous[1] != "attendee":
-            gap = text[previous[0] : m.start]
-            if len(gap) < 80 and _LIST_GAP.fullmatch(gap):
-                role = previous[1]  # named together with the one before: the same role
-        if role is None and m.kind == "org":
-            after = text[end : end + 60]
-            if _subject_verb(after) or _clause_subject(text, m.start, end):
-                role = "organizer"
-            elif _VENUE_CUES.search(before):
-                role = "venue"
-        role = role or "attendee"
-        previous = (end, role)
-        if m.kind != "org":
-            continue
+        own = known.get((m.start, end))
+        if own is None:
+            own = known[(m.start, end)] = _own_roles(text, m, end)
+        role = own[0]
+        gap = text[previous_end : m.start] if role is None and previous_role != "attendee" else ""
+        if gap and len(gap) < 80 and _LIST_GAP.fullmatch(gap):  # named with the one before: the same role
+            if previous_country is not None:
+                previous_role = _own_roles(text, previous_country, previous_country.end)[0] or "attendee"
+            role = None if previous_role == "attendee" else previous_role
+        role = role or own[1] or "attendee"
+        previous_end, previous_role, previous_country = end, role, None
         if role == "funder":
             funders.append(m.ref)
         elif role == "organizer":
@@ -476,11 +539,7 @@ def _roles(
     event.organizers = sorted(set(organizers) - set(funders))
     event.attendees = sorted(set(attendees) - set(organizers) - set(funders))
     countries = sorted(
-        {
-            m.ref
-            for m in mentions
-            if m.kind == "country" and not _NATIONALITY.search(text[max(0, m.start - 30) : m.start])
-        }
+        {m.ref for m in mentions if m.kind == "country" and not _national_of(text[max(0, m.start - 30) : m.start])}
     )
     places = [m.ref for m in mentions if m.kind == "place"]
     if dateline and entities.dateline_place and entities.dateline_place not in places:
