@@ -12,10 +12,11 @@ Two kinds of gold:
 
 Set fields are scored by precision, recall and F1, micro-averaged over (item, value) pairs; the
 main event's start, end and type by accuracy over the items whose gold gives one (the extractor's
-main event is its first). As the unseen set is scored: meeting, conference, workshop and dialogue
-count as one type; organisations match on name, acronym or an alias; quantities on value and
-kind; a GCM objective the gold lists under ``gcm_objectives_also`` is neither a hit nor a false
-alarm.
+main event is its first), its funders, organizers and participant countries by F1 where the gold
+main event lists them. As the unseen set is scored: meeting, conference, workshop and dialogue
+count as one type; organisations match on name, acronym or an alias (in the roles too);
+quantities on value and kind; a GCM objective the gold lists under ``gcm_objectives_also`` is
+neither a hit nor a false alarm.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ FIELDS = [
     "event_start",
     "event_end",
     "event_type",
+    "funders",
+    "organizers",
+    "participant_countries",
     "themes",
     "gcm_objectives",
     "quantities",
@@ -54,6 +58,9 @@ FIELDS = [
 
 #: Fields scored as the share of items right (the main event), not as sets.
 ACCURACY = frozenset({"event_start", "event_end", "event_type"})
+
+#: Roles in the main event, scored by F1 where the gold main event lists them (the dev sets).
+ROLES = ("funders", "organizers", "participant_countries")
 
 #: Types a reader cannot tell apart reliably from one item; scored as one.
 GATHERINGS = frozenset({"meeting", "conference", "workshop", "dialogue"})
@@ -218,9 +225,20 @@ def evaluate_gold(path: str | Path) -> dict[str, Score]:
         label = f"{path.name}:{number}"
         label = record.get("id") or label
         found, expected = _facts(extraction), _gold_facts(gold)
+        main = extraction.events[0] if extraction.events else None
         for name in FIELDS:
             if name == "organizations":
                 _score_orgs(scores[name], label, gold.get("organizations", []), extraction)
+            elif name in ROLES:
+                gold_main = expected["main_event"]
+                if gold_main is None or name not in gold_main:
+                    continue  # the sample's gold lists no roles
+                found_role = getattr(main, name) if main else []
+                if name == "participant_countries":
+                    scores[name].add(label, gold_main[name], found_role)
+                else:
+                    named = [_gold_org(n, gold.get("organizations", [])) for n in gold_main[name]]
+                    _score_orgs(scores[name], label, named, extraction, only=found_role)
             elif name in ACCURACY:
                 if name == "event_end" and not expected[name]:
                     continue  # scored where the gold knows an end
@@ -233,8 +251,26 @@ def evaluate_gold(path: str | Path) -> dict[str, Score]:
     return scores
 
 
-def _score_orgs(score: Score, label: str, gold: list[dict[str, Any]], extraction: Extraction) -> None:
-    remaining = {slug: _org_names(slug, extraction) for slug in extraction.organizations}
+def _gold_org(name: str, organizations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The gold organisation a role list names (by name, acronym or alias), or one of that name."""
+    key = _norm(name)
+    for org in organizations:
+        if key in {_norm(n) for n in (org["name"], org.get("acronym"), *org.get("aliases", ())) if n}:
+            return org
+    return {"name": name}
+
+
+def _score_orgs(
+    score: Score,
+    label: str,
+    gold: list[dict[str, Any]],
+    extraction: Extraction,
+    only: Iterable[str] | None = None,
+) -> None:
+    """Organisations matched on name, acronym or alias; ``only`` limits the extractor's to those slugs
+    (a role's)."""
+    slugs = extraction.organizations if only is None else sorted(set(only))
+    remaining = {slug: _org_names(slug, extraction) for slug in slugs}
     for org in gold:
         names = {_norm(n) for n in (org["name"], org.get("acronym"), *org.get("aliases", ())) if n}
         hit = next((slug for slug, known in remaining.items() if names & known), None)

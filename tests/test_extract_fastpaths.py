@@ -387,6 +387,8 @@ _ROLE_PIECES = [
     *events._FUNDER_WORDS.split("|"),
     *events._PREPOSITIONS.split("|"),
     "the",
+    "la",
+    "Los",
     "The",
     "THE",
     "thee",
@@ -410,7 +412,7 @@ def test_words_before(window: str) -> None:
         (events._FUNDER_WORDS, events._FUNDER_CUES),
         (events._PREPOSITIONS, events._PREPOSITION_BEFORE),
     ):
-        plain = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
+        plain = re.compile(rf"\b(?:{words})\s+(?:(?:the|la|el|los|las)\s+)?$", re.I)
         assert cues.search(window) == (plain.search(window) is not None), (words, window)
 
 

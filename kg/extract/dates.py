@@ -43,9 +43,22 @@ M2 = rf"(?=[{_FIRST}])(?P<m2>{word_alternation(_MONTH_NAMES)})\.?"
 D1 = r"(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?"
 D2 = r"(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?"
 Y = r"(?:,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d))?"
-SEP = r"\s*(?P<sep>-|–|and|y|to|al|a|through|until)\s*"
-_YEAR_WORDS = ("in", "en", "during", "durante")
+SEP = r"\s*(?P<sep>-|–|and|y|to|al|a|through|until)\s*(?:el\s+)?"
+_YEAR_WORDS = ("in", "en", "during", "durante", "throughout", "a lo largo de")
 WEEKDAYS = {name: i for i, name in enumerate(calendar.day_name)}
+_WEEKDAYS_ES = {
+    "lunes": 0,
+    "martes": 1,
+    "miércoles": 2,
+    "miercoles": 2,
+    "jueves": 3,
+    "viernes": 4,
+    "sábado": 5,
+    "sabado": 5,
+    "domingo": 6,
+}
+_EN_DAY = "|".join(calendar.day_name)
+_ES_DAY = "|".join(_WEEKDAYS_ES)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # from 18 to 20 December 2019 / between 3 and 5 March 2020 / 4 and 5 June / 16-17 May
@@ -56,23 +69,81 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day-dm", re.compile(rf"\b{D1}\s+(?:de\s+)?{M}{Y}\b", re.I)),
     # June 11, 2019 / June 11
     ("day-md", re.compile(rf"\b{M}\s+{D1}\b(?![\d%])(?!\s*(?:percent|per cent)){Y}", re.I)),
+    # from November 2019 to October 2020 / From March to June 2022 / entre agosto y octubre de 2021
+    (
+        "month-range",
+        re.compile(
+            rf"\b{M}(?:,?\s+(?:de\s+)?(?P<y1>(?:19|20)\d\d))?\s*(?P<sep>-|–|to|and|y|a|through|until|hasta)\s*"
+            rf"{M2}\s+(?:de\s+|of\s+)?(?P<y>(?:19|20)\d\d)\b",
+            re.I,
+        ),
+    ),
     # In October 2018 / en octubre de 2018
     ("month", re.compile(rf"\b{M}\s+(?:de\s+|of\s+)?(?P<y>(?:19|20)\d\d)\b", re.I)),
+    # In August, … / Since January … / en marzo (the word before is checked in _resolve)
+    ("month-bare", re.compile(rf"\b{M}\b(?![\s,]*(?:de\s+|of\s+)?\d)", re.I)),
     # in 2018 (only next to an event verb; see find_dates)
     ("year", re.compile(r"\b(?:" + "|".join(_YEAR_WORDS) + r")\s+(?P<y>(?:19|20)\d\d)\b(?![-–/]\d)", re.I)),
-    ("relative", re.compile(r"\b(?:yesterday|today|last week|this week|ayer|hoy)\b", re.I)),
-    ("weekday", re.compile(r"\bon\s+(?P<wd>" + "|".join(calendar.day_name) + r")\b", re.I)),
+    (
+        "relative",
+        re.compile(
+            r"\b(?:yesterday|today|last week|this week|last month|this month|ayer|hoy|la semana pasada|"
+            r"esta semana|el mes pasado|este mes)\b",
+            re.I,
+        ),
+    ),
+    # on Tuesday / on Tuesday and Wednesday (not "on Tuesday, 3 May": the day-month rule reads that)
+    (
+        "weekday",
+        re.compile(rf"\bon\s+(?P<wd>{_EN_DAY})(?:\s+(?:and|to|through)\s+(?P<wd2>{_EN_DAY}))?\b(?![\s,]*\d)", re.I),
+    ),
+    # el martes / el pasado martes / el martes pasado / el lunes y el martes
+    (
+        "weekday-es",
+        re.compile(
+            rf"\bel\s+(?:pasado\s+)?(?P<wd>{_ES_DAY})(?:\s+pasado)?(?:\s+y\s+(?:el\s+)?(?P<wd2>{_ES_DAY}))?\b"
+            r"(?![\s,]*\d)",
+            re.I,
+        ),
+    ),
 ]
 
 
 _MONTH_AT = re.compile(rf"\b(?=[{_FIRST}])(?:" + "|".join(_MONTH_NAMES) + r")\b", re.I)
-_MONTH_FIRST = {"day-range-md", "day-md", "month"}
+_MONTH_FIRST = {"day-range-md", "day-md", "month-range", "month", "month-bare"}
 _DAY_FIRST = {"day-range-dm", "day-dm"}
-_BETWEEN = re.compile(r"\b(?:between|entre|from|del)\s+$", re.I)
+_BETWEEN = re.compile(r"\b(?:between|entre|from|del)\s+(?:el\s+)?$", re.I)
+# A month named alone dates an activity after these words ("In August, IOM …"); "since" and
+# "desde" give only its start.
+_BARE_MONTH_BEFORE = re.compile(
+    r"\b(?:in|during|throughout|since|early|late|mid-|en|durante|desde|a lo largo de|a (?:principios|finales) de)"
+    r"(?:\s+|(?<=-))(?:el mes de\s+)?$",
+    re.I,
+)
+_ENDED = re.compile(
+    r"\b(?:ended|ending|concluded|closed|finished|finalizó|finalizo|concluyó|concluyo|culminó|culmino|terminó|termino)"
+    r"\s+(?:on\s+|el\s+)?$",
+    re.I,
+)
+_SINCE = re.compile(r"\b(?:since|desde)\s+$", re.I)
 _KEYWORDS = {
-    "relative": ("yesterday", "today", "last week", "this week", "ayer", "hoy"),
+    "relative": (
+        "yesterday",
+        "today",
+        "last week",
+        "this week",
+        "last month",
+        "this month",
+        "ayer",
+        "hoy",
+        "la semana pasada",
+        "esta semana",
+        "el mes pasado",
+        "este mes",
+    ),
     "weekday": tuple(f"on {day.lower()}" for day in calendar.day_name),
-    "year": ("in 1", "in 2", "en 1", "en 2", "during", "durante"),
+    "weekday-es": (*(f"el {day}" for day in _WEEKDAYS_ES), "el pasado"),
+    "year": ("in 1", "in 2", "en 1", "en 2", "during", "durante", "throughout", "a lo largo de"),
 }
 
 
@@ -93,8 +164,8 @@ share_lower_case("date-words", _word_tags)  # found in the pass the cue and coun
 
 @dataclass(slots=True)  # not frozen: quicker to make, and a span is never changed nor hashed
 class DateSpan:
-    start: date
-    end: date
+    start: date | None  # None when only the end is known ("the course, which ended on 9 May")
+    end: date | None  # None when only the start is known ("since January")
     precision: str  # day | month | year
     offset: int
     end_offset: int
@@ -122,6 +193,15 @@ def _day(year: int | None, month: int, day: int, published: date) -> date | None
         return date(year if year else _year_for(month, day, published), month, day)
     except ValueError:
         return None
+
+
+def _last_weekday(target: int, published: date) -> date:
+    """The last ``target`` weekday (0 is Monday) on or before ``published``."""
+    return published - timedelta(days=(published.weekday() - target) % 7)
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def find_dates(text: str, published: date) -> list[DateSpan]:
@@ -161,7 +241,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
                 taken_starts.insert(i, m.start())
                 taken_ends.insert(i, m.end())
                 spans.extend(DateSpan(s, e, p, m.start(), m.end(), m.group(0), f"date-{rule}") for s, e, p in found)
-    return sorted(spans, key=lambda d: (d.offset, d.start))
+    return sorted(spans, key=lambda d: (d.offset, d.start or d.end))
 
 
 def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
@@ -220,7 +300,7 @@ def _year_spaces(text: str) -> list[int]:
     ]
 
 
-def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tuple[date, date, str]]:
+def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tuple[date | None, date | None, str]]:
     groups = m.groupdict()
     year = int(groups["y"]) if groups.get("y") else None
     if rule in ("day-range-dm", "day-range-md"):
@@ -235,7 +315,7 @@ def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tu
         if start is None or end is None or end < start:
             return []
         sep = groups["sep"].lower()
-        between = _BETWEEN.search(text[max(0, m.start() - 9) : m.start()])
+        between = _BETWEEN.search(text[max(0, m.start() - 12) : m.start()])
         if sep in ("and", "y") and (end - start).days > 1 and not between:
             return [(start, start, "day"), (end, end, "day")]  # "May 22 and 27": two days
         return [(start, end, "day")]
@@ -244,31 +324,59 @@ def _resolve(rule: str, m: re.Match[str], published: date, text: str) -> list[tu
         if month is None:
             return []
         day = _day(year, month, int(groups["d1"]), published)
+        before = text[max(0, m.start() - 24) : m.start()]
+        if day and _ENDED.search(before):
+            return [(None, day, "day")]  # "the course, which ended on 9 May": its start is not known
+        if day and _SINCE.search(before):
+            return [(day, None, "day")]  # "since 24 February": still going on
         return [(day, day, "day")] if day else []
     if rule == "month":
         month = _month(groups["m"])
         if month is None or year is None:
             return []
-        last = calendar.monthrange(year, month)[1]
-        return [(date(year, month, 1), date(year, month, last), "month")]
+        return [(*_month_span(year, month), "month")]
+    if rule == "month-range":
+        first, last = _month(groups["m"]), _month(groups["m2"])
+        if first is None or last is None or year is None:
+            return []
+        first_year = int(groups["y1"]) if groups.get("y1") else (year if first <= last else year - 1)
+        start, _ = _month_span(first_year, first)
+        _, end = _month_span(year, last)
+        return [(start, end, "month")] if start < end else []
+    if rule == "month-bare":
+        month = _month(groups["m"])
+        before = text[max(0, m.start() - 24) : m.start()]
+        if month is None or not _BARE_MONTH_BEFORE.search(before):
+            return []
+        # a reported month after the publication month is last year's
+        start, end = _month_span(published.year - (month > published.month), month)
+        return [(start, None if _SINCE.search(before) else end, "month")]
     if rule == "year":
         assert year is not None
         return [(date(year, 1, 1), date(year, 12, 31), "year")]
     if rule == "relative":
-        word = m.group(0).lower()
+        word = " ".join(m.group(0).lower().split())
         if word in ("yesterday", "ayer"):
             day = published - timedelta(days=1)
             return [(day, day, "day")]
         if word in ("today", "hoy"):
             return [(published, published, "day")]
-        if word == "last week":
+        if word in ("this month", "este mes"):
+            return [(*_month_span(published.year, published.month), "month")]
+        if word in ("last month", "el mes pasado"):
+            previous = published.replace(day=1) - timedelta(days=1)
+            return [(*_month_span(previous.year, previous.month), "month")]
+        if word in ("last week", "la semana pasada"):
             start = published - timedelta(days=published.weekday() + 7)
             return [(start, start + timedelta(days=6), "day")]
         start = published - timedelta(days=published.weekday())
         return [(start, start + timedelta(days=6), "day")]
-    if rule == "weekday":
-        target = WEEKDAYS[m.group("wd").capitalize()]
-        back = (published.weekday() - target) % 7
-        day = published - timedelta(days=back)
-        return [(day, day, "day")]
+    if rule in ("weekday", "weekday-es"):
+        names = WEEKDAYS if rule == "weekday" else _WEEKDAYS_ES
+        key = str.capitalize if rule == "weekday" else str.lower
+        first = names[key(m.group("wd"))]
+        last = names[key(m.group("wd2"))] if m.group("wd2") else first
+        end = _last_weekday(last, published)
+        start = end - timedelta(days=(last - first) % 7)
+        return [(start, end, "day")]
     return []

@@ -25,7 +25,8 @@ from kg.extract.vocab import find_cues
 __all__ = ["find_events"]
 
 # When several types fire in one context, the first in this list wins; a follow-up workshop
-# of representatives is a workshop, officials trained in workshops is a training.
+# of representatives is a workshop, officials trained in workshops is a training, a survey whose
+# results are presented is a publication, returnees given a meal on arrival are a return.
 PRECEDENCE = [
     "training",
     "workshop",
@@ -33,13 +34,14 @@ PRECEDENCE = [
     "agreement",
     "launch",
     "campaign",
+    "return",
     "donation",
     "assistance",
     "visit",
     "dialogue",
     "meeting",
-    "study",
     "publication",
+    "study",
 ]
 _EVENT_VERBS = re.compile(
     r"\b(?:approved|adopted|signed|created|launched|held|met|organi[sz]ed|hosted|inaugurated|opened|took place|"
@@ -64,15 +66,19 @@ _ORDINAL = re.compile(
 )
 
 
+_ARTICLES = ("the", "la", "el", "los", "las")
+
+
 class _WordsBefore:
     """Whether a window of text ends with one of ``words`` (a ``|``-separated list; ``[sz]`` classes
-    allowed), then whitespace, then maybe "the" and whitespace, in any case: what
-    ``re.compile(rf"\\b(?:{words})\\s+(?:the\\s+)?$", re.I).search(window)`` tells, read from the end
+    allowed), then whitespace, then maybe an article ("the", "la", "el", "los", "las") and whitespace,
+    in any case: what ``re.compile(rf"\\b(?:{words})\\s+(?:(?:the|la|el|los|las)\\s+)?$", re.I).search(window)``
+    tells, read from the end
     of the window instead of tried at each of its positions. Windows that are not ASCII go to the regex
     (ignoring case, it equates some letters that lower-casing does not)."""
 
     def __init__(self, words: str) -> None:
-        self.regex = re.compile(rf"\b(?:{words})\s+(?:the\s+)?$", re.I)
+        self.regex = re.compile(rf"\b(?:{words})\s+(?:(?:the|la|el|los|las)\s+)?$", re.I)
         phrases = []
         for word in words.split("|"):
             head, _, rest = word.partition("[")
@@ -94,9 +100,10 @@ class _WordsBefore:
         tail = tail.lower()
         if tail.endswith(self.phrases) and self._ends_with_word(tail):
             return True
-        if not tail.endswith("the"):
+        article = next((a for a in _ARTICLES if tail.endswith(a)), None)
+        if article is None:
             return False
-        before_the = tail[:-3]
+        before_the = tail[: -len(article)]
         words = before_the.rstrip()
         return len(words) < len(before_the) and words.endswith(self.phrases) and self._ends_with_word(words)
 
@@ -112,13 +119,21 @@ class _WordsBefore:
 
 _ORGANIZER_WORDS = (
     "held by|organi[sz]ed by|hosted by|convened by|led by|facilitated by|with the support of|"
-    "in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with"
+    "in coordination with|in conjunction with|at the request of|trained by|implemented by|in partnership with|"
+    "run by|carried out by|conducted by|"
+    "organizado por|organizada por|organizados por|organizadas por|convocado por|convocada por|"
+    "liderado por|liderada por|impartido por|impartida por|coordinado por|coordinada por|"
+    "en coordinacion con|en alianza con|en colaboracion con|de la mano de|a cargo de"
 )
 _ORGANIZER_CUES = _WordsBefore(_ORGANIZER_WORDS)
-_SUBJECT_AUXILIARIES = ("has", "have", "had", "will", "also")
+# (time adverbs too: "IOM yesterday launched", "IOM this month handed over")
+_SUBJECT_AUXILIARIES = ("has", "have", "had", "will", "also", "yesterday", "this month", "last month", "last week")
 _SUBJECT_VERBS = (
-    "provided|held|organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
-    "launched|created|builds|strengthens|implemented|supported|delivered"
+    "provided|held|organi[sz]ed|co-organi[sz]ed|hosted|convened|facilitates|facilitated|taught|trained|"
+    "launched|created|builds|strengthens|implemented|supported|delivered|distributed|carried out|ran|"
+    "handed over|conducted|donated|released|published|inaugurated|"
+    "organizó|organizaron|entregó|entregaron|lanzó|lanzaron|inauguró|inauguraron|realizó|realizaron|"
+    "capacitó|capacitaron|impartió|brindó|donó|publicó|llevó a cabo|llevaron a cabo|distribuyó"
 )
 _SUBJECT_VERB = re.compile(
     r"^\s*(?:\([^)]{0,20}\))?\s*(?:,[^,.;]{0,60},)?\s*"
@@ -136,8 +151,37 @@ _SUBJECT_FIRST = frozenset(
 )
 
 
-_FUNDER_WORDS = "funded by|financed by|with funding from|sponsored by|financiado por"
+_FUNDER_WORDS = (
+    "funded by|financed by|with funding from|with financial support from|with the financial support of|"
+    "sponsored by|financiado por|financiada por|financiados por|financiadas por|con el apoyo financiero de|"
+    "con el apoyo financiero del|apoyo financiero de|apoyo financiero del|gracias al aporte de|"
+    "gracias al aporte del|con recursos de|con recursos del|con fondos de|con fondos del|"
+    "con financiamiento de|con financiamiento del"
+)
 _FUNDER_CUES = _WordsBefore(_FUNDER_WORDS)
+# "thanks to a contribution of 2 million Canadian dollars from", "un aporte de 300.000 dólares de"
+_CONTRIBUTION = re.compile(
+    r"\b(?:contribution|donation|grant)\s+of\s+[^.;]{1,40}?\s+from\s+(?:the\s+)?$"
+    r"|\b(?:aporte|contribución|contribucion|donación|donacion)\s+de\s+[^.;]{1,40}?\s+(?:de|del)\s+(?:la\s+|el\s+)?$",
+    re.I,
+)
+_CONTRIBUTION_WORDS = ("contribution", "donation", "grant", "aporte", "contribuci", "donaci")
+# "held at the University of the West Indies": the venue is where the event is, not who attended
+_VENUE_CUES = _WordsBefore("at|held at|hosted at|headquarters of|en la sede de|en la sede del|sede de|sede del")
+# Joins co-organisers or co-funders named together: "organised by IOM and UNHCR", "IOM, the UN
+# Migration Agency, together with …", "financed by the Government of Japan and USAID".
+_LIST_GAP = re.compile(
+    r"(?:\s*\([^()]{1,20}\))?(?:\s*,\s*(?:the\s+)?(?:UN|United Nations) Migration Agency\s*,?"
+    r"|\s*,\s*la\s+Agencia\s+de\s+la\s+ONU\s+para\s+las\s+Migraciones\s*,?)?"
+    r"\s*(?:,\s*and|,\s*y|,|and|y|e|together with|junto con|as well as|along with)\s+"
+    r"(?:the\s+|la\s+|el\s+|los\s+|las\s+)?(?:Government of\s+|Gobierno de\s+)?$",
+    re.I,
+)
+_GOVERNMENT_OF = re.compile(r"(?:\bthe\s+)?(?:Government of|Gobierno de(?:l)?)\s+$", re.I)
+# "Jane Roe, a national of Chad": a person's nationality, not a country taking part
+_NATIONALITY = _WordsBefore(
+    "a national of|nationals of|national of|a citizen of|citizen of|nacional de|ciudadana de|ciudadano de"
+)
 
 
 _START = attrgetter("start")
@@ -171,15 +215,14 @@ def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
 
 def _types(hits: list[tuple[int, int, str]], ranges: list[tuple[int, int]]) -> list[str]:
     """The event type of highest precedence cued inside ``ranges``, as a one-item list (``hits`` in
-    text order: only those that start inside a range are looked at)."""
+    text order: those that start inside a range count, a cue cut by a window's end included)."""
     found = set()
     for a, b in ranges:
         for i in range(bisect.bisect_left(hits, (a,)), len(hits)):
-            start, end, concept = hits[i]
-            if start > b:
+            start, _, concept = hits[i]
+            if start >= b:
                 break
-            if end <= b:
-                found.add(concept)
+            found.add(concept)
     return [t for t in PRECEDENCE if t in found][:1]
 
 
@@ -194,17 +237,29 @@ def _in_ranges(mentions: list[Mention], starts: list[int], ranges: Iterable[tupl
 def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
     title_end = len(title)
     anchors: list[_Anchor] = []
-    seen: dict[tuple[date, date], _Anchor] = {}
+    seen: dict[tuple[date | None, date | None], _Anchor] = {}
+    dateline: _Anchor | None = None
     for d in find_dates(text, published):
         sentence = sentence_of(text, d.offset)
-        if d.precision == "year" and not _EVENT_VERBS.search(text[sentence[0] : sentence[1]]):
+        if (
+            d.precision == "year"
+            and not _THROUGHOUT.match(d.text)
+            and not _EVENT_VERBS.search(text[sentence[0] : sentence[1]])
+        ):
             continue
+        if dateline is None and not anchors and _is_dateline(text, title_end, d):
+            dateline = _Anchor(d, d.offset, sentence, [])
+            continue  # it dates the activity only if the text gives it no date of its own
         if (d.start, d.end) in seen:
             seen[(d.start, d.end)].also.append(sentence)
             continue
         anchor = _Anchor(d, d.offset, sentence, [])
         seen[(d.start, d.end)] = anchor
         anchors.append(anchor)
+    main = _main_anchor(anchors)
+    anchors[:0] = [anchors.pop(main)] if anchors else []
+    if dateline and not (anchors and _bounded(anchors[0])):
+        anchors.insert(0, dateline)  # the activity has no date of its own: the dateline's is its
     hits = _cue_hits(text, mentions)
     whole_types = _types(hits, [(0, len(text))])
     if not anchors:
@@ -214,6 +269,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         anchors.append(_Anchor(None, first_cue, sentence_of(text, first_cue), []))
 
     events = []
+    known: dict[tuple[int, int], tuple[str | None, str]] = {}  # what each name's own words say of its role
     mentions = sorted(mentions, key=_START)
     starts = [m.start for m in mentions]
     segments = _segments(anchors)
@@ -226,9 +282,8 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
         window = [(max(s, anchor.offset - 80), min(e, anchor.offset + 45))] if anchor.span else []
         if anchor.span and anchor.span.precision == "year":
             window = [(max(s, anchor.offset - 45), anchor.offset)]
-        types = (_types(hits, window) or _types(hits, own) or _types(hits, context_ranges) or whole_types) or [
-            "meeting"
-        ]
+        # no cue, no type: an item that names no activity does not report a meeting
+        types = _types(hits, window) or _types(hits, own) or _types(hits, context_ranges) or whole_types
         window_text = " ".join(text[a:b] for a, b in window)
         if anchor.span and anchor.span.precision == "year" and not _types(hits, window) and _AGREED.search(window_text):
             types = ["agreement"]  # "approved by vice ministers in 2018"
@@ -249,15 +304,49 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             with_title = n == 0 or (anchor.span and first.span and anchor.span.offset == first.span.offset)
             ranges = [segments[n], *anchor.also] + ([(0, title_end)] if with_title else [])
             in_context = _in_ranges(mentions, starts, ranges)
-        _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end)
+        _roles(event, text, in_context, entities, dateline=n == 0, title_end=title_end, known=known)
         events.append(event)
     if len(anchors) > 1:
-        _share_item_roles(events, anchors, text, mentions, entities, title_end)
+        _share_item_roles(events, anchors, text, mentions, entities, title_end, known)
     return events
 
 
+_THROUGHOUT = re.compile(r"(?:throughout|a lo largo de)\b", re.I)
+# "Lima, 12 March 2023 –" / "Quito. 3 April 2019." at the start of the summary: a place, a date, a dash
+_DATELINE_PLACE = re.compile(r"\s*[^\W\d][\w'’.-]*(?:\s+[\w'’.-]+){0,4}[,.]\s*(?:\w+,\s*)?")
+_DATELINE_END = re.compile(r"\s*(?:[–—-]|\.)")
+
+
+def _is_dateline(text: str, title_end: int, span: DateSpan) -> bool:
+    """Whether ``span`` is the date of a dateline opening the summary: the day the item was filed."""
+    start = title_end
+    while start < len(text) and text[start].isspace():
+        start += 1
+    return (
+        span.offset - start < 60
+        and _DATELINE_PLACE.fullmatch(text, start, span.offset) is not None
+        and _DATELINE_END.match(text, span.end_offset) is not None
+    )
+
+
+def _bounded(anchor: _Anchor) -> bool:
+    """Whether the anchor dates a bounded activity: a day or a month that ends. A year alone mostly
+    dates the background ("first proposed in 2015", "in 2022, 1,200 people …"), and "since 24
+    February" a state that goes on."""
+    span = anchor.span
+    return span is not None and span.precision != "year" and span.end is not None
+
+
+def _main_anchor(anchors: list[_Anchor]) -> int:
+    """The index of the anchor of the item's main reported activity: the first bounded one, else the
+    first."""
+    return next((i for i, anchor in enumerate(anchors) if _bounded(anchor)), 0)
+
+
 _ACTIVE_VERB = re.compile(
-    r"\b(?:provided|held|organi[sz]ed|hosted|convened|facilitated|taught|trained|launched|created|delivered)\b"
+    r"\b(?:provided|held|organi[sz]ed|hosted|convened|facilitated|taught|trained|launched|created|delivered|"
+    r"distributed|carried out|ran|conducted|handed over|donated|inaugurated|"
+    r"organizaron|entregaron|lanzaron|inauguraron|realizaron|capacitaron|llevaron a cabo)\b"
 )
 _CLAUSE_BREAK = re.compile(r"\b(?:which|who|whom|that|while|whereas|because|after|before)\b|;")
 _PREPOSITIONS = "of|from|with|for|by|to|in|at|on|among|between|and"
@@ -305,7 +394,13 @@ def _segments(anchors: list[_Anchor]) -> list[tuple[int, int]]:
 
 
 def _share_item_roles(
-    events: list[Event], anchors: list[_Anchor], text: str, mentions: list[Mention], entities: Entities, title_end: int
+    events: list[Event],
+    anchors: list[_Anchor],
+    text: str,
+    mentions: list[Mention],
+    entities: Entities,
+    title_end: int,
+    known: dict[tuple[int, int], tuple[str | None, str]],
 ) -> None:
     """Organisers and funders named in sentences that anchor no event ("The activity was held by
     IOM") hold for every event of the item that has none of its own."""
@@ -314,7 +409,7 @@ def _share_item_roles(
     if not free:
         return
     shared = Event()
-    _roles(shared, text, free, entities, dateline=False, title_end=title_end)
+    _roles(shared, text, free, entities, dateline=False, title_end=title_end, known=known)
     for event in events:
         if not event.organizers and shared.organizers:
             event.organizers = shared.organizers
@@ -323,14 +418,83 @@ def _share_item_roles(
             event.funders = shared.funders
 
 
+def _last_word(before: str) -> str:
+    """The last word of ``before`` ("the" skipped), lower-cased: every role cue ends with one of a few
+    words ("by", "from", "of", "de" …), so a name after any other word needs no cue looked up."""
+    words = before[-24:].lower().split()
+    if words and words[-1] in _ARTICLES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+def _cue_last_words(*cues: _WordsBefore) -> frozenset[str]:
+    return frozenset(phrase.rsplit(" ", 1)[-1] for cue in cues for phrase in cue.phrases)
+
+
+_ROLE_LAST_WORDS = _cue_last_words(_FUNDER_CUES, _ORGANIZER_CUES) | {"from", "de", "del", "la", "el"}
+_VENUE_LAST_WORDS = _cue_last_words(_VENUE_CUES)
+_NATIONALITY_LAST_WORDS = _cue_last_words(_NATIONALITY)
+
+
+def _national_of(before: str) -> bool:
+    """Whether ``before`` ends with "a national of" (in a few wordings and Spanish)."""
+    lowered = before.lower()
+    if not any(word in lowered for word in ("national", "citizen", "nacional", "ciudadan")):
+        return False
+    return _last_word(before) in _NATIONALITY_LAST_WORDS and _NATIONALITY.search(before) is not None
+
+
+def _role_cue(text: str, start: int, before: str) -> str | None:
+    """The role the words just before a name give it: "funded by X", "a contribution of … from X",
+    "organised by X"."""
+    if before.isascii() and _last_word(before) not in _ROLE_LAST_WORDS:
+        return None
+    if _FUNDER_CUES.search(before):
+        return "funder"
+    wider = text[max(0, start - 90) : start]
+    if any(word in wider for word in _CONTRIBUTION_WORDS) and _CONTRIBUTION.search(wider):
+        return "funder"
+    if _ORGANIZER_CUES.search(before):
+        return "organizer"
+    return None
+
+
+def _own_roles(text: str, m: Mention, end: int) -> tuple[str | None, str]:
+    """What a name's own words say of its role, whatever the event: the cue before it ("funded by",
+    or ``None``), and else what it does in its clause ("organizer" for a subject that held the event,
+    "venue" after "held at", "" for neither)."""
+    before = text[max(0, m.start - 45) : m.start]
+    if m.kind == "country":  # "financed by the Government of Japan and USAID": Japan carries the role on
+        government = _GOVERNMENT_OF.search(before)
+        if government:
+            before = text[max(0, m.start - len(government.group(0)) - 45) : m.start - len(government.group(0))]
+        return _role_cue(text, m.start, before), ""
+    cue = _role_cue(text, m.start, before)
+    if cue is not None:
+        return cue, ""
+    if _subject_verb(text[end : end + 60]) or _clause_subject(text, m.start, end):
+        return None, "organizer"
+    if _last_word(before) in _VENUE_LAST_WORDS and _VENUE_CUES.search(before):
+        return None, "venue"
+    return None, ""
+
+
 def _roles(
-    event: Event, text: str, mentions: list[Mention], entities: Entities, dateline: bool, title_end: int = 0
+    event: Event,
+    text: str,
+    mentions: list[Mention],
+    entities: Entities,
+    dateline: bool,
+    title_end: int = 0,
+    known: dict[tuple[int, int], tuple[str | None, str]] | None = None,
 ) -> None:
     """Organisers ("held by X", "X provided …"), funders ("funded by X"), attendees (the rest).
 
     A headline's subject ("IOM strengthens dialogue …") organises only when the body names no
-    organiser: the body says who held the event.
+    organiser: the body says who held the event. ``known`` keeps what :func:`_own_roles` found for
+    the item's names, which its events share.
     """
+    known = {} if known is None else known
     distributed: dict[int, int] = {}  # start of an "org-distributive" list -> the end of its last name
     for m in mentions:
         if m.rule == "org-distributive":
@@ -339,19 +503,33 @@ def _roles(
     headline_organizers: list[str] = []
     funders: list[str] = []
     attendees: list[str] = []
+    # the end and role of the last organisation or country read (a country's role read only if needed)
+    previous_end, previous_role, previous_country = -1, "attendee", None
     for m in mentions:
+        if m.kind == "country":
+            previous_end, previous_role, previous_country = m.end, "", m
+            continue
         if m.kind != "org":
             continue
         end = m.end
         if m.rule == "org-distributive":  # "The Councils of A, B and C held …": read after the list
             end = distributed[m.start]
-        before = text[max(0, m.start - 45) : m.start]
-        after = text[end : end + 60]
-        if _FUNDER_CUES.search(before):
+        own = known.get((m.start, end))
+        if own is None:
+            own = known[(m.start, end)] = _own_roles(text, m, end)
+        role = own[0]
+        gap = text[previous_end : m.start] if role is None and previous_role != "attendee" else ""
+        if gap and len(gap) < 80 and _LIST_GAP.fullmatch(gap):  # named with the one before: the same role
+            if previous_country is not None:
+                previous_role = _own_roles(text, previous_country, previous_country.end)[0] or "attendee"
+            role = None if previous_role == "attendee" else previous_role
+        role = role or own[1] or "attendee"
+        previous_end, previous_role, previous_country = end, role, None
+        if role == "funder":
             funders.append(m.ref)
-        elif _ORGANIZER_CUES.search(before) or _subject_verb(after) or _clause_subject(text, m.start, end):
+        elif role == "organizer":
             (headline_organizers if m.start < title_end else organizers).append(m.ref)
-        else:
+        elif role == "attendee":
             attendees.append(m.ref)
     if not organizers:
         organizers = headline_organizers
@@ -360,7 +538,9 @@ def _roles(
     event.funders = sorted(set(funders))
     event.organizers = sorted(set(organizers) - set(funders))
     event.attendees = sorted(set(attendees) - set(organizers) - set(funders))
-    countries = sorted({m.ref for m in mentions if m.kind == "country"})
+    countries = sorted(
+        {m.ref for m in mentions if m.kind == "country" and not _national_of(text[max(0, m.start - 30) : m.start])}
+    )
     places = [m.ref for m in mentions if m.kind == "place"]
     if dateline and entities.dateline_place and entities.dateline_place not in places:
         places.insert(0, entities.dateline_place)
