@@ -165,13 +165,15 @@ EVENT_COLUMNS = ("event", "graph", "ordinal", "date", "types", "themes", "actor"
 def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The event–actor links of the N-Quads ``data`` (the items' graphs one after the other), with
     what :func:`kg.network.table.read_event_table` reads from a store: each event's earliest start
-    date, and its themes when it is typed ``mk:Event``; ``ordinal`` is the item's place in the shard."""
+    date (an undated ``mk:Event`` its item's publication date, as ``kg.views.UNDATED_RULE`` says),
+    and its themes when it is typed ``mk:Event``; ``ordinal`` is the item's place in the shard."""
     from pyoxigraph import RdfFormat, parse
 
     from kg.network.table import ACTOR_ROLES
 
     roles = {p: role for p, role in ACTOR_ROLES.items()}
     start, kind, subject, etype = ns.SCHEMA["startDate"], ns.RDF["type"], ns.DCTERMS["subject"], ns.SEM["eventType"]
+    derived_from, published = ns.PROV["wasDerivedFrom"], ns.DCTERMS["date"]
     event_class = ns.MK["Event"]
     columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
     offset = 0
@@ -181,6 +183,8 @@ def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]
         typed: set[str] = set()
         themes: dict[str, set[str]] = {}
         types: dict[str, set[str]] = {}
+        sources: dict[str, set[str]] = {}
+        item_dates: dict[str, str] = {}
         for quad in parse(data[offset : offset + item["bytes"]], format=RdfFormat.N_QUADS):
             s, p, o = quad.subject.value, quad.predicate.value, quad.object.value
             if p in roles:
@@ -194,7 +198,16 @@ def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]
                 themes.setdefault(s, set()).add(o)
             elif p == etype:
                 types.setdefault(s, set()).add(o)
+            elif p == derived_from:
+                sources.setdefault(s, set()).add(o)
+            elif p == published:
+                d = o[:10]
+                item_dates[s] = min(d, item_dates.get(s, d))
         offset += item["bytes"]
+        for e in typed - dates.keys():
+            undated = [item_dates[i] for i in sources.get(e, ()) if i in item_dates]
+            if undated:
+                dates[e] = min(undated)
         for e, a, role in sorted(set(links)):
             columns["event"].append(e)
             columns["graph"].append(item["graph"])
