@@ -636,13 +636,76 @@ def _add_place(
 
 
 _TOWN_WORD = r"[A-ZÁÉÍÓÚÑ][\w’'-]*"
-_TOWN_CONTEXT = re.compile(
-    r"(?:\b(?:in|at|from|to|near|via|between|through|en|desde|hacia|entre|and|y|visited|reached|left)"
-    r"|\b(?:city|cities|town|towns|village|villages|municipality|municipalities|community|communities|district"
-    r"|ciudad|ciudades|municipio|municipios|comunidad|comunidades|localidad|localidades|pueblo|distrito)"
-    r" (?:of|de)|,)\s+"
-    rf"(?P<name>{_TOWN_WORD}(?:\s(?:(?:de|del|do|da|dos|das|la|el|los|las)\s)?{_TOWN_WORD}){{0,3}})"
+# What comes before a town's name where news names places: a preposition, "and" / "y" or a comma in a
+# list, a few verbs of movement, or "the town of" / "el municipio de".
+_TOWN_BEFORE = frozenset(
+    [
+        "in",
+        "at",
+        "from",
+        "to",
+        "near",
+        "via",
+        "between",
+        "through",
+        "en",
+        "desde",
+        "hacia",
+        "entre",
+        "and",
+        "y",
+        "visited",
+        "reached",
+        "left",
+    ]
 )
+_TOWN_LISTING = frozenset(("and", "y"))
+_SETTLEMENTS = frozenset(
+    [
+        "city",
+        "cities",
+        "town",
+        "towns",
+        "village",
+        "villages",
+        "municipality",
+        "municipalities",
+        "community",
+        "communities",
+        "district",
+        "ciudad",
+        "ciudades",
+        "municipio",
+        "municipios",
+        "comunidad",
+        "comunidades",
+        "localidad",
+        "localidades",
+        "pueblo",
+        "distrito",
+    ]
+)
+_CAPITAL_WORD = re.compile(r" [A-ZÁÉÍÓÚÑ]")  # (a space first: quicker to scan for than a look-behind)
+
+
+def _town_starts(text: str) -> list[tuple[int, bool]]:
+    """Where a town's name may start (a capital after a context word) and whether it continues a
+    list ("and", "y", a comma)."""
+    starts = []
+    for m in _CAPITAL_WORD.finditer(text):
+        i = m.start() + 1
+        if i >= 2 and text[i - 2] == ",":
+            starts.append((i, True))
+            continue
+        j = text.rfind(" ", 0, i - 1)
+        word = text[j + 1 : i - 1]
+        if word in _TOWN_BEFORE:
+            starts.append((i, word in _TOWN_LISTING))
+        elif word in ("of", "de") and text[text.rfind(" ", 0, j) + 1 : j].lower() in _SETTLEMENTS:
+            starts.append((i, False))
+    return starts
+
+
 _LIST_REACH = 6  # "Lethem, Mabaruma and Port Kaituma": a town right after a place continues the list
 
 
@@ -651,10 +714,7 @@ def _find_towns(text: str, out: Entities, refs: Any, in_play: set[str], dateline
     list of places, before ", Country" or in the dateline, and only in a country the item names
     (or the one written after it)."""
     spans = SpanIndex((mm.start, mm.end) for mm in out.mentions)
-    starts: list[tuple[int, bool]] = [
-        (m.start("name"), m.group(0)[:3] in ("and", "y ", "y\xa0") or m.group(0)[0] == ",")
-        for m in _TOWN_CONTEXT.finditer(text)
-    ]
+    starts = _town_starts(text)
     if dateline[1] > dateline[0] and not spans.overlaps(*dateline):
         starts.insert(0, (dateline[0], False))
     if not starts:

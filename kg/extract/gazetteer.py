@@ -20,11 +20,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from kg.extract.matcher import PhraseMatcher, longest_first, spaces_to_blanks
-
-V = TypeVar("V")
 
 __all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "first_of_each_kind", "fold"]
 
@@ -48,10 +46,6 @@ class Candidate:
     ref: str
     rule: str
     weight: float = 0.0  # population for places, to break ties
-
-
-def longest_first_list(hits: list[tuple[int, int, V]]) -> list[tuple[int, int, V]]:
-    return list(longest_first(list(hits)))
 
 
 _new_match = tuple.__new__  # a Match from its five fields, without the Python frame of Match.__new__
@@ -104,13 +98,12 @@ class Gazetteer:
         ("Peru" inside "Embassy of Peru in Chile"), from one pass over the text."""
         if self._matcher is None:
             self._matcher = PhraseMatcher({form: (tuple(c), first_of_each_kind(c)) for form, c in self.forms.items()})
-        hits = self._matcher.find(spaces_to_blanks(text)) if kinds else None
-        if hits is None:
+        if not kinds:
             longest = self._matcher.longest(spaces_to_blanks(text))
             inner = []
         else:
-            every = list(hits)
-            longest = longest_first_list(every)
+            every = self._matcher.whole_word_hits(spaces_to_blanks(text))
+            longest = list(longest_first(list(every)))
             kept = {(h[0], h[1]) for h in longest}
             wanted = frozenset(kinds)
             inner = [

@@ -258,6 +258,10 @@ class PhraseMatcher(Generic[V]):
         """Leftmost-longest, non-overlapping whole-word matches: ``longest_first(self.find(text))``."""
         return _leftmost_longest(self._whole_words(text))
 
+    def whole_word_hits(self, text: str) -> list[tuple[int, int, V]]:
+        """Every whole-word match, unordered (``find`` sorts them; ``longest`` keeps the longest)."""
+        return self._whole_words(text)
+
     def _whole_words(self, text: str) -> list[tuple[int, int, V]]:
         if self._empty:
             return []
