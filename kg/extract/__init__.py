@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from operator import attrgetter
 from pathlib import Path
 
 from kg.extract.entities import find_entities
@@ -55,6 +56,8 @@ def extract(item: NewsItem) -> Extraction:
         event.themes = themes
     title_words = item.title.lower().split()
     genre = "feature-story" if any(word in title_words for word in _FEATURE) else "news-release"
+    if entities.in_names:  # evidence of the countries named inside organisation names
+        mentions = sorted(mentions + entities.in_names, key=attrgetter("start", "end"))
     return Extraction(
         mentions=mentions,
         countries_mentioned=entities.countries,
@@ -86,6 +89,7 @@ def rules_fingerprint() -> str:
     home = root.parent.parent
     h = hashlib.sha256()
     files = sorted(root.glob("*.py")) + sorted((home / "data" / "reference").glob("*.csv"))
+    files += [root.parent / "geonames.py", home / "data" / "reference" / "geonames-places.tsv.gz"]
     files += sorted((home / "ontology" / "vocab").glob("*.ttl"))
     for path in files:
         h.update(path.name.encode())

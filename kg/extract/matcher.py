@@ -180,10 +180,27 @@ def _inside_word(text: str, i: int) -> bool:
     before, after = text[i - 1], text[i]
     if (before.isalnum() or before == "_") and (after.isalnum() or after == "_"):
         return True
-    # "Curaçao-based", "x-Men", "U.S.-led": a joiner between word characters keeps one token
+    # "Curaçao-based", "x-Men", "U.S.-led": a joiner between word characters keeps one token; but a
+    # possessive ("Peru's") ends the word before it, and a hyphen between two capitalised names
+    # ("Ecuador-Peru", "El Salvador-Honduras") separates them
     if after in _JOINERS and (before.isalnum()) and i + 1 < len(text) and text[i + 1].isalnum():
-        return True
-    return before in _JOINERS and i >= 2 and text[i - 2].isalnum() and (after.isalnum())
+        return not (_possessive(text, i) or (after == "-" and text[i + 1].isupper() and _capitalised_word(text, i)))
+    if before in _JOINERS and i >= 2 and text[i - 2].isalnum() and (after.isalnum()):
+        return not (before == "-" and after.isupper() and _capitalised_word(text, i - 1))
+    return False
+
+
+def _possessive(text: str, i: int) -> bool:
+    """Whether ``text[i:]`` starts with "'s" or "’s" that ends a word."""
+    return text[i] in "'’" and text[i + 1] == "s" and (i + 2 == len(text) or not text[i + 2].isalnum())
+
+
+def _capitalised_word(text: str, end: int) -> bool:
+    """Whether the word that ends at ``end`` starts with a capital."""
+    start = end
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    return start < end and text[start].isupper()
 
 
 # The order in which the automaton's root looks characters up. pyahocorasick scans the children of a
@@ -240,6 +257,10 @@ class PhraseMatcher(Generic[V]):
     def longest(self, text: str) -> list[tuple[int, int, V]]:
         """Leftmost-longest, non-overlapping whole-word matches: ``longest_first(self.find(text))``."""
         return _leftmost_longest(self._whole_words(text))
+
+    def whole_word_hits(self, text: str) -> list[tuple[int, int, V]]:
+        """Every whole-word match, unordered (``find`` sorts them; ``longest`` keeps the longest)."""
+        return self._whole_words(text)
 
     def _whole_words(self, text: str) -> list[tuple[int, int, V]]:
         if self._empty:
