@@ -768,10 +768,15 @@ def main() -> None:
 @click.argument("gold", type=click.Path(dir_okay=False))
 @store_option
 @click.option("--gwn", is_flag=True, help="GOLD is GeoWebNews XML (GWN.xml): score countries and places.")
+@click.option(
+    "--same",
+    is_flag=True,
+    help="GOLD holds pairs of items (data/gold/same.jsonl): precision and recall of same story and same event.",
+)
 @click.option("--explain", is_flag=True, help="List each miss and false alarm per item.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if any field scores below this F1.")
 @handle_errors
-def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f1: float | None) -> None:
+def eval_command(gold: str, store_location: str, gwn: bool, same: bool, explain: bool, min_f1: float | None) -> None:
     """Score the extractor against GOLD annotations: precision, recall, F1 per field.
 
     \b
@@ -780,9 +785,18 @@ def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f
     Examples:
       kg eval data/gold/seed.jsonl --explain
       kg eval ../shared/eval/gwn/GWN.xml --gwn
+      kg eval data/gold/same.jsonl --same
     """
     from kg.evaluate import evaluate_gold, evaluate_gwn, format_scores
 
+    if same:
+        from kg.same.evaluate import evaluate_same, format_same
+
+        pairs = evaluate_same(gold)
+        click.echo(format_same(pairs, explain=explain), nl=False)
+        if min_f1 is not None and any(min(s.precision, s.recall) < min_f1 for s in pairs.values()):
+            sys.exit(1)
+        return
     scores = evaluate_gwn(gold) if gwn else evaluate_gold(gold)
     click.echo(format_scores(scores, explain=explain), nl=False)
     if min_f1 is not None and any(s.f1 < min_f1 for s in scores.values()):

@@ -2,12 +2,16 @@
 
 Two reports (events of different items) are the same event when
 
-- they share an event type;
+- they share an event type, or types one event is reported under by different writers
+  (:data:`TYPE_FAMILIES`: a meeting, workshop, conference, dialogue or training; a launch or
+  campaign);
 - their dates overlap, each read as the period its precision says: a month-precision
-  ``2019-06-01`` is all of June 2019, a year-precision date the whole year (an undated report
-  joins only a report from a copy of its own story, see :mod:`kg.same.story`);
-- their participants or place overlap: a country (taking part or hosting) or a place in
-  common (for reports with neither, an organisation in common);
+  ``2019-06-01`` is all of June 2019, a year-precision date the whole year, an undated report
+  the :data:`UNDATED_DAYS` days up to its item's publication (news reports recent events);
+  an undated report then needs a place or an organisation in common, a country is not enough;
+- their participants or place overlap: a country (taking part or hosting), a place, or an
+  organisation in common, leaving out organisations in so many reports that they tell events
+  apart no better than chance (:data:`COMMON_SHARE`; IOM in IOM's news);
 - and nothing contradicts it: no two different host countries, no two different places.
 
 Candidates are found by blocking on (type, month, country or place), never by comparing all
@@ -15,7 +19,7 @@ pairs. Groups grow by single links in a fixed order (the reports' IRIs), and two
 joined only when no report of one contradicts a report of the other (above, or both from the
 same item), so that a vague report cannot chain two distinct events together.
 
->>> from datetime import date
+>>> from datetime import date, timedelta
 >>> a = Report("e:a", "i:a", date(2019, 6, 7), frozenset({"workshop"}), date(2019, 6, 4), None, "day",
 ...            frozenset({"MEX"}), frozenset({"GTM", "MEX"}))
 >>> b = Report("e:b", "i:b", date(2019, 6, 20), frozenset({"workshop"}), date(2019, 6, 1), None, "month",
@@ -33,11 +37,22 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from kg import namespaces as ns
 
 __all__ = ["Report", "canonical_iri", "compatible", "group_reports", "period"]
+
+#: Event types a reader cannot tell apart reliably across reports of one event (the extractor's
+#: evaluation scores meeting, conference, workshop and dialogue as one type for the same reason).
+TYPE_FAMILIES = (
+    frozenset({"meeting", "conference", "workshop", "dialogue", "training"}),
+    frozenset({"launch", "campaign"}),
+)
+#: The period an undated report stands for: the days up to its item's publication.
+UNDATED_DAYS = 31
+#: An organisation in more than this share of the reports (and in more than 4) is no evidence.
+COMMON_SHARE = 0.1
 
 #: Months a report's period may span and still be blocked on each of them (longer periods are
 #: blocked on their first months only: a programme over years is not one dated event).
@@ -63,13 +78,13 @@ class Report:
 
 
 def period(report: Report) -> tuple[date, date] | None:
-    """The days the report's dates may stand for, or None when it is undated.
+    """The days the report's dates may stand for (undated: the days before its publication).
 
     >>> period(Report("e", "i", date(2019, 6, 6), frozenset(), date(2019, 2, 1), None, "month"))
     (datetime.date(2019, 2, 1), datetime.date(2019, 2, 28))
     """
     if report.start is None:
-        return None
+        return report.published - timedelta(days=UNDATED_DAYS), report.published
     end = report.end or report.start
     if report.precision == "year":
         return date(report.start.year, 1, 1), date(end.year, 12, 31)
@@ -79,11 +94,16 @@ def period(report: Report) -> tuple[date, date] | None:
     return report.start, max(end, report.start)
 
 
+def _family(types: frozenset[str]) -> frozenset[str]:
+    """The types and the types of their families."""
+    return types.union(*(f for f in TYPE_FAMILIES if f & types))
+
+
 def _contradicts(a: Report, b: Report) -> bool:
     """Whether ``a`` and ``b`` cannot be one event, whatever else links them."""
     if a.item == b.item:  # an item's own events were told apart by the extractor
         return True
-    if (a.types or b.types) and not a.types & b.types:
+    if (a.types or b.types) and not _family(a.types) & _family(b.types):
         return True
     pa, pb = period(a), period(b)
     if pa and pb and (pa[0] > pb[1] or pb[0] > pa[1]):
@@ -93,17 +113,17 @@ def _contradicts(a: Report, b: Report) -> bool:
     return bool(a.places and b.places and not a.places & b.places)
 
 
-def compatible(a: Report, b: Report, same_story: bool = False) -> bool:
-    """Whether ``a`` and ``b`` report the same event (``same_story``: their items are copies of one story)."""
+def compatible(a: Report, b: Report, same_story: bool = False, common: frozenset[str] = frozenset()) -> bool:
+    """Whether ``a`` and ``b`` report the same event (``same_story``: their items are copies of
+    one story; ``common``: organisations that are no evidence)."""
     if _contradicts(a, b):
         return False
     if same_story:
         return True
-    if period(a) is None or period(b) is None:
-        return False
-    if a.countries & b.countries or a.places & b.places:
-        return True
-    return not (a.countries or b.countries or a.places or b.places) and bool(a.organizations & b.organizations)
+    specific = bool(a.places & b.places or (a.organizations & b.organizations) - common)
+    if a.start is None or b.start is None:  # a vague date needs more than a country in common
+        return specific
+    return specific or bool(a.countries & b.countries)
 
 
 def _months(span: tuple[date, date]) -> list[tuple[int, int]]:
@@ -116,16 +136,24 @@ def _months(span: tuple[date, date]) -> list[tuple[int, int]]:
     return months
 
 
-def _blocks(reports: list[Report]) -> dict[tuple[object, ...], list[int]]:
+def _common(reports: list[Report]) -> frozenset[str]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in reports:
+        for o in r.organizations:
+            counts[o] += 1
+    limit = max(4, COMMON_SHARE * len(reports))
+    return frozenset(o for o, n in counts.items() if n > limit)
+
+
+def _blocks(reports: list[Report], common: frozenset[str]) -> dict[tuple[object, ...], list[int]]:
     blocks: dict[tuple[object, ...], list[int]] = defaultdict(list)
     for i, r in enumerate(reports):
         span = period(r)
         if span is None:
             continue
         actors = [("c", c) for c in r.countries] + [("p", p) for p in r.places]
-        if not actors:
-            actors = [("o", o) for o in r.organizations]
-        for t in r.types or ("",):
+        actors += [("o", o) for o in r.organizations if o not in common]
+        for t in sorted(_family(r.types)) or ("",):
             for month in _months(span):
                 for actor in actors:
                     blocks[(t, month, *actor)].append(i)
@@ -141,7 +169,8 @@ def group_reports(reports: Iterable[Report], stories: Mapping[str, str] | None =
     rs = sorted(reports, key=lambda r: r.iri)
     stories = stories or {}
     pairs: set[tuple[int, int]] = set()
-    for members in _blocks(rs).values():
+    common = _common(rs)
+    for members in _blocks(rs, common).values():
         for x, i in enumerate(members):
             for j in members[x + 1 :]:
                 if i != j:
@@ -157,7 +186,7 @@ def group_reports(reports: Iterable[Report], stories: Mapping[str, str] | None =
     members: dict[int, list[int]] = {i: [i] for i in range(len(rs))}
     for i, j in sorted(pairs):
         gi, gj = group[i], group[j]
-        if gi == gj or not compatible(rs[i], rs[j], (i, j) in story_pairs):
+        if gi == gj or not compatible(rs[i], rs[j], (i, j) in story_pairs, common):
             continue
         if any(_contradicts(rs[x], rs[y]) for x in members[gi] for y in members[gj]):
             continue

@@ -81,15 +81,16 @@ def _local(iri: str) -> str:
 
 
 def read_texts(store: KgStore) -> tuple[dict[str, str], dict[str, date]]:
-    """Every item's text (title, summary, body) and publication date."""
+    """Every item's text (summary and body; the title when it has neither) and publication date."""
     texts: dict[str, str] = {}
     published: dict[str, date] = {}
     for row in store.query(_TEXTS):
         item = row["item"].value
         if item in texts:
             continue
-        parts = [row["title"].value] + [row[k].value for k in ("summary", "body") if row[k] is not None]
-        texts[item] = "\n".join(parts)
+        # the title left out: a re-post or a syndicated copy often gets a new one
+        parts = [row[k].value for k in ("summary", "body") if row[k] is not None]
+        texts[item] = "\n".join(parts) or row["title"].value
         published[item] = date.fromisoformat(row["published"].value[:10])
     return texts, published
 

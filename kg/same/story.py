@@ -21,6 +21,7 @@ a tenth of that.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 import zlib
@@ -109,7 +110,7 @@ def _candidates(signatures: NDArray[np.uint32]) -> set[tuple[int, int]]:
         order = shared[np.argsort(inverse[shared], kind="stable")]
         keys = inverse[order]
         bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        for lo, hi in itertools.pairwise(bounds):
             members = order[lo:hi].tolist()
             pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
     return pairs
