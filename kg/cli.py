@@ -310,6 +310,11 @@ def _with_prefixes(text: str) -> str:
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
 @_memory_option
+@click.option(
+    "--reports",
+    is_flag=True,
+    help="Count every report of an event reported by several items, not the event once (docs/same-event.md).",
+)
 @handle_errors
 def query_command(
     name: str,
@@ -318,6 +323,7 @@ def query_command(
     fmt: str | None,
     timeout: float | None,
     memory_mb: int | None,
+    reports: bool,
 ) -> None:
     """Run the named query NAME from queries/ with its parameters bound as RDF terms.
 
@@ -326,6 +332,7 @@ def query_command(
       kg query events_by_country -p country GTM -p since 2019-01-01
       kg query timeline -p entity IOM --format csv > iom.csv
       kg query country_pairs -p min_events 2 --store http://localhost:7878
+      kg query events_by_country -p country MEX --reports   # every report of each event
     """
     from kg.queries import load
     from kg.sparql import ResultFormat
@@ -336,7 +343,9 @@ def query_command(
             raise UsageError(f"parameter '{key}' is given twice")
         values[key] = value
     named = load(name)
-    text = named.text_for(values)
+    if reports and not named.counts_events:
+        raise UsageError(f"query {name} does not count events; --reports is for the queries that do")
+    text = named.text_for(values, reports=reports)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
     click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=True), nl=False)
 
@@ -486,6 +495,9 @@ def export(
 @click.option("--gcm", multiple=True, metavar="N", help="Only events on a theme aligned to GCM objective N.")
 @click.option("--event-type", multiple=True, metavar="TYPE", help="Only events of this type (workshop, meeting, ...).")
 @click.option("--region", multiple=True, metavar="REGION", help="Only events with a country in REGION (id or name).")
+@click.option(
+    "--reports", is_flag=True, help="Count every report of an event reported by several items, not the event once."
+)
 @click.option("--metrics", is_flag=True, help="Print the metrics table, and add the metrics to the files written.")
 @click.option("--by-year", is_flag=True, help="Metrics per year, and each node's rank year by year.")
 @click.option("--top", default=0, type=click.IntRange(min=0), help="Rows per table (0: all).")
@@ -507,6 +519,7 @@ def network(
     gcm: tuple[str, ...],
     event_type: tuple[str, ...],
     region: tuple[str, ...],
+    reports: bool,
     metrics: bool,
     by_year: bool,
     top: int,
@@ -545,6 +558,7 @@ def network(
         gcm=gcm,
         event_types=event_type,
         regions=region,
+        reports=reports,
     )
     formats = [NetworkFormat.from_path(path) for path in out]
     if by_year and kind not in ("countries", "organizations"):

@@ -22,7 +22,10 @@ from pathlib import Path
 import pytest
 
 from kg import namespaces as ns
+from kg import queries as kq
 from kg.build import build
+from kg.cli import cli
+from kg.network import EventFilter, country_network
 from kg.same import Report, canonical_iri, group_reports, same_stories
 from kg.same.evaluate import evaluate_same
 from kg.store import KgStore
@@ -194,3 +197,63 @@ def test_kg_eval_same_prints_precision_and_recall(runner):
     result = invoke(runner, "eval", str(ROOT / "data" / "gold" / "same.jsonl"), "--same")
     assert result.exit_code == 0
     assert result.output.splitlines()[0].split() == ["relation", "pairs", "tp", "fp", "fn", "precision", "recall"]
+
+
+# -- counting: canonical events once, --reports for every report --
+
+MEXICO_REPORTS = {
+    "tapachula-officials-trained-1383e7-e1",  # the dateline, 14 May: an event of its own
+    "tapachula-officials-trained-1383e7-e2",
+    "forty-officials-tapachula-59c634-e1",
+    "may-highlights-446b6b-e1",
+}
+
+
+def event_names(rows: list[dict[str, object]]) -> set[str]:
+    return {str(row["event"]).rsplit("/", 1)[1] for row in rows}
+
+
+def test_events_by_country_counts_the_planted_duplicates_once(dup_store):
+    rows = kq.query("events_by_country", store=dup_store, country="MEX")
+    (c,) = groups(dup_store)
+    assert event_names(rows) == {"tapachula-officials-trained-1383e7-e1", c.rsplit("/", 1)[1]}
+    every = kq.query("events_by_country", store=dup_store, country="MEX", reports=True)
+    assert event_names(every) == MEXICO_REPORTS
+
+
+def test_events_per_month_counts_may_2021_once_per_event(dup_store):
+    def may(**flags: bool) -> int:
+        rows = kq.query("events_per_month", store=dup_store, **flags)
+        return next(row["events"] for row in rows if (row["year"], row["month"]) == (2021, 5))
+
+    assert may() == 4  # Tapachula once, its dateline event, Tecún Umán's training and dateline event
+    assert may(reports=True) == 6
+
+
+def test_the_network_counts_each_event_once(dup_store):
+    mexico = ns.country("MEX")
+    assert country_network(dup_store).nodes[mexico]["event_count"] == 2
+    assert country_network(dup_store, EventFilter(reports=True)).nodes[mexico]["event_count"] == 4
+
+
+def test_every_query_that_counts_events_counts_canonical_events_once():
+    about_reports = {"provenance"}  # the evidence of each item: reports by design
+    no_events = {"items_mentioning", "statistics_by_country"}
+    for q in kq.catalogue():
+        if q.name not in about_reports | no_events:
+            assert q.counts_events, f"{q.name} lacks {kq.CANONICAL_FILTER}"
+
+
+def test_kg_query_and_kg_network_take_reports(runner, tmp_path):
+    store = str(tmp_path / "store")
+    assert invoke(runner, "build", str(DUPLICATES), "--store", store, "-q").exit_code == 0
+    once = invoke(runner, "query", "events_by_country", "-p", "country", "MEX", "--store", store, "-f", "csv")
+    every = invoke(
+        runner, "query", "events_by_country", "-p", "country", "MEX", "--store", store, "-f", "csv", "--reports"
+    )
+    assert "canonical-event/" in once.output and "canonical-event/" not in every.output
+    assert all(name in every.output for name in MEXICO_REPORTS)
+    wrong = runner.invoke(cli, ["query", "items_mentioning", "-p", "entity", "MEX", "--store", store, "--reports"])
+    assert wrong.exit_code == 2 and "does not count events" in wrong.output
+    network = invoke(runner, "network", "--store", store, "--reports")
+    assert network.exit_code == 0 and "every report" in network.output

@@ -12,7 +12,8 @@ Two reports (events of different items) are the same event when
 - their participants or place overlap: a country (taking part or hosting), a place, or an
   organisation in common, leaving out organisations in so many reports that they tell events
   apart no better than chance (:data:`COMMON_SHARE`; IOM in IOM's news);
-- and nothing contradicts it: no two different host countries, no two different places.
+- and nothing contradicts it: no two different host countries, no two different places, no two
+  reports naming countries without one in common.
 
 Candidates are found by blocking on (type, month, country or place), never by comparing all
 pairs. Groups grow by single links in a fixed order (the reports' IRIs), and two groups are
@@ -109,6 +110,8 @@ def _contradicts(a: Report, b: Report) -> bool:
     if pa and pb and (pa[0] > pb[1] or pb[0] > pa[1]):
         return True
     if a.locations and b.locations and not a.locations & b.locations:
+        return True
+    if a.countries and b.countries and not a.countries & b.countries:
         return True
     return bool(a.places and b.places and not a.places & b.places)
 
