@@ -75,6 +75,7 @@ class BuildReport:
             ("triples written", f"{self.quads_written:,}"),
             ("same stories", f"{self.same_stories:,} pairs of items"),
             ("same events", f"{self.canonical_events:,} events reported more than once"),
+            ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)"),
             ("store", f"{store.graph_count():,} graphs, {store.triple_count():,} quads"),
             ("time", f"{self.seconds:.2f} s ({rate:,.0f} items/s)"),
         ]
