@@ -20,7 +20,7 @@ pairs. Groups grow by single links in a fixed order (the reports' IRIs), and two
 joined only when no report of one contradicts a report of the other (above, or both from the
 same item), so that a vague report cannot chain two distinct events together.
 
->>> from datetime import date, timedelta
+>>> from datetime import date
 >>> a = Report("e:a", "i:a", date(2019, 6, 7), frozenset({"workshop"}), date(2019, 6, 4), None, "day",
 ...            frozenset({"MEX"}), frozenset({"GTM", "MEX"}))
 >>> b = Report("e:b", "i:b", date(2019, 6, 20), frozenset({"workshop"}), date(2019, 6, 1), None, "month",
@@ -39,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from kg import namespaces as ns
 
@@ -75,7 +76,7 @@ class Report:
     countries: frozenset[str] = frozenset()  # participant and host countries
     places: frozenset[str] = frozenset()
     organizations: frozenset[str] = frozenset()
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)  # for merging
 
 
 def period(report: Report) -> tuple[date, date] | None:
@@ -131,7 +132,7 @@ def compatible(a: Report, b: Report, same_story: bool = False, common: frozenset
 
 def _months(span: tuple[date, date]) -> list[tuple[int, int]]:
     first, last = span
-    months = []
+    months: list[tuple[int, int]] = []
     y, m = first.year, first.month
     while (y, m) <= (last.year, last.month) and len(months) < MAX_MONTHS:
         months.append((y, m))
@@ -173,16 +174,16 @@ def group_reports(reports: Iterable[Report], stories: Mapping[str, str] | None =
     stories = stories or {}
     pairs: set[tuple[int, int]] = set()
     common = _common(rs)
-    for members in _blocks(rs, common).values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
+    for block in _blocks(rs, common).values():
+        for x, i in enumerate(block):
+            for j in block[x + 1 :]:
                 if i != j:
                     pairs.add((min(i, j), max(i, j)))
     by_story: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rs):
         if r.item in stories:
             by_story[stories[r.item]].append(i)
-    story_pairs = {(i, j) for members in by_story.values() for x, i in enumerate(members) for j in members[x + 1 :]}
+    story_pairs = {(i, j) for story in by_story.values() for x, i in enumerate(story) for j in story[x + 1 :]}
     pairs |= story_pairs
 
     group = list(range(len(rs)))  # report -> its group's first report

@@ -186,7 +186,8 @@ def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Repo
             ("funder", SCHEMA["funder"]),
             ("themes", DCTERMS["subject"]),
         ):
-            for value in sorted(set().union(*(r.extra[key] for r in reports))):  # type: ignore[arg-type]
+            merged: set[str] = set().union(*(r.extra[key] for r in reports))
+            for value in sorted(merged):
                 add(f"{C} <{predicate}> <{value}>")
         for value in sorted(set().union(*(r.locations for r in reports))):
             add(f"{C} <{MK['locationCountry']}> <{value}>")
@@ -226,7 +227,7 @@ def _merged_participations(c: str, reports: list[Report], parts: dict[str, dict[
     best: dict[tuple[str, str], tuple[int, str]] = {}
     whole_of: dict[str, str] = {}
     for r in sorted(reports, key=lambda r: r.iri):
-        for p in sorted(r.extra["participations"]):  # type: ignore[call-overload]
+        for p in sorted(r.extra["participations"]):
             v = parts.get(p)
             if not v or not v["role"]:
                 continue
