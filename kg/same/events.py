@@ -157,7 +157,8 @@ def _blocks(reports: list[Report], common: frozenset[str]) -> dict[tuple[object,
             continue
         actors = [("c", c) for c in r.countries] + [("p", p) for p in r.places]
         actors += [("o", o) for o in r.organizations if o not in common]
-        for t in sorted(_family(r.types)) or ("",):
+        keys = {next((min(f) for f in TYPE_FAMILIES if t in f), t) for t in r.types}  # one key per family
+        for t in sorted(keys) or ("",):
             for month in _months(span):
                 for actor in actors:
                     blocks[(t, month, *actor)].append(i)

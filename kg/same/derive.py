@@ -18,12 +18,13 @@ LinkReport(stories=0, groups=0, reports=0, written=False)
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from pyoxigraph import NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from kg import namespaces as ns
 from kg.namespaces import DCTERMS, MK, PROV, RDF, SCHEMA, SEM, XSD
@@ -37,6 +38,7 @@ __all__ = ["LinkReport", "link", "read_reports"]
 #: within weeks; the same yearly release a year later is another story.
 STORY_DAYS = 120
 
+#: What grouping needs, read for every event.
 _EVENT_PREDICATES = {
     SEM["eventType"]: "types",
     SCHEMA["startDate"]: "start",
@@ -45,22 +47,31 @@ _EVENT_PREDICATES = {
     MK["locationCountry"]: "locations",
     MK["participantCountry"]: "participants",
     SCHEMA["location"]: "places",
+    SCHEMA["organizer"]: "organizations",
+    SCHEMA["attendee"]: "organizations",
+    SCHEMA["funder"]: "organizations",
+}
+#: What merging needs besides, read for the reports of canonical events only.
+_MERGE_PREDICATES = {
     SCHEMA["organizer"]: "organizer",
     SCHEMA["attendee"]: "attendee",
     SCHEMA["funder"]: "funder",
     DCTERMS["subject"]: "themes",
     MK["participation"]: "participations",
 }
-_EVENTS = f"""SELECT ?e ?item ?published WHERE {{
-  ?e a <{MK["Event"]}> ; <{PROV["wasDerivedFrom"]}> ?item . ?item <{DCTERMS["date"]}> ?published
-}}"""
+_EVENTS = f"SELECT ?e ?item WHERE {{ ?e a <{MK['Event']}> ; <{PROV['wasDerivedFrom']}> ?item }}"
 _PROPERTIES = "SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {} }} ?e ?p ?o }}".format(
     " ".join(f"<{p}>" for p in _EVENT_PREDICATES)
 )
-_PARTICIPATIONS = f"""SELECT ?part ?p ?o WHERE {{
-  VALUES ?p {{ <{MK["role"]}> <{MK["agent"]}> <{MK["participantGroup"]}> <{MK["count"]}> <{MK["subsetOf"]}> }}
-  ?part a <{MK["Participation"]}> ; ?p ?o
-}}"""
+_MERGE = "SELECT ?e ?p ?o WHERE { VALUES ?e { %VALUES% } VALUES ?p { %s } ?e ?p ?o }".replace(
+    "%s", " ".join(f"<{p}>" for p in _MERGE_PREDICATES)
+)
+_PARTICIPATIONS = (
+    "SELECT ?part ?p ?o WHERE { VALUES ?part { %VALUES% } VALUES ?p { "
+    + " ".join(f"<{MK[p]}>" for p in ("role", "agent", "participantGroup", "count", "subsetOf"))
+    + " } ?part ?p ?o }"
+)
+_VALUES_CHUNK = 1_000  # IRIs per VALUES block
 _TEXTS = f"""SELECT ?item ?published ?title ?summary ?body WHERE {{
   ?item a <{MK["NewsItem"]}> ; <{DCTERMS["date"]}> ?published ; <{DCTERMS["title"]}> ?title .
   OPTIONAL {{ ?item <{DCTERMS["abstract"]}> ?summary }}
@@ -95,29 +106,31 @@ def read_texts(store: KgStore) -> tuple[dict[str, str], dict[str, date]]:
     return texts, published
 
 
-def read_reports(store: KgStore) -> list[Report]:
-    """Every event of the item graphs (canonical events left out) as a :class:`Report`."""
+def read_reports(store: KgStore, published: dict[str, date] | None = None) -> list[Report]:
+    """Every event of the item graphs (canonical events left out) as a :class:`Report`;
+    ``published``: each item's publication date, when :func:`read_texts` has read them."""
+    if published is None:
+        published = read_texts(store)[1]
     items: dict[str, tuple[str, date]] = {}
     for row in store.query(_EVENTS):
-        e = row["e"].value
-        if not e.startswith(_CANONICAL_PREFIX) and e not in items:
-            items[e] = (row["item"].value, date.fromisoformat(row["published"].value[:10]))
+        e, item = row["e"].value, row["item"].value
+        if not e.startswith(_CANONICAL_PREFIX) and e not in items and item in published:
+            items[e] = (item, published[item])
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for row in store.query(_PROPERTIES):
         e = row["e"].value
         if e in items:
             values[e][_EVENT_PREDICATES[row["p"].value]].add(row["o"].value)
     reports = []
-    for e, (item, published) in items.items():
+    for e, (item, day) in items.items():
         v = values[e]
         start = min(v["start"], default=None)
         end = max(v["end"], default=None)
-        orgs = v["organizer"] | v["attendee"] | v["funder"]
         reports.append(
             Report(
                 e,
                 item,
-                published,
+                day,
                 frozenset(_local(t) for t in v["types"]),
                 date.fromisoformat(start[:10]) if start else None,
                 date.fromisoformat(end[:10]) if end else None,
@@ -125,9 +138,8 @@ def read_reports(store: KgStore) -> list[Report]:
                 frozenset(v["locations"]),
                 frozenset(v["locations"] | v["participants"]),
                 frozenset(v["places"]),
-                frozenset(orgs),
-                extra={k: v[k] for k in ("types", "organizer", "attendee", "funder", "themes", "participations")}
-                | {"participants": v["participants"]},
+                frozenset(v["organizations"]),
+                extra={"types": v["types"], "participants": v["participants"]},
             )
         )
     return reports
@@ -163,11 +175,13 @@ _PRECISION_RANK = {"day": 0, None: 0, "month": 1, "year": 2}
 def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Report]) -> list[str]:
     if not groups:
         return []
-    parts = _participations(store)
+    merge = _values(store, _MERGE, [m for members in groups for m in members], _MERGE_PREDICATES)
+    parts = _values(store, _PARTICIPATIONS, sorted(set().union(*(v["participations"] for v in merge.values()))))
     lines: list[str] = []
     add = lines.append
     for members in groups:
         reports = [by_iri[m] for m in members]
+        facts = {r.iri: {**r.extra, **merge.get(r.iri, {})} for r in reports}
         c = canonical_iri(members)
         C = f"<{c}>"
         add(f"{C} <{RDF['type']}> <{MK['Event']}>")
@@ -186,7 +200,7 @@ def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Repo
             ("funder", SCHEMA["funder"]),
             ("themes", DCTERMS["subject"]),
         ):
-            merged: set[str] = set().union(*(r.extra[key] for r in reports))
+            merged: set[str] = set().union(*(facts[r.iri].get(key, ()) for r in reports))
             for value in sorted(merged):
                 add(f"{C} <{predicate}> <{value}>")
         for value in sorted(set().union(*(r.locations for r in reports))):
@@ -194,7 +208,7 @@ def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Repo
         for value in sorted(set().union(*(r.places for r in reports))):
             add(f"{C} <{SCHEMA['location']}> <{value}>")
         lines.extend(_dates(C, reports))
-        lines.extend(_merged_participations(c, reports, parts))
+        lines.extend(_merged_participations(c, [facts[r.iri].get("participations", set()) for r in reports], parts))
     return lines
 
 
@@ -214,20 +228,39 @@ def _dates(C: str, reports: list[Report]) -> Iterator[str]:
     yield f"{C} <{MK['datePrecision']}> <{ns.concept('date-precision', precision)}>"
 
 
-def _participations(store: KgStore) -> dict[str, dict[str, set[str]]]:
+def _values(
+    store: KgStore, template: str, subjects: list[str], names: dict[str, str] | None = None
+) -> dict[str, dict[str, set[str]]]:
+    """``subject -> name -> objects`` for the predicates of ``template`` (a query of ``?s ?p ?o``
+    rows whose ``%VALUES%`` takes the subjects); ``names`` names the predicates (else their local
+    names). In pyoxigraph's own store, one index lookup per subject: Oxigraph plans a VALUES
+    block of many subjects as a scan of every triple."""
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_PARTICIPATIONS):
-        found[row["part"].value][_local(row["p"].value).rsplit("#", 1)[-1]].add(row["o"].value)
+
+    def add(s: str, p: str, o: str) -> None:
+        found[s][names[p] if names else p.rsplit("#", 1)[-1].rsplit("/", 1)[-1]].add(o)
+
+    if store._local:
+        wanted = set(re.findall(r"<([^>]+)>", template.split("%VALUES%", 1)[1]))
+        for subject in subjects:
+            for quad in store.store.quads_for_pattern(NamedNode(subject), None, None):
+                if quad.predicate.value in wanted and isinstance(quad.object, NamedNode | Literal):
+                    add(subject, quad.predicate.value, quad.object.value)
+        return found
+    for start in range(0, len(subjects), _VALUES_CHUNK):
+        chunk = " ".join(f"<{s}>" for s in subjects[start : start + _VALUES_CHUNK])
+        for row in store.query(template.replace("%VALUES%", chunk)):
+            add(row[0].value, row[1].value, row[2].value)
     return found
 
 
-def _merged_participations(c: str, reports: list[Report], parts: dict[str, dict[str, set[str]]]) -> list[str]:
+def _merged_participations(c: str, reports: list[set[str]], parts: dict[str, dict[str, set[str]]]) -> list[str]:
     """One participation per role and agent (or group), with the largest count any report gives;
     ``prov:wasDerivedFrom`` the report's participation that gave it (its quote is there)."""
     best: dict[tuple[str, str], tuple[int, str]] = {}
     whole_of: dict[str, str] = {}
-    for r in sorted(reports, key=lambda r: r.iri):
-        for p in sorted(r.extra["participations"]):
+    for held in reports:
+        for p in sorted(held):
             v = parts.get(p)
             if not v or not v["role"]:
                 continue
