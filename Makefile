@@ -49,6 +49,7 @@ GWN ?= ../shared/eval/gwn/GWN.xml
 eval: $(STAMP)
 	@for set in data/gold/seed.jsonl data/gold/dev-en.jsonl data/gold/dev-es.jsonl; do \
 		echo "$$set:"; $(BIN)/kg eval $$set || exit 1; echo; done
+	@echo "data/gold/same.jsonl (same story, same event):"; $(BIN)/kg eval data/gold/same.jsonl --same; echo
 	@if [ -f $(GWN) ]; then echo "GeoWebNews ($(GWN)):"; $(BIN)/kg eval --gwn $(GWN); \
 	else echo "GeoWebNews not found at $(GWN): it is not in this repository; get GWN.xml"; \
 		echo "from https://github.com/milangritta/Pragmatic-Guide-to-Geoparsing-Evaluation (data/GWN.xml,"; \

@@ -333,6 +333,21 @@ class Suite:
                 (t / t_floor <= 2.0) if w == 2 else None,
                 note,
             )
+        # the share of the build spent grouping same stories and same events (kg.same)
+        grouping = [float(_summary(r.stdout)["grouping"].split()[0]) for r in runs[best]]
+        t_group = median(grouping)
+        share = t_group / (t_build - t_group)
+        self.add(
+            f"build {label}",
+            f"grouping same stories and same events (`kg.same.link`, within `kg build --workers {best}`)",
+            f"{t_group:.1f} s",
+            f"the rest of the build: {t_build - t_group:.1f} s",
+            f"+{share:.0%}",
+            "<= +20% at 100k",
+            share <= 0.20 if size >= 100_000 else None,
+            note,
+        )
+
         rss = max(r.max_rss_mb for r in runs[best])
         tree = max(r.tree_rss_mb for r in runs[best])
         floor_rss = max(r.max_rss_mb for r in floor_runs)
@@ -621,6 +636,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HOME / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and stores in --work")
     parser.add_argument("--only", choices=["dask"], help="run one section (results in bench/results-SECTION.md)")
+    parser.add_argument("--only-build", action="store_true", help="only the build sections (--sizes), e.g. one size")
     args = parser.parse_args(argv)
     if args.only and args.out == HOME / "bench" / "results.md":
         args.out = HOME / "bench" / f"results-{args.only}.md"
@@ -636,6 +652,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.only == "dask":
             for size in args.sizes:
                 suite.dask(size)
+            return
+        if args.only_build:
+            for size in args.sizes:
+                suite.build(size)
             return
         suite.extraction()
         suite.long_items()

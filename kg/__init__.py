@@ -9,12 +9,15 @@ __all__ = ["__version__", "query"]
 __version__ = "0.1.0"
 
 
-def query(name: str, /, *, store: Any = None, timeout: float | None = None, **params: object) -> list[dict[str, Any]]:
+def query(
+    name: str, /, *, store: Any = None, timeout: float | None = None, reports: bool = False, **params: object
+) -> list[dict[str, Any]]:
     """Run the named query ``queries/NAME.rq``; rows as dicts of plain Python values.
 
     ``store`` is a store folder, a SPARQL server URL or an open store (default ``.kg/store``
     or ``$MIGKG_STORE``); parameters are keyword arguments (``kg queries NAME`` lists them).
     IRIs come back as ``str``, numbers as ``int``/``Decimal``/``float``, dates as ``date``.
+    An event reported by several items counts once; ``reports=True`` counts each report.
 
     >>> import kg
     >>> from kg.store import KgStore
@@ -23,4 +26,4 @@ def query(name: str, /, *, store: Any = None, timeout: float | None = None, **pa
     """
     from kg.queries import query as run_named  # imported here: ``import kg`` stays cheap
 
-    return run_named(name, store=store, timeout=timeout, **params)
+    return run_named(name, store=store, timeout=timeout, reports=reports, **params)

@@ -62,6 +62,9 @@ class BuildReport:
     quads_written: int = 0
     items_written: int = 0  # item graphs the store took
     shared_graphs_loaded: int = 0
+    same_stories: int = 0  # pairs of near-duplicate items in the store
+    canonical_events: int = 0  # events reported by two or more items
+    link_seconds: float = 0.0
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
@@ -76,6 +79,9 @@ class BuildReport:
             *([("duplicates", f"{self.duplicates:,}")] if self.duplicates else []),
             ("rejected", f"{self.rejected:,}"),
             ("triples written", f"{self.quads_written:,}"),
+            ("same stories", f"{self.same_stories:,} pairs of items"),
+            ("same events", f"{self.canonical_events:,} events reported more than once"),
+            ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)"),
             ("store", f"{store.graph_count():,} graphs, {store.triple_count():,} quads"),
             ("time", f"{self.seconds:.2f} s ({rate:,.0f} items/s)"),
         ]
@@ -172,6 +178,7 @@ def build(
                 on_reject=on_reject,
                 progress=progress,
             )
+            _link(target, report)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -282,6 +289,16 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
         return all(ns.item_graph(key) in graphs for key in keys)
 
     return holds
+
+
+def _link(store: KgStore, report: BuildReport) -> None:
+    """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`)."""
+    from kg.same import link
+
+    started = time.monotonic()
+    linked = link(store)
+    report.same_stories, report.canonical_events = linked.stories, linked.groups
+    report.link_seconds = time.monotonic() - started
 
 
 def _conflict(item: NewsItem, source_file: str, line: int) -> Notice:

@@ -586,6 +586,11 @@ def _with_prefixes(text: str) -> str:
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS", help=_TIMEOUT_HELP)
 @_memory_option
+@click.option(
+    "--reports",
+    is_flag=True,
+    help="Count every report of an event reported by several items, not the event once (docs/same-event.md).",
+)
 @handle_errors
 def query_command(
     name: str,
@@ -594,6 +599,7 @@ def query_command(
     fmt: str | None,
     timeout: float | None,
     memory_mb: int | None,
+    reports: bool,
 ) -> None:
     """Run the named query NAME from queries/ with its parameters bound as RDF terms.
 
@@ -602,6 +608,7 @@ def query_command(
       kg query events_by_country -p country GTM -p since 2019-01-01
       kg query timeline -p entity IOM --format csv > iom.csv
       kg query country_pairs -p min_events 2 --store http://localhost:7878
+      kg query events_by_country -p country MEX --reports   # every report of each event
     """
     from kg.queries import load
     from kg.sparql import ResultFormat
@@ -612,7 +619,9 @@ def query_command(
             raise UsageError(f"parameter '{key}' is given twice")
         values[key] = value
     named = load(name)
-    text = named.text_for(values)
+    if reports and not named.counts_events:
+        raise UsageError(f"query {name} does not count events; --reports is for the queries that do")
+    text = named.text_for(values, reports=reports)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else ResultFormat.CSV)
     click.echo(_answer(store_location, text, chosen, timeout, memory_mb, keep=True), nl=False)
 
@@ -803,6 +812,9 @@ def export(
 @click.option("--gcm", multiple=True, metavar="N", help="Only events on a theme aligned to GCM objective N.")
 @click.option("--event-type", multiple=True, metavar="TYPE", help="Only events of this type (workshop, meeting, ...).")
 @click.option("--region", multiple=True, metavar="REGION", help="Only events with a country in REGION (id or name).")
+@click.option(
+    "--reports", is_flag=True, help="Count every report of an event reported by several items, not the event once."
+)
 @click.option("--metrics", is_flag=True, help="Print the metrics table, and add the metrics to the files written.")
 @click.option("--by-year", is_flag=True, help="Metrics per year, and each node's rank year by year.")
 @click.option("--top", default=0, type=click.IntRange(min=0), help="Rows per table (0: all).")
@@ -830,6 +842,7 @@ def network(
     gcm: tuple[str, ...],
     event_type: tuple[str, ...],
     region: tuple[str, ...],
+    reports: bool,
     metrics: bool,
     by_year: bool,
     top: int,
@@ -870,6 +883,7 @@ def network(
         gcm=gcm,
         event_types=event_type,
         regions=region,
+        reports=reports,
     )
     formats = [NetworkFormat.from_path(path) for path in out]
     if by_year and kind not in ("countries", "organizations"):
@@ -1112,10 +1126,15 @@ def main() -> None:
 @click.argument("gold", type=click.Path(dir_okay=False))
 @store_option
 @click.option("--gwn", is_flag=True, help="GOLD is GeoWebNews XML (GWN.xml): score countries and places.")
+@click.option(
+    "--same",
+    is_flag=True,
+    help="GOLD holds pairs of items (data/gold/same.jsonl): precision and recall of same story and same event.",
+)
 @click.option("--explain", is_flag=True, help="List each miss and false alarm per item.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if any field scores below this F1.")
 @handle_errors
-def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f1: float | None) -> None:
+def eval_command(gold: str, store_location: str, gwn: bool, same: bool, explain: bool, min_f1: float | None) -> None:
     """Score the extractor against GOLD annotations: precision, recall, F1 per field.
 
     \b
@@ -1124,9 +1143,18 @@ def eval_command(gold: str, store_location: str, gwn: bool, explain: bool, min_f
     Examples:
       kg eval data/gold/seed.jsonl --explain
       kg eval ../shared/eval/gwn/GWN.xml --gwn
+      kg eval data/gold/same.jsonl --same
     """
     from kg.evaluate import evaluate_gold, evaluate_gwn, format_scores
 
+    if same:
+        from kg.same.evaluate import evaluate_same, format_same
+
+        pairs = evaluate_same(gold)
+        click.echo(format_same(pairs, explain=explain), nl=False)
+        if min_f1 is not None and any(min(s.precision, s.recall) < min_f1 for s in pairs.values()):
+            sys.exit(1)
+        return
     scores = evaluate_gwn(gold) if gwn else evaluate_gold(gold)
     click.echo(format_scores(scores, explain=explain), nl=False)
     if min_f1 is not None and any(s.f1 < min_f1 for s in scores.values()):

@@ -32,6 +32,7 @@ __all__ = [
     "SKOS",
     "XSD",
     "Namespace",
+    "canonical_event",
     "concept",
     "country",
     "event",
@@ -131,6 +132,9 @@ PREFIXES: dict[str, str] = {
 REFERENCE_GRAPH = GRAPH + "reference"
 VOCAB_GRAPH = GRAPH + "vocab"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
+#: Derived graphs, rebuilt from the item graphs after every build (kg.same).
+SAME_STORY_GRAPH = GRAPH + "same-story"
+EVENTS_GRAPH = GRAPH + "events"
 
 
 def slugify(text: str, max_len: int = 60) -> str:
@@ -176,6 +180,11 @@ def item(key: str) -> str:
 
 def event(key: str, n: int) -> str:
     return f"{ID}event/{key}-e{n}"
+
+
+def canonical_event(digest: str) -> str:
+    """The canonical event of a group of reports (:func:`kg.same.events.canonical_iri`)."""
+    return f"{ID}canonical-event/{digest}"
 
 
 def item_graph(key: str) -> str:

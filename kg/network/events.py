@@ -82,6 +82,7 @@ def select_events(store: KgStore, filters: EventFilter | None, predicates: dict[
     if len(predicate_ids) != len(predicates):
         raise ValueError(f"networks are built from the predicates {', '.join(ACTOR_ROLES)}")
     links = table.links[np.isin(table.links[:, 2], predicate_ids)]
+    links = links[table.canonical_mask(filters.reports)[links[:, 0]]]
     if wanted is not None:
         events = table.events  # sorted: an event's id is where bisect finds it
         ids = [i for e in wanted if (i := bisect_left(events, e)) < len(events) and events[i] == e]

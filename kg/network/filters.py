@@ -89,7 +89,9 @@ class EventFilter:
     (``"Central America"``). ``gcm`` takes objective numbers (``"9"``, ``"objective-9"``).
     An event's date is its ``schema:startDate``, or for an undated event its item's
     publication date (the rule of every view and query: docs/codebook.md). ``regions`` keeps
-    events with a participant or location country in the region.
+    events with a participant or location country in the region. An event reported by several
+    items counts once, as its canonical event (:mod:`kg.same`); with ``reports``, each report
+    counts instead.
     """
 
     since: date | None = None
@@ -98,6 +100,7 @@ class EventFilter:
     gcm: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
+    reports: bool = False
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
@@ -136,6 +139,8 @@ class EventFilter:
         ):
             if values:
                 parts.append(f"{name} {' or '.join(values)}")
+        if self.reports:
+            parts.append("every report")
         return ", ".join(parts)
 
 

@@ -17,7 +17,7 @@ Ids are positions in sorted lists, so sorting ids sorts IRIs (and ISO dates).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,9 @@ _DATES = f"""SELECT ?e ?d WHERE {{
 # 550k subject rows, read in 3.1 s instead of 3.9 s.
 _THEMES = f"SELECT ?e ?t WHERE {{ ?e a <{ns.MK['Event']}> . ?e <{ns.DCTERMS['subject']}> ?t }}"
 
-_FORMAT = 3  # bump when the arrays change meaning (3: undated events take their item's date)
+_REPORTS = f"SELECT ?c ?e WHERE {{ ?c <{ns.MK['hasReport']}> ?e }}"
+
+_FORMAT = 4  # bump when the arrays change meaning (3: undated events take their item's date; 4: reports)
 Ints = NDArray[np.int64]
 
 
@@ -74,6 +76,19 @@ class EventTable:
     date_of: Ints  # per event: its earliest start date's position in ``dates``, or -1 (no date, no item)
     themes: list[str]  # theme IRIs, sorted
     tagged: Ints  # (m, 2): event, theme; sorted, distinct
+    report_of: Ints = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )  # per event: its canonical event, or -1
+
+    def canonical_mask(self, reports: bool = False) -> NDArray[np.bool_]:
+        """Per event: whether a count takes it. A canonical event (kg.same) counts once and its
+        reports not at all; with ``reports``, every report counts and no canonical event."""
+        report_of = self.report_of if len(self.report_of) == len(self.events) else np.full(len(self.events), -1)
+        if not reports:
+            return report_of < 0
+        canonical = np.zeros(len(self.events), dtype=bool)
+        canonical[report_of[report_of >= 0]] = True
+        return ~canonical
 
     def date(self, event: int) -> str | None:
         rank = int(self.date_of[event])
@@ -112,7 +127,12 @@ def read_event_table(store: KgStore) -> EventTable:
     themes = sorted({t for _, t in found})
     theme_id = {t: i for i, t in enumerate(themes)}
     tagged = _distinct_rows([(i, theme_id[t]) for i, t in found], 2)
-    return EventTable(events, actors, links, dates, date_of, themes, tagged)
+    report_of = np.full(len(events), -1, dtype=np.int64)
+    for row in store.query(_REPORTS):
+        c, e = event_id.get(row[0].value), event_id.get(row[1].value)
+        if c is not None and e is not None:
+            report_of[e] = c
+    return EventTable(events, actors, links, dates, date_of, themes, tagged, report_of)
 
 
 def run_starts(values: Ints) -> Ints:
@@ -158,6 +178,7 @@ def _load(path: Path, version: str) -> EventTable | None:
                 date_of=data["date_of"].astype(np.int64),
                 themes=_strings(data["themes"]),
                 tagged=data["tagged"].astype(np.int64).reshape(-1, 2),
+                report_of=data["report_of"].astype(np.int64),
             )
     except (OSError, ValueError, KeyError):  # missing, unreadable or from another version of migkg
         return None
@@ -178,6 +199,7 @@ def _save(path: Path, version: str, table: EventTable) -> None:
             date_of=table.date_of,
             themes=_bytes(table.themes),
             tagged=table.tagged,
+            report_of=table.report_of,
         ),
     )
 

@@ -1,0 +1,258 @@
+"""One event, many reports (issue 23): same-story links, canonical events, counting them once.
+
+The fixture ``fixtures/duplicates.jsonl`` plants, by hand:
+
+    tap-1     IOM training, Tapachula MEX, 11-12 May 2021 (and the dateline, 14 May, read as a second event)
+    tap-2     a syndicated copy of tap-1 under another title, published 4 days later
+    tap-3     another story on the same training ("In May 2021", month precision)
+    tec-1     the same programme's training in Tecún Umán GTM the same days: another event
+    rcm-2020  the yearly RCM meeting in San José CRI, June 2020
+    rcm-2021  the same yearly meeting, June 2021: another event
+
+so the Tapachula training is one canonical event with three reports, and nothing else is grouped.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kg import namespaces as ns
+from kg import queries as kq
+from kg.build import build
+from kg.cli import cli
+from kg.network import EventFilter, country_network
+from kg.same import Report, canonical_iri, group_reports, same_stories
+from kg.same.evaluate import evaluate_same
+from kg.store import KgStore
+
+from .conftest import FIXTURES, ROOT, invoke
+
+DUPLICATES = FIXTURES / "duplicates.jsonl"
+ITEM = f"{ns.ID}item/"
+TAPACHULA = {
+    f"{ns.ID}event/tapachula-officials-trained-1383e7-e1",
+    f"{ns.ID}event/forty-officials-tapachula-59c634-e1",
+    f"{ns.ID}event/may-highlights-446b6b-e1",
+}
+
+
+def records() -> list[dict[str, str]]:
+    return [json.loads(line) for line in DUPLICATES.read_text(encoding="utf-8").splitlines()]
+
+
+def built(tmp_path: Path, rows: list[dict[str, str]], store: KgStore | None = None, name: str = "in") -> KgStore:
+    store = store or KgStore.memory()
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    build([path], store, shared=True)
+    return store
+
+
+def groups(store: KgStore) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for row in store.query(f"SELECT ?c ?e WHERE {{ ?c <{ns.MK['hasReport']}> ?e }}"):
+        found.setdefault(row["c"].value, set()).add(row["e"].value)
+    return found
+
+
+@pytest.fixture(scope="module")
+def dup_store(tmp_path_factory: pytest.TempPathFactory) -> KgStore:
+    return built(tmp_path_factory.mktemp("dup"), records())
+
+
+# -- same story --
+
+
+def test_a_syndicated_copy_under_another_title_is_the_same_story(dup_store):
+    rows = dup_store.query(f"SELECT ?a ?b WHERE {{ ?a <{ns.MK['sameStoryAs']}> ?b }} ORDER BY ?a ?b")
+    pairs = [(r["a"].value.rsplit("/", 1)[1], r["b"].value.rsplit("/", 1)[1]) for r in rows]
+    assert pairs == [
+        ("forty-officials-tapachula-59c634", "tapachula-officials-trained-1383e7"),
+        ("tapachula-officials-trained-1383e7", "forty-officials-tapachula-59c634"),
+    ]
+
+
+def test_same_stories_ignores_order_and_short_texts():
+    text = "IOM trained 40 border officials in Tapachula, Mexico, on the identification of victims of trafficking."
+    texts = {"a": text, "b": "Tapachula - " + text, "c": "IOM and Belize launched a campaign in Belmopan.", "d": "IOM"}
+    texts["e"] = "IOM"
+    assert same_stories(texts) == [("a", "b")]
+    shuffled = dict(random.Random(3).sample(sorted(texts.items()), len(texts)))
+    assert same_stories(shuffled) == [("a", "b")]
+
+
+# -- same event --
+
+
+def test_the_planted_duplicates_make_one_canonical_event(dup_store):
+    assert groups(dup_store) == {canonical_iri(TAPACHULA): TAPACHULA}
+
+
+def test_the_canonical_event_merges_its_reports(dup_store):
+    (c,) = groups(dup_store)
+    facts = {
+        (r["p"].value.rsplit("/", 1)[-1].rsplit("#", 1)[-1], r["o"].value)
+        for r in dup_store.query(f"SELECT ?p ?o WHERE {{ GRAPH <{ns.EVENTS_GRAPH}> {{ <{c}> ?p ?o }} }}")
+    }
+    assert ("startDate", "2021-05-11") in facts and ("endDate", "2021-05-12") in facts  # the day-precision reports
+    assert ("locationCountry", ns.country("MEX")) in facts
+    assert ("reportCount", "3") in facts
+    # first reported by tap-1 (14 May), whose title queries show
+    assert ("wasDerivedFrom", f"{ITEM}tapachula-officials-trained-1383e7") in facts
+    reported = {o for p, o in facts if p == "reportedIn"}
+    assert len(reported) == 3
+    # the largest count a report gives (tap-3 says 42 officials), traced to that report's participation
+    counts = dup_store.query(
+        f"SELECT ?n ?src WHERE {{ <{c}> <{ns.MK['participation']}> ?p . ?p <{ns.MK['count']}> ?n ; "
+        f"<{ns.PROV['wasDerivedFrom']}> ?src }}"
+    )
+    assert {(r["n"].value, r["src"].value.split("/event/")[1].split("-e")[0]) for r in counts} >= {
+        ("42", "may-highlights-446b6b")
+    }
+
+
+def test_the_yearly_meeting_and_the_other_country_stay_apart(dup_store):
+    members = set().union(*groups(dup_store).values())
+    assert not any("rcm" in m or "tecun" in m for m in members)
+
+
+def test_same_reports_in_any_order_give_the_same_canonical_iri(tmp_path):
+    rows = records()
+    first = groups(built(tmp_path, rows, name="a"))
+    again = groups(built(tmp_path, list(reversed(rows)), name="b"))
+    assert first == again
+
+
+def test_a_new_report_joins_its_group_and_a_removed_one_leaves_it(tmp_path):
+    rows = records()
+    store = built(tmp_path, [r for r in rows if r["id"] != "tap-3"], name="a")
+    (two,) = groups(store).values()
+    assert len(two) == 2
+    built(tmp_path, [r for r in rows if r["id"] == "tap-3"], store, name="b")  # an incremental build
+    assert groups(store) == {canonical_iri(TAPACHULA): TAPACHULA}
+
+
+def test_a_removed_report_leaves_its_group(tmp_path):
+    from pyoxigraph import NamedNode
+
+    from kg.same import link
+
+    store = built(tmp_path, records())
+    store.store.remove_graph(NamedNode(ns.item_graph("may-highlights-446b6b")))
+    link(store)
+    ((c, members),) = groups(store).items()
+    assert members == TAPACHULA - {f"{ns.ID}event/may-highlights-446b6b-e1"}
+    assert c == canonical_iri(members)
+    store.store.remove_graph(NamedNode(ns.item_graph("forty-officials-tapachula-59c634")))
+    link(store)
+    assert groups(store) == {}
+    assert not store.store.contains_named_graph(NamedNode(ns.EVENTS_GRAPH))
+
+
+def test_group_reports_blocks_month_precision_against_days():
+    def r(name: str, start: date, precision: str, country: str, item: str | None = None) -> Report:
+        return Report(
+            name,
+            item or f"i:{name}",
+            start,
+            frozenset({"meeting"}),
+            start,
+            None,
+            precision,
+            frozenset({country}),
+            frozenset({country}),
+        )
+
+    a = r("a", date(2020, 3, 4), "day", "GTM")
+    b = r("b", date(2020, 3, 1), "month", "GTM")
+    c = r("c", date(2020, 4, 1), "month", "GTM")
+    d = r("d", date(2020, 3, 4), "day", "HND")
+    assert group_reports([d, c, b, a]) == [["a", "b"]]
+    # two events of one item are never one event, even through a third report
+    e = r("e", date(2020, 3, 4), "day", "GTM", item="i:a")
+    assert group_reports([a, b, e]) in ([["a", "b"]], [["b", "e"]])
+
+
+# -- the sample and the evaluation --
+
+
+def test_the_sample_has_no_duplicates(sample_store):
+    with KgStore.open(sample_store, write=False) as store:
+        assert groups(store) == {}
+
+
+def test_eval_same_meets_the_target():
+    scores = evaluate_same(ROOT / "data" / "gold" / "same.jsonl")
+    for name in ("same_story", "same_event"):
+        assert scores[name].precision >= 0.9 and scores[name].recall >= 0.9, name
+    assert scores["same_event"].tp + scores["same_event"].fn >= 20
+
+
+def test_kg_eval_same_prints_precision_and_recall(runner):
+    result = invoke(runner, "eval", str(ROOT / "data" / "gold" / "same.jsonl"), "--same")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split() == ["relation", "pairs", "tp", "fp", "fn", "precision", "recall"]
+
+
+# -- counting: canonical events once, --reports for every report --
+
+MEXICO_REPORTS = {  # a dateline date is no event of its own when the text dates the activity (issue 17)
+    "tapachula-officials-trained-1383e7-e1",
+    "forty-officials-tapachula-59c634-e1",
+    "may-highlights-446b6b-e1",
+}
+
+
+def event_names(rows: list[dict[str, object]]) -> set[str]:
+    return {str(row["event"]).rsplit("/", 1)[1] for row in rows}
+
+
+def test_events_by_country_counts_the_planted_duplicates_once(dup_store):
+    rows = kq.query("events_by_country", store=dup_store, country="MEX")
+    (c,) = groups(dup_store)
+    assert event_names(rows) == {c.rsplit("/", 1)[1]}
+    every = kq.query("events_by_country", store=dup_store, country="MEX", reports=True)
+    assert event_names(every) == MEXICO_REPORTS
+
+
+def test_events_per_month_counts_may_2021_once_per_event(dup_store):
+    def may(**flags: bool) -> int:
+        rows = kq.query("events_per_month", store=dup_store, **flags)
+        return next(row["events"] for row in rows if (row["year"], row["month"]) == (2021, 5))
+
+    assert may() == 2  # Tapachula's training once, Tecún Umán's training
+    assert may(reports=True) == 4  # Tapachula's three reports, Tecún Umán's training
+
+
+def test_the_network_counts_each_event_once(dup_store):
+    mexico = ns.country("MEX")
+    assert country_network(dup_store).nodes[mexico]["event_count"] == 1
+    assert country_network(dup_store, EventFilter(reports=True)).nodes[mexico]["event_count"] == 3
+
+
+def test_every_query_that_counts_events_counts_canonical_events_once():
+    about_reports = {"provenance"}  # the evidence of each item: reports by design
+    no_events = {"items_mentioning", "statistics_by_country"}
+    for q in kq.catalogue():
+        if q.name not in about_reports | no_events:
+            assert q.counts_events, f"{q.name} lacks {kq.CANONICAL_FILTER}"
+
+
+def test_kg_query_and_kg_network_take_reports(runner, tmp_path):
+    store = str(tmp_path / "store")
+    assert invoke(runner, "build", str(DUPLICATES), "--store", store, "-q").exit_code == 0
+    once = invoke(runner, "query", "events_by_country", "-p", "country", "MEX", "--store", store, "-f", "csv")
+    every = invoke(
+        runner, "query", "events_by_country", "-p", "country", "MEX", "--store", store, "-f", "csv", "--reports"
+    )
+    assert "canonical-event/" in once.output and "canonical-event/" not in every.output
+    assert all(name in every.output for name in MEXICO_REPORTS)
+    wrong = runner.invoke(cli, ["query", "items_mentioning", "-p", "entity", "MEX", "--store", store, "--reports"])
+    assert wrong.exit_code == 2 and "does not count events" in wrong.output
+    network = invoke(runner, "network", "--store", store, "--reports")
+    assert network.exit_code == 0 and "every report" in network.output
