@@ -165,7 +165,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--no-load", is_flag=True, help="With --scheduler: stop after writing the shards (kg load reads them).")
 @click.option(
     "--partition-bytes",
-    default=4 << 20,
+    default=1 << 20,
     show_default=True,
     type=click.IntRange(min=1),
     help="With --scheduler: JSON Lines files larger than this are cut into partitions of about this size.",
@@ -348,23 +348,61 @@ def _build_on_cluster(
         if not quiet:
             click.echo(f"kg build: {done:,} of {total:,} partitions extracted", err=True)
 
-    report = build_shards(
-        list(sources) or ["data/news/"],
-        folder,
-        scheduler=scheduler,
-        workers=workers,
-        input_format=InputFormat(input_format) if input_format else None,
-        max_item_chars=max_item_chars,
-        partition_bytes=partition_bytes,
-        on_reject=lambda r: click.echo(str(r), err=True),
-        on_progress=progress,
-    )
-    click.echo(report.summary(folder))
-    if not no_load:
-        click.echo()
-        _load(folder, store_location, replace, remote_timeout)
+    def shards(on_partition: Any = None) -> Any:
+        report = build_shards(
+            list(sources) or ["data/news/"],
+            folder,
+            scheduler=scheduler,
+            workers=workers,
+            input_format=InputFormat(input_format) if input_format else None,
+            max_item_chars=max_item_chars,
+            partition_bytes=partition_bytes,
+            on_reject=lambda r: click.echo(str(r), err=True),
+            on_progress=progress,
+            on_partition=on_partition,
+        )
+        click.echo(report.summary(folder))
+        return report
+
+    report = shards() if no_load else _build_and_load(shards, folder, store_location, replace, remote_timeout)
     if report.rejected:
         sys.exit(1)
+
+
+def _build_and_load(
+    shards: Callable[..., Any], folder: str, store_location: str, replace: bool, remote_timeout: float | None
+) -> Any:
+    """The shards, then ``kg load`` of them. Into a new or empty store, or with --replace, each
+    partition is loaded as soon as it and those before it are extracted, into a side store
+    swapped in when the build is complete (see KgStore.replacement)."""
+    import time
+
+    from kg.build import BuildReport
+    from kg.load import ShardLoader, load_shards
+    from kg.serve.snapshot import open_for_writing
+
+    with open_for_writing(store_location) as store:
+        if remote_timeout and hasattr(store, "timeout"):
+            store.timeout = remote_timeout
+        if not (store._local and (replace or store.is_empty())):
+            # a store with content: everything is extracted first, so that a build stopped
+            # half-way (a scheduler gone) leaves the store as it was; then what changed is loaded
+            report = shards()
+            click.echo()
+            loaded = load_shards(folder, store, replace=replace)
+            click.echo(loaded.summary(store))
+            return report
+        started = time.monotonic()
+        loaded = BuildReport()
+        # a build stopped half-way discards the side store: the store stays as it was
+        with store.replacement() as target, ShardLoader(target, Path(folder), loaded) as loader:
+            report = shards(loader.add)
+            if loader.partitions != report.partitions:  # build_shards hands every partition over
+                raise KgError(f"{folder}: {loader.partitions:,} of {report.partitions:,} partitions were loaded")
+            click.echo()
+        loaded.seconds = time.monotonic() - started
+        click.echo(loaded.summary(store))
+        return report
 
 
 def _load(folder: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:

@@ -37,9 +37,11 @@ from kg.sources import MAX_ITEM_CHARS, InputFormat, Notice, Reject, display_path
 
 __all__ = ["PARTITION_BYTES", "ShardReport", "build_shards", "plan"]
 
-#: JSON Lines files above this many bytes are cut into partitions of about this size (~5,000 items,
-#: seconds of work a task: enough tasks to keep every worker busy, few enough for the scheduler).
-PARTITION_BYTES = 4 << 20
+#: JSON Lines files above this many bytes are cut into partitions of about this size (~1,100 items,
+#: a second or two of work a task): small enough that the store loads each partition while the
+#: workers extract the next ones and the last one's load is short, and that two workers share
+#: a 10,000-item file evenly; few enough for the scheduler (1M items: ~900 tasks).
+PARTITION_BYTES = 1 << 20
 
 
 @dataclass
@@ -122,12 +124,18 @@ def build_shards(
     partition_bytes: int = PARTITION_BYTES,
     on_reject: Callable[[Reject | Notice], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    on_partition: Callable[[dict[str, Any]], None] | None = None,
 ) -> ShardReport:
     """Extract ``sources`` on the Dask cluster at ``scheduler`` (``tcp://host:8786``, or ``local``
     for a ``LocalCluster`` of ``workers`` processes) into shards in ``folder``.
 
     A scheduler that cannot be reached or goes away raises :class:`KgError`; the shards written
     until then stay, and the next run extracts only the missing partitions.
+
+    ``on_partition`` is called with each partition's ``pNNNNN.json`` contents in the order of the
+    sources, as soon as the partition and every one before it are extracted (those already in
+    the folder first), while the cluster goes on with the others: ``kg build --scheduler`` loads
+    them into the store meanwhile (:class:`kg.load.ShardLoader`).
     """
     from kg.rdf import rules_hash, run_iri
 
@@ -155,8 +163,19 @@ def build_shards(
         else:
             metas[part.id] = meta
     report = ShardReport(partitions=len(parts), extracted=len(todo))
+    handed = 0  # partitions handed to on_partition, in order
+
+    def arrived(meta: dict[str, Any]) -> None:
+        nonlocal handed
+        metas[meta["partition"]["id"]] = meta
+        while on_partition and handed < len(parts) and parts[handed].id in metas:
+            on_partition(metas[parts[handed].id])
+            handed += 1
+
+    for meta in list(metas.values()):
+        arrived(meta)
     if todo:
-        metas.update(_run(todo, str(root.resolve()), scheduler, workers, max_item_chars, len(parts), on_progress))
+        _run(todo, str(root.resolve()), scheduler, workers, max_item_chars, len(parts), on_progress, arrived)
     ordered = [metas[p.id] for p in parts]
     for meta in ordered:
         report.items += meta["item_count"]
@@ -191,8 +210,10 @@ def _run(
     max_item_chars: int,
     total: int,
     on_progress: Callable[[int, int], None] | None,
-) -> dict[str, dict[str, Any]]:
-    """Extract the partitions ``todo`` as Dask tasks; their shards' ``pNNNNN.json`` contents by id."""
+    arrived: Callable[[dict[str, Any]], None],
+) -> None:
+    """Extract the partitions ``todo`` as Dask tasks; ``arrived`` is called with each one's
+    ``pNNNNN.json`` contents as it finishes. Its errors are raised as they are."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -229,6 +250,12 @@ def _run(
             done[meta["partition"]["id"]] = meta
             if on_progress:
                 on_progress(total - len(todo) + len(done), total)
+            try:
+                arrived(meta)
+            except BaseException as exc:  # the store's, not the cluster's
+                raise _Handed(exc) from exc
+    except _Handed as handed:
+        raise handed.error from None
     except KgError:
         raise
     except Exception as exc:  # the scheduler went away, or a task failed where it should not
@@ -241,7 +268,13 @@ def _run(
     finally:
         _close(client, cluster)
         quiet.restore()
-    return done
+
+
+class _Handed(Exception):
+    """An error of the ``arrived`` callback, passed through the cluster's error handling."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
 
 
 class _Quiet:

@@ -20,10 +20,11 @@ from pyoxigraph import Quad, RdfFormat, parse
 
 from kg.build import COMPACT_AFTER, BuildReport, _hash_of, _Writer
 from kg.errors import KgError
-from kg.shards import SHARED, chosen_items, partition_graphs, read_manifest
+from kg.shards import SHARED, partition_graphs, read_manifest
+from kg.sources import Notice
 from kg.store import BULK_QUADS, KgStore
 
-__all__ = ["load_shards"]
+__all__ = ["ShardLoader", "load_shards"]
 
 
 def load_shards(
@@ -35,14 +36,14 @@ def load_shards(
     started = time.monotonic()
     root = Path(folder)
     manifest = read_manifest(root)
-    metas: list[dict[str, Any]] = manifest["metas"]
     report = BuildReport()
-    chosen, report.duplicates, report.warnings = chosen_items(metas)
-    report.read = sum(meta["item_count"] for meta in metas)
-    report.rejected = sum(len(meta["rejects"]) for meta in metas)
     try:
-        with store.replacement() if replace else contextlib.nullcontext(store) as target:
-            _load_into(target, root, metas, chosen, report, batch_size=batch_size, shared=shared)
+        with (
+            store.replacement() if replace else contextlib.nullcontext(store) as target,
+            ShardLoader(target, root, report, batch_size=batch_size, shared=shared) as loader,
+        ):
+            for meta in manifest["metas"]:
+                loader.add(meta)
     except KgError as exc:
         written = 0 if replace and store._local else report.items_written
         raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None
@@ -50,52 +51,97 @@ def load_shards(
     return report
 
 
-def _load_into(
-    store: KgStore,
-    root: Path,
-    metas: list[dict[str, Any]],
-    chosen: dict[str, tuple[int, int]],
-    report: BuildReport,
-    *,
-    batch_size: int,
-    shared: bool,
-) -> None:
-    existing = store.fingerprints()
-    if shared and (root / SHARED).exists():
-        graphs: dict[str, list[Quad]] = defaultdict(list)
-        for quad in parse(gzip.decompress((root / SHARED).read_bytes()), format=RdfFormat.N_QUADS):
-            graphs[quad.graph_name.value].append(quad)
-        changed = {name: quads for name, quads in graphs.items() if existing.get(name, ("", ""))[0] != _hash_of(quads)}
-        if changed:
-            store.replace_graphs(changed)
-        report.shared_graphs_loaded = len(changed)
+class ShardLoader:
+    """Writes partitions into a store one after the other, in the order of the sources, as
+    ``kg build`` writes their items: an item the store holds in the same version is skipped (and
+    a partition with nothing to write is not even read); of an item read twice, the later one is
+    kept when its text differs, else the earlier. The store is written by a thread of its own
+    (:class:`kg.build._Writer`), so the caller may go on (extracting, waiting for Dask) meanwhile.
 
-    batch: dict[str, bytes] = {}
-    batch_quads = 0
-    writer = _Writer(store, report)
-    with writer:
-        for position, meta in enumerate(metas):
-            wanted = set()
-            for ordinal, item in enumerate(meta["items"]):
-                if chosen.get(item["graph"]) != (position, ordinal):
+    ``kg load`` adds the partitions of a complete shards folder; ``kg build --scheduler`` adds
+    each as soon as it and those before it are extracted.
+    """
+
+    def __init__(
+        self, store: KgStore, root: Path, report: BuildReport, *, batch_size: int = 256, shared: bool = True
+    ) -> None:
+        self.store, self.root, self.report, self.batch_size = store, root, report, batch_size
+        self.shared = shared
+        # graph -> (content hash, run), and for the items of this load where they were read
+        self.known: dict[str, tuple[Any, ...]] = dict(store.fingerprints())
+        self.writer = _Writer(store, report)
+        self.batch: dict[str, bytes] = {}
+        self.batch_quads = 0
+        self.partitions = 0
+
+    def __enter__(self) -> ShardLoader:
+        self.writer.__enter__()
+        return self
+
+    def _load_shared(self) -> None:
+        """The shards' shared graphs, once (``kg build --scheduler`` writes them before any partition)."""
+        if not self.shared or not (self.root / SHARED).exists():
+            return
+        self.shared = False
+        graphs: dict[str, list[Quad]] = defaultdict(list)
+        for quad in parse(gzip.decompress((self.root / SHARED).read_bytes()), format=RdfFormat.N_QUADS):
+            graphs[quad.graph_name.value].append(quad)
+        changed = {n: quads for n, quads in graphs.items() if self.known.get(n, ("", ""))[0] != _hash_of(quads)}
+        if changed:
+            self.store.replace_graphs(changed)
+        self.report.shared_graphs_loaded = len(changed)
+
+    def add(self, meta: dict[str, Any]) -> None:
+        """Write the items of one partition (its ``pNNNNN.json``) that the store lacks."""
+        self._load_shared()
+        report, known, run = self.report, self.known, meta["run"]
+        self.partitions += 1
+        report.read += meta["item_count"]
+        report.rejected += len(meta["rejects"])
+        source = meta["partition"]["source"]
+        wanted: set[int] = set()
+        for ordinal, item in enumerate(meta["items"]):
+            graph, digest = item["graph"], item["hash"]
+            before = known.get(graph)
+            known[graph] = (digest, run, source, item["line"])
+            if before is not None and len(before) > 2:  # an earlier item of this load had the key
+                report.duplicates += 1
+                if before[0] == digest:
                     continue
-                if existing.get(item["graph"]) == (item["hash"], meta["run"]):
-                    report.unchanged += 1
-                else:
-                    wanted.add(ordinal)
-            if not wanted:
-                continue  # the partition's file is not even read
-            for ordinal, graph, data in partition_graphs(root, meta):
-                if ordinal not in wanted:
-                    continue
-                report.loaded += 1
-                batch[graph] = data
-                batch_quads += meta["items"][ordinal]["quads"]
-                if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
-                    writer.put(batch)
-                    batch, batch_quads = {}, 0
-        if batch:
-            writer.put(batch)
-    report.quads_written += writer.written
-    if report.quads_written >= COMPACT_AFTER:
-        store.optimize()
+                report.warnings.append(
+                    Notice(
+                        source,
+                        item["line"],
+                        f"same key as {before[2]}:{before[3]} (date and title, or url) but different text; "
+                        "the later one is kept",
+                    )
+                )
+                wanted.add(ordinal)
+                continue
+            if before == (digest, run):
+                report.unchanged += 1
+                continue
+            report.loaded += 1
+            report.changed += before is not None
+            wanted.add(ordinal)
+        if not wanted:
+            return  # the partition's file is not even read
+        for ordinal, graph, data in partition_graphs(self.root, meta):
+            if ordinal not in wanted:
+                continue
+            self.batch[graph] = data
+            self.batch_quads += meta["items"][ordinal]["quads"]
+            if len(self.batch) >= self.batch_size or self.batch_quads >= BULK_QUADS:
+                self.writer.put(self.batch)
+                self.batch, self.batch_quads = {}, 0
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self._load_shared()
+            if self.batch:
+                self.writer.put(self.batch)
+        self.batch = {}
+        self.writer.__exit__(exc_type, *rest)
+        self.report.quads_written += self.writer.written
+        if exc_type is None and self.report.quads_written >= COMPACT_AFTER:
+            self.store.optimize()

@@ -246,6 +246,10 @@ class KgStore:
         assert isinstance(rows, QuerySolutions)
         return {row["g"].value: (row["h"].value, row["run"].value if row["run"] else "") for row in rows}
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no quad at all (without counting them)."""
+        return next(iter(self.store.quads_for_pattern(None, None, None, None)), None) is None
+
     def graph_count(self) -> int:
         return sum(1 for _ in self.store.named_graphs())
 

@@ -158,3 +158,32 @@ def test_a_scheduler_gone_mid_build_is_one_line_and_leaves_the_store_as_it_was(s
     assert len(errors) == 1 and errors[0].startswith("kg: error: the build on the Dask cluster stopped"), stderr
     assert "the store was not changed" in errors[0]
     assert export_nquads(runner, str(store)) == before
+
+
+def test_a_scheduler_gone_while_partitions_load_leaves_a_new_store_empty(start_cluster, tmp_path: Path):
+    """Into a new store each partition is loaded as it is extracted, into a side store that a
+    build stopped half-way discards: the store is left as it was, empty, with no side folder."""
+    from click.testing import CliRunner
+
+    from tests.test_cluster import export_nquads
+
+    cluster = start_cluster(1)
+    store = tmp_path / "store"
+    corpus = write(tmp_path / "news.jsonl", 800, seed=7)
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+    build = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
+         "--partition-bytes", "60000"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    shards = Path(f"{store}.shards")
+    deadline = time.monotonic() + 60
+    while len(list(shards.glob("p*.json"))) < 2 and time.monotonic() < deadline:  # partitions loading
+        time.sleep(0.05)
+    cluster.scheduler.send_signal(signal.SIGKILL)
+    _stdout, stderr = build.communicate(timeout=90)
+    errors = [line for line in stderr.splitlines() if not line.startswith("kg build:")]
+    assert build.returncode == 1, stderr
+    assert len(errors) == 1 and "the store was not changed" in errors[0], stderr
+    assert export_nquads(CliRunner(), str(store)) == b""
+    assert not list(tmp_path.glob("store.replacing-*"))
