@@ -178,7 +178,7 @@ def build(
                 on_reject=on_reject,
                 progress=progress,
             )
-            _link(target, report)
+            group_reports(target, report)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -291,8 +291,9 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def _link(store: KgStore, report: BuildReport) -> None:
-    """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`)."""
+def group_reports(store: KgStore, report: BuildReport) -> None:
+    """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
+    build or a load has written the item graphs, and count them in ``report``."""
     from kg.same import link
 
     started = time.monotonic()

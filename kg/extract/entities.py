@@ -883,6 +883,8 @@ _ISO2_TO_3: dict[str, str] = {}
 
 #: Towns below this population are read only in a place's context (see ``_small_place_ok``).
 SMALL_PLACE = 15_000
+
+
 @functools.cache
 def _cities() -> dict[str, dict[str, Any]]:
     """GeoNames cities of ``SMALL_PLACE`` people or more (:mod:`kg.geonames`), with the other
