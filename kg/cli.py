@@ -870,7 +870,8 @@ def export(
     "--shards",
     "shards_dir",
     type=click.Path(file_okay=False),
-    help="Read the Parquet event tables of a shards folder (kg build --scheduler) with Dask instead of the store.",
+    help="Read the Parquet event tables of a shards folder (kg build --scheduler) with Dask instead of the "
+    "store; every report counts, as with --reports (events are grouped only in a store).",
 )
 @handle_errors
 def network(

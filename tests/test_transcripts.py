@@ -31,6 +31,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: Lines whose content depends on the machine: (pattern of the documented line, pattern it must match instead).
 VARIES = [
     (re.compile(r"time\s+[\d.]+ s \(\d+ items/s\)"), re.compile(r"time\s+[\d.]+ s \(\d+ items/s\)")),
+    (re.compile(r"grouping\s+[\d.]+ s \(.*\)"), re.compile(r"grouping\s+[\d.]+ s \(.*\)")),
 ]
 
 
