@@ -12,42 +12,32 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
+from kg.evaluate import Score
 from kg.namespaces import MK, PROV
 
 __all__ = ["PairScore", "evaluate_same", "format_same"]
 
 
 @dataclass
-class PairScore:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class PairScore(Score):
+    """:class:`kg.evaluate.Score` over pairs, with the true negatives counted too."""
+
     tn: int = 0
-    misses: list[str] = field(default_factory=list)
-    false_alarms: list[str] = field(default_factory=list)
 
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    def judge(self, pair: str, gold: bool, found: bool) -> None:
+    def judge(self, pair: str, gold: bool, found: bool) -> None:  # type: ignore[override]
         if gold and found:
             self.tp += 1
         elif gold:
             self.fn += 1
-            self.misses.append(pair)
+            self.misses.append((pair, "same"))
         elif found:
             self.fp += 1
-            self.false_alarms.append(pair)
+            self.false_alarms.append((pair, "same"))
         else:
             self.tn += 1
 
@@ -117,8 +107,8 @@ def format_scores(scores: dict[str, PairScore], explain: bool = False) -> str:
         lines.append(f"{name:<12}{pairs:>6}{s.tp:>5}{s.fp:>5}{s.fn:>5}{s.precision:>11.3f}{s.recall:>8.3f}")
     if explain:
         for name, s in scores.items():
-            lines.extend(f"{name}: missed {p}" for p in s.misses)
-            lines.extend(f"{name}: false alarm {p}" for p in s.false_alarms)
+            lines.extend(f"{name}: missed {p}" for p, _ in s.misses)
+            lines.extend(f"{name}: false alarm {p}" for p, _ in s.false_alarms)
     return "\n".join(lines) + "\n"
 
 
