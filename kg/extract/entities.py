@@ -63,7 +63,7 @@ _HEADS = (
     "Foundation|Fundación|Association|Asociación|Network|Red|Bureau|Authority|Autoridad|Service|Servicio|"
     "Organization|Organisation|Organización|Federation|Programme|Center|Centre|Centro|Observatory|Court|"
     "Parliament|Congress|Congreso|Assembly|Police|Policía|Embassy|Embajada|Consulate|Consulado|Chamber|Cámara|"
-    "Bank|Banco|Union|Guard|Process|Proceso|Superintendence|Superintendencia|Defensoría|Cancillería|Gendarmería|"
+    "Bank|Banco|Union|Guard|Guardia|Process|Proceso|Superintendence|Superintendencia|Defensoría|Cancillería|Gendarmería|"
     "Prefectura|Cross|Crescent|Roja|Academy|Academia|Unit|Unidad|Ombudsman"
 )
 # \b(?P<name>{_PHRASE}), with the \b after the first capital ((?<!\w.)) so that the regex engine
@@ -190,8 +190,15 @@ _SPANISH_FIRST = frozenset(("Fondo", "Programa", "Plan", "Proyecto", "Iniciativa
 _POSSESSIVE = re.compile(r"^(?P<country>[A-Z][\w .-]*?)['’]s\s+")
 _LEADING_COUNTRY = re.compile(r"^(?P<country>UK|US|U\.S\.|USA|EU)\s+")
 _COUNTRY_AND = re.compile(r"^(?P<country>[A-Z][\w ]*?),? (?:y|and)(?: el| la| los| las| the)? ")
-_LIST_END = re.compile(r"(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) $")
-_LIST_START = re.compile(r"^(?:,? and(?: the)?|,? y(?: la| el| los| las)?|,) ")
+# what separates names in a list: ", ", "and (of) the", "y (de) la", "y del"
+_SEPARATOR = r"(?:,? and(?: of)?(?: the)?|,? y(?: de)?(?: la| el| los| las)?|,? y del|,)"
+_LIST_END = re.compile(rf"{_SEPARATOR} $")
+_LIST_START = re.compile(rf"{_SEPARATOR} ")  # used with .match(text, pos): no "^", which would only match at 0
+# "IOM and the National Statistics Institute (NSI)": the acronym defines the name after the list word
+_DEFINED_AFTER = re.compile(r" (?:and the|y el|y la|y los|y las) ")
+# where a body acted, after its name: "the Border Police in Tacna", "la Policía Federal en Pacaraima"
+_WHERE_AFTER = re.compile(r" (?:in|en) (?:the |el |la )?(?P<where>[A-ZÁÉÍÓÚÑ][\w’'-]*(?: (?:de |del )?[A-ZÁÉÍÓÚÑ][\w’'-]*)*)$")
+_MISSIONS = re.compile(r"\b(?:Embassy|Embajada|Consulate|Consulado|Mission|Misión)\b")  # named with their seat
 _COMMA_NAME = re.compile(
     rf"(?:, {_CAP}(?: (?:of|for|and|the|de|y) {_CAP}| {_CAP})*)*"
     rf",? (?:and|y) {_CAP}(?: (?:of|for|the|de) {_CAP}| {_CAP})*(?![\w’'-]| [A-Z])"
@@ -279,6 +286,9 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     org_matches = SpanIndex(org_starts)
     for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
+        listed = [m.end() for m in _DEFINED_AFTER.finditer(name)]
+        if listed and _HEAD_WORD.search(name, listed[-1]):
+            name = name[listed[-1] :]  # "la OIM y el Instituto Nacional de Estadística (INE)": the Instituto
         acr = dm.group("acr").rstrip(".")
         start = dm.start("name") + (len(dm.group("name")) - len(name))
         end = dm.end("name")
@@ -362,6 +372,11 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
             # "Ministry of Labour, Employment and Social Security": one name across its commas
             end = _COMMA_NAME.match(text, end).end()  # type: ignore[union-attr]
             trimmed = text[start:end]
+        where = _WHERE_AFTER.search(trimmed) if " " in trimmed and not _MISSIONS.search(trimmed) else None
+        if where and _is_place_or_country(where.group("where")):
+            owner = owner or _country_of(where.group("where"))
+            end = start + where.start()  # "la Policía Federal en Pacaraima": the Policía Federal
+            trimmed = trimmed[: where.start()]
         if len(trimmed.split()) < 2 or found_orgs.overlaps(start, end) or head_reach > start:
             continue
         if _GOVERNMENT.match(trimmed) or not _names_a_body(trimmed) or _person_title(trimmed):
@@ -536,11 +551,18 @@ def _beside_known(text: str, start: int, end: int, known: list[tuple[int, int]])
 def _joins_name(text: str, end: int, matches: list[Match], org_matches: SpanIndex) -> bool:
     """Whether ", A and B" after a name (no body, country or head noun in it) continues the name."""
     more = _COMMA_NAME.match(text, end)
+    if more is None:
+        return False
+    # "…, Seguridad Social y Migraciones de España": the name's own "of COUNTRY" may end it
+    title = more.end() - len(more.group(0)) + max(more.group(0).rfind(" de "), more.group(0).rfind(" of "))
     return (
-        more is not None
-        and not org_matches.overlaps(end, more.end())
+        not org_matches.overlaps(end, more.end())
         and not _HEAD_WORD.search(more.group(0))
-        and not any("country" in gm.first for gm in matches if end <= gm.start < more.end())
+        and not any(
+            "country" in gm.first
+            for gm in matches
+            if end <= gm.start < more.end() and not (gm.start > title >= end and gm.end == more.end())
+        )
     )
 
 
@@ -570,6 +592,11 @@ def _names_a_body(name: str) -> bool:
 def _person_title(name: str) -> bool:
     """Whether a head noun in the name is followed by a job title ("Programme Officer Ana Ruiz")."""
     return any(_JOB_AFTER_HEAD.match(name, m.end()) for m in _HEAD_WORD.finditer(name))
+
+
+def _is_place_or_country(name: str) -> bool:
+    """Whether ``name`` is a country, a place of the gazetteer or a town."""
+    return any(c.kind in ("country", "place") for c in default_gazetteer().forms.get(name, ())) or name in small_towns()
 
 
 def _country_of(name: str) -> str | None:
