@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.extract import dates, entities, events, matcher, numbers, quantities
+from kg.extract import dates, entities, events, matcher, numbers, orgs, quantities
 from kg.extract.gazetteer import default_gazetteer, first_of_each_kind
 from kg.extract.matcher import SpanIndex
 from kg.sources.dates import MONTHS
@@ -276,23 +276,23 @@ def test_find_dates(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_definitions(text: str) -> None:
-    expected = [m.span() for m in entities._DEFINITION.finditer(text)]
-    assert [m.span() for m in entities._definitions(text)] == expected
+    expected = [m.span() for m in orgs._DEFINITION.finditer(text)]
+    assert [m.span() for m in orgs._definitions(text)] == expected
 
 
-_HEAD_PHRASE_PLAIN = re.compile(rf"\b(?P<name>{entities._PHRASE})")
+_HEAD_PHRASE_PLAIN = re.compile(rf"\b(?P<name>{orgs._PHRASE})")
 
 
 def _head_phrases_plainly(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for hm in _HEAD_PHRASE_PLAIN.finditer(text):
         name = hm.group("name")
-        if not entities._HEAD_WORD.search(name):
+        if not orgs._HEAD_WORD.search(name):
             continue
         cuts = [0, *(x for m in re.finditer(r" (?:and|y) ", name) for x in (m.start(), m.end())), len(name)]
         parts = [(cuts[i], name[cuts[i] : cuts[i + 1]]) for i in range(0, len(cuts), 2)]
-        if sum(1 for _, p in parts if entities._HEAD_WORD.search(p)) >= 2:
-            found += [(hm.start() + offset, p) for offset, p in parts if entities._HEAD_WORD.search(p)]
+        if sum(1 for _, p in parts if orgs._HEAD_WORD.search(p)) >= 2:
+            found += [(hm.start() + offset, p) for offset, p in parts if orgs._HEAD_WORD.search(p)]
         else:
             found.append((hm.start(), name))
     return found
@@ -301,8 +301,8 @@ def _head_phrases_plainly(text: str) -> list[tuple[int, str]]:
 @settings(max_examples=300, deadline=None)
 @given(texts)
 def test_head_phrases(text: str) -> None:
-    assert entities._head_starts(text) == [m.start() for m in entities._HEAD_WORD.finditer(text)]
-    assert entities._head_phrases(text) == _head_phrases_plainly(text)
+    assert orgs._head_starts(text) == [m.start() for m in orgs._HEAD_WORD.finditer(text)]
+    assert orgs._head_phrases(text) == _head_phrases_plainly(text)
 
 
 # -- kg.extract.matcher.PhraseMatcher: the characters its root is seeded with change nothing it finds --

@@ -15,9 +15,8 @@ from datetime import date
 from operator import attrgetter
 
 from kg.extract.dates import DateSpan, find_dates
-from kg.extract.entities import Entities
 from kg.extract.matcher import SpanIndex, is_word, may_contain, word_alternation
-from kg.extract.model import Event, Mention
+from kg.extract.model import Entities, Event, Mention
 from kg.extract.quantities import large_gathering
 from kg.extract.sentences import sentence_at, sentence_of
 from kg.extract.vocab import find_cues

@@ -20,11 +20,21 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kg.extract.matcher import PhraseMatcher, longest_first, spaces_to_blanks
+from kg.geonames import places as geonames_places
 
-__all__ = ["Candidate", "Gazetteer", "Match", "default_gazetteer", "first_of_each_kind", "fold"]
+__all__ = [
+    "SMALL_PLACE",
+    "Candidate",
+    "Gazetteer",
+    "Match",
+    "country_of",
+    "default_gazetteer",
+    "first_of_each_kind",
+    "fold",
+]
 
 _SPACES = re.compile(r"\s+")
 
@@ -177,15 +187,43 @@ def default_gazetteer() -> Gazetteer:
     for p in refs.places.values():
         for name in (p.name, *p.alt_names):
             gaz.add(name, Candidate("place", p.key, "place-name", 1.0))
-    from kg.extract.entities import SMALL_PLACE, _cities
-
     taken = set(gaz.forms)  # a city's other names never stand for a country, region or organisation
     for city in _cities().values():
         if city["population"] < SMALL_PLACE:
-            continue  # towns are looked up in a place's context only (kg.extract.entities.small_towns)
+            continue  # towns are looked up in a place's context only (kg.extract.places.small_towns)
         candidate = Candidate("place", str(city["geonameid"]), "place-name", float(city["population"]))
         gaz.add(city["name"], candidate)
         for alias in city["aliases"]:
             if alias not in taken:
                 gaz.add(alias, candidate)
     return gaz
+
+
+# "American" names the people of a continent as often as those of the United States
+AMERICAN = frozenset(("American", "Americans"))
+
+
+def country_of(name: str) -> str | None:
+    """ISO3 of a country name or alias (or None)."""
+    return next((c.ref for c in default_gazetteer().forms.get(name, []) if c.kind == "country"), None)
+
+
+#: Towns below this population are read only in a place's context (:func:`kg.extract.places.small_towns`).
+SMALL_PLACE = 15_000
+
+
+@functools.cache
+def _cities() -> dict[str, dict[str, Any]]:
+    """GeoNames cities of ``SMALL_PLACE`` people or more (:mod:`kg.geonames`), with the other
+    Latin-script names of the larger ones; towns are looked up in context (:func:`small_towns`)."""
+    return {
+        key: {
+            "geonameid": int(p.geonameid),
+            "name": p.name,
+            "countrycode": p.countrycode,
+            "population": p.population,
+            "aliases": p.aliases,
+        }
+        for key, p in geonames_places().items()
+        if p.population >= SMALL_PLACE
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Event", "Extraction", "Mention", "NewEntity", "Participation", "Statistic"]
+__all__ = ["Entities", "Event", "Extraction", "Mention", "NewEntity", "Participation", "Statistic"]
 
 
 @dataclass(slots=True)
@@ -93,3 +93,25 @@ class Extraction:
     statistics: list[Statistic] = field(default_factory=list)
     new_entities: list[NewEntity] = field(default_factory=list)
     genre: str | None = None
+
+
+@dataclass
+class Entities:
+    mentions: list[Mention] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)  # named in the text
+    scope: list[str] = field(default_factory=list)  # the item is about
+    regions: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    place_country: dict[str, str] = field(default_factory=dict)
+    new: dict[str, NewEntity] = field(default_factory=dict)
+    dateline_place: str | None = None
+    # countries named inside organisation names ("Embassy of Canada in Honduras"): mentioned, with
+    # evidence, but kept apart from ``mentions`` so that the event rules do not read them as taking part
+    in_names: list[Mention] = field(default_factory=list)
+
+    def add(
+        self, kind: str, ref: str, m: tuple[int, int, str] | tuple[int, int, str, object, object], rule: str
+    ) -> None:
+        """Record a mention; ``m`` is ``(start, end, text)`` or a gazetteer match, which starts with those three."""
+        self.mentions.append(Mention(kind, ref, m[0], m[1], m[2], rule))

@@ -10,7 +10,6 @@ from typing import NamedTuple
 
 import ahocorasick
 
-from kg.extract.entities import Entities
 from kg.extract.matcher import (
     digit_runs,
     folded,
@@ -20,7 +19,7 @@ from kg.extract.matcher import (
     share_lower_case,
     word_alternation,
 )
-from kg.extract.model import Event, Mention, Participation, Statistic
+from kg.extract.model import Entities, Event, Mention, Participation, Statistic
 from kg.extract.numbers import NUMBER, WORD_NUMBERS, number_value
 from kg.extract.sentences import sentence_of, sentence_text
 from kg.sources.dates import MONTHS
