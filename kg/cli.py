@@ -75,16 +75,6 @@ def fetch_options(func: F) -> F:
     return func
 
 
-def make_fetcher(store_location: str, settings: dict[str, Any]) -> Any:
-    """A :class:`kg.sources.fetch.Fetcher` with the fetch options given (the others default), its
-    conditional-request cache beside the store."""
-    from kg.sources.fetch import FetchCache, Fetcher
-
-    names = {"max_bytes": "max_bytes", "fetch_timeout": "timeout", "delay": "delay", "retries": "retries"}
-    given = {names[k]: v for k, v in settings.items() if k in names and v is not None}
-    return Fetcher(cache=FetchCache.beside(store_location), **given)
-
-
 def handle_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -223,6 +213,7 @@ def build(
     from kg.build import build as run_build
     from kg.serve.snapshot import open_for_writing
     from kg.sources import InputFormat, source_files
+    from kg.sources.fetch import fetcher_beside
 
     fmt = InputFormat(input_format) if input_format else None
     paths = list(sources) or ["data/news/"]
@@ -241,7 +232,7 @@ def build(
             max_item_chars=max_item_chars,
             on_reject=lambda r: click.echo(str(r), err=True),
             progress=None if quiet else Progress(),
-            fetcher=make_fetcher(store_location, fetch_settings),
+            fetcher=fetcher_beside(store_location, fetch_settings),
             max_pages=fetch_settings.get("max_pages"),
         )
         click.echo(report.summary(store))

@@ -97,7 +97,7 @@ def plan(
 
 def _ranges(path: Path, size: int) -> Iterable[tuple[int, int, int]]:
     """``(start, end, first line)`` of byte ranges of about ``size`` bytes, each ending after a
-    line feed (or at the end of the file). Lines are counted as :func:`kg.sources.text_lines`
+    line feed (or at the end of the file). Lines are counted as :func:`kg.sources.decode.text_lines`
     counts them: a lone carriage return ends a line too."""
     total = path.stat().st_size
     with path.open("rb") as f:

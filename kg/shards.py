@@ -41,7 +41,8 @@ from typing import Any
 
 from kg import namespaces as ns
 from kg.errors import KgError
-from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream, text_lines
+from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream
+from kg.sources.decode import text_lines
 
 __all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_atomic", "write_partition"]
 

@@ -142,11 +142,11 @@ def update_once(
 ) -> list[Result]:
     """Build every source of ``plan`` into the store once, each on its own; one :class:`Result` each."""
     from kg.build import build
-    from kg.cli import make_fetcher
     from kg.serve.snapshot import open_for_writing
+    from kg.sources.fetch import fetcher_beside
 
     settings = {**plan.fetch, **{k: v for k, v in fetch_settings.items() if v is not None}}
-    fetcher = make_fetcher(store_location, settings)  # one per round: per-host delays hold across sources
+    fetcher = fetcher_beside(store_location, settings)  # one per round: per-host delays hold across sources
     results = []
     with open_for_writing(store_location) as store:
         for n, source in enumerate(plan.sources):

@@ -3,6 +3,9 @@
 Every reader yields :class:`NewsItem` records and :class:`Reject` records in input order
 (and a :class:`Notice` about what it read with a doubt); a reader never raises on bad input:
 what it cannot read becomes a ``Reject`` naming the file and line. :func:`read_sources` walks files and folders.
+The records are defined in :mod:`kg.sources.model` and re-exported here, the package's API; each
+format's reader is a module of its own (listing, jsonl, csvfile, feed, web) that imports the records,
+never this package.
 
 >>> import io
 >>> text = "11 June, 2019\\n\\nA title\\n\\nA summary.\\n"
@@ -12,19 +15,15 @@ what it cannot read becomes a ``Reject`` naming the file and line. :func:`read_s
 
 from __future__ import annotations
 
-import codecs
-import enum
-import hashlib
 import io
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from kg.errors import UsageError
-from kg.namespaces import slugify
+from kg.sources.decode import decode, text_lines
+from kg.sources.model import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, item_key
 
 if TYPE_CHECKING:
     from kg.sources.fetch import Fetcher
@@ -44,190 +43,6 @@ __all__ = [
     "source_files",
     "stdin_format",
 ]
-
-#: The default of ``kg build --max-item-chars``: the characters of an item's title, summary and
-#: body together above which it is rejected (news articles run to some 50,000).
-MAX_ITEM_CHARS = 1_000_000
-
-
-class InputFormat(enum.Enum):
-    LISTING = "listing"
-    JSONL = "jsonl"
-    CSV = "csv"
-    FEED = "feed"
-
-    @classmethod
-    def from_extension(cls, path: str | Path) -> InputFormat | None:
-        """The format a file name implies, or ``None``.
-
-        >>> InputFormat.from_extension("news/2019.jsonl")
-        <InputFormat.JSONL: 'jsonl'>
-        >>> InputFormat.from_extension("README.md") is None
-        True
-        """
-        return _EXTENSIONS.get(Path(path).suffix.lower())
-
-
-_EXTENSIONS = {
-    ".txt": InputFormat.LISTING,
-    ".jsonl": InputFormat.JSONL,
-    ".ndjson": InputFormat.JSONL,
-    ".csv": InputFormat.CSV,
-    ".rss": InputFormat.FEED,
-    ".atom": InputFormat.FEED,
-    ".xml": InputFormat.FEED,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class NewsItem:
-    """One news item as read from a source, before extraction."""
-
-    key: str
-    published: date
-    title: str
-    summary: str
-    source_file: str
-    line: int
-    body: str | None = None
-    url: str | None = None
-    identifier: str | None = None
-    language: str = "en"
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def text(self) -> str:
-        """Title, summary and body joined by blank lines: what extractors read.
-
-        Mention offsets are character offsets into this string.
-        """
-        parts = [self.title, self.summary]
-        if self.body:
-            parts.append(self.body)
-        return "\n\n".join(p for p in parts if p)
-
-    def content_hash(self) -> str:
-        """A hash of everything that goes into the item graph except the source location."""
-        h = hashlib.sha256()
-        for part in (
-            self.key,
-            self.published.isoformat(),
-            self.title,
-            self.summary,
-            self.body or "",
-            self.url or "",
-            self.identifier or "",
-            self.language,
-        ):
-            h.update(part.encode())
-            h.update(b"\x1f")
-        return "sha256:" + h.hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Reject:
-    """A record that could not be read; ``str()`` gives ``FILE:LINE: reason``."""
-
-    source_file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{_where(self.source_file, self.line)}: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """Something about a source the user should know, though its items were read (a feed recovered
-    from broken XML); ``str()`` gives ``FILE:LINE: warning: reason``."""
-
-    source_file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{_where(self.source_file, self.line)}: warning: {self.reason}"
-
-
-@dataclass(frozen=True, slots=True)
-class NotModified(Notice):
-    """A URL that answered ``304 Not Modified``: its ``items`` items are in the store as they were."""
-
-    items: int = 0
-
-
-def _where(source: str, line: int) -> str:
-    """``FILE:LINE``, or the URL alone for what is about a whole answer (line 0)."""
-    return f"{source}:{line}" if line else source
-
-
-def item_key(published: date, title: str, url: str | None = None) -> str:
-    """A stable key: from the URL when there is one, else from the date and title.
-
-    >>> item_key(date(2019, 6, 11), "Caribbean countries and IOM address climate change")
-    '2019-06-11-caribbean-countries-and-iom-address-b917df'
-    >>> item_key(date(2019, 6, 11), "x", "https://example.org/news/climate-talks?id=3")
-    'climate-talks-id-3-6484e7'
-    """
-    if url:
-        tail = url.rstrip("/").rsplit("/", 1)[-1]
-        digest = hashlib.sha1(url.strip().encode()).hexdigest()[:6]
-        return f"{slugify(tail, 48)}-{digest}"
-    normalized = " ".join(title.split()).lower()
-    digest = hashlib.sha1(f"{published.isoformat()} {normalized}".encode()).hexdigest()[:6]
-    return f"{published.isoformat()}-{slugify(normalized, 40)}-{digest}"
-
-
-def decode(data: bytes, source: str) -> tuple[str | None, Reject | None]:
-    """UTF-8 text (a BOM is dropped, newlines normalised) or a reject naming the bad byte's line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return None, Reject(
-            source,
-            line,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save the file as UTF-8",
-        )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
-
-
-def text_lines(stream: BinaryIO, source: str) -> Iterator[tuple[int, str] | Reject]:
-    r"""The lines of a UTF-8 stream, numbered from 1, read one at a time (a 1 GB file never sits
-    in memory). A BOM is dropped and ``\r\n`` or ``\r`` end a line as ``\n`` does; a line that
-    is not UTF-8 is a reject naming it, and the lines after it are still read.
-
-    >>> import io
-    >>> for line in text_lines(io.BytesIO(b"\xef\xbb\xbfa\r\nb\xed\nc\rd"), "f"):
-    ...     print(line)
-    (1, 'a')
-    f:2: not UTF-8 text (byte 0xed at column 2); re-save the file as UTF-8
-    (3, 'c')
-    (4, 'd')
-    """
-    number = 0
-    for raw in stream:
-        if number == 0 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        text = raw.decode("utf-8", "surrogateescape")  # a bad byte becomes a lone surrogate
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        parts = text.split("\n")
-        if text.endswith("\n"):
-            parts.pop()
-        for part in parts:
-            number += 1
-            try:
-                part.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                byte = ord(part[exc.start]) - 0xDC00
-                yield Reject(
-                    source,
-                    number,
-                    f"not UTF-8 text (byte 0x{byte:02x} at column {exc.start + 1}); re-save the file as UTF-8",
-                )
-                continue
-            yield number, part
 
 
 def read_stream(

@@ -19,8 +19,8 @@ import csv
 import io
 from collections.abc import Iterator
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject
 from kg.sources.dates import parse_iso_or_text
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Reject
 from kg.sources.records import from_record
 
 __all__ = ["read"]

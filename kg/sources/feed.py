@@ -10,7 +10,8 @@ from typing import Any
 
 import feedparser
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Notice, Reject, decode
+from kg.sources.decode import decode
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Notice, Reject
 from kg.sources.records import from_record
 
 __all__ = ["read"]

@@ -337,3 +337,12 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def fetcher_beside(store_location: str, settings: dict[str, Any]) -> Fetcher:
+    """A :class:`Fetcher` with the fetch options of ``settings`` that are given (``max_bytes``,
+    ``fetch_timeout``, ``delay``, ``retries``; the others default), its conditional-request cache
+    beside the store (``kg build`` and ``kg update`` share it)."""
+    names = {"max_bytes": "max_bytes", "fetch_timeout": "timeout", "delay": "delay", "retries": "retries"}
+    given = {names[k]: v for k, v in settings.items() if k in names and v is not None}
+    return Fetcher(cache=FetchCache.beside(store_location), **given)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Reject
 from kg.sources.records import from_record
 
 __all__ = ["read_lines"]
@@ -21,7 +21,7 @@ __all__ = ["read_lines"]
 def read_lines(
     lines: Iterable[tuple[int, str] | Reject], source: str, max_item_chars: int = MAX_ITEM_CHARS
 ) -> Iterator[NewsItem | Reject]:
-    """The items of numbered lines (see :func:`kg.sources.text_lines`); rejects pass through.
+    """The items of numbered lines (see :func:`kg.sources.decode.text_lines`); rejects pass through.
 
     >>> [str(r) for r in read_lines([(1, "[" * 100_000 + "]" * 100_000)], "f")]
     ['f:1: JSON nested too deeply to read']

@@ -25,8 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject, item_key
 from kg.sources.dates import looks_like_an_attempt, looks_like_date, parse_date
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Reject, item_key
 from kg.sources.records import check
 
 __all__ = ["read"]

@@ -19,8 +19,8 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Reject, item_key
 from kg.sources.dates import parse_iso_or_text
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Reject, item_key
 
 __all__ = ["FIELDS", "check", "from_record"]
 

@@ -14,8 +14,8 @@ import json
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from kg.sources import MAX_ITEM_CHARS, NewsItem, Notice, NotModified, Reject
 from kg.sources.fetch import Fetcher, FetchError, Response
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Notice, NotModified, Reject
 from kg.sources.records import from_record
 
 __all__ = ["DEFAULT_MAX_PAGES", "Kind", "read_url"]
