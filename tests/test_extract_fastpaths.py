@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.extract import dates, entities, events, matcher, numbers, orgs, quantities
+from kg.extract import dates, entities, matcher, numbers, orgs, quantities, roles
 from kg.extract.gazetteer import default_gazetteer, first_of_each_kind
 from kg.extract.matcher import SpanIndex
 from kg.sources.dates import MONTHS
@@ -381,11 +381,11 @@ def test_spans_enclose_and_hold_as_a_loop_over_them_tells(start: int, end: int, 
 
 
 _ROLE_PIECES = [
-    *events._ORGANIZER_WORDS.replace("[sz]", "z").split("|"),
+    *roles._ORGANIZER_WORDS.replace("[sz]", "z").split("|"),
     "Organised By",
     "HELD BY",
-    *events._FUNDER_WORDS.split("|"),
-    *events._PREPOSITIONS.split("|"),
+    *roles._FUNDER_WORDS.split("|"),
+    *roles._PREPOSITIONS.split("|"),
     "the",
     "la",
     "Los",
@@ -408,23 +408,23 @@ _ROLE_PIECES = [
 @given(_joined(_ROLE_PIECES, max_size=6))
 def test_words_before(window: str) -> None:
     for words, cues in (
-        (events._ORGANIZER_WORDS, events._ORGANIZER_CUES),
-        (events._FUNDER_WORDS, events._FUNDER_CUES),
-        (events._PREPOSITIONS, events._PREPOSITION_BEFORE),
+        (roles._ORGANIZER_WORDS, roles._ORGANIZER_CUES),
+        (roles._FUNDER_WORDS, roles._FUNDER_CUES),
+        (roles._PREPOSITIONS, roles._PREPOSITION_BEFORE),
     ):
         plain = re.compile(rf"\b(?:{words})\s+(?:(?:the|la|el|los|las)\s+)?$", re.I)
         assert cues.search(window) == (plain.search(window) is not None), (words, window)
 
 
 def test_subject_first_characters() -> None:
-    words = (*events._SUBJECT_AUXILIARIES, *events._SUBJECT_VERBS.split("|"))
+    words = (*roles._SUBJECT_AUXILIARIES, *roles._SUBJECT_VERBS.split("|"))
     first = re.compile("[(," + "".join({w[0] for w in words}) + "]", re.I)
-    assert {c for c in map(chr, range(sys.maxunicode + 1)) if first.match(c)} == events._SUBJECT_FIRST
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if first.match(c)} == roles._SUBJECT_FIRST
 
 
 _SUBJECT_PIECES = [
-    *events._SUBJECT_AUXILIARIES,
-    *events._SUBJECT_VERBS.replace("[sz]", "s").split("|"),
+    *roles._SUBJECT_AUXILIARIES,
+    *roles._SUBJECT_VERBS.replace("[sz]", "s").split("|"),
     "HELD",
     "Organized",
     "(IOM)",
@@ -441,7 +441,7 @@ _SUBJECT_PIECES = [
 @settings(max_examples=500, deadline=None)
 @given(_joined(_SUBJECT_PIECES, max_size=5, glue_first=True))
 def test_subject_verb_gate(after: str) -> None:
-    assert events._subject_verb(after) == (events._SUBJECT_VERB.match(after) is not None)
+    assert roles._subject_verb(after) == (roles._SUBJECT_VERB.match(after) is not None)
 
 
 def test_a_table_shared_later_is_found_and_the_others_still_are() -> None:

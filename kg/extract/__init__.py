@@ -25,7 +25,9 @@ from pathlib import Path
 from kg.extract.entities import find_entities
 from kg.extract.events import find_events
 from kg.extract.model import Event, Extraction, Mention, NewEntity, Participation, Statistic
-from kg.extract.quantities import find_participations, find_quantities, find_statistics
+from kg.extract.participation import find_participations
+from kg.extract.quantities import find_quantities
+from kg.extract.statistics import find_statistics
 from kg.extract.vocab import find_cues
 from kg.sources import NewsItem
 

@@ -15,9 +15,9 @@ import re
 
 from kg.extract.matcher import word_alternation
 
-__all__ = ["NUMBER", "SCALES", "WORD_NUMBERS", "number_value"]
+__all__ = ["NUMBER", "SCALES", "UNITS_EN", "WORD_NUMBERS", "number_value"]
 
-_UNITS_EN = {
+UNITS_EN = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
@@ -44,7 +44,7 @@ SCALES = {
 }  # fmt: skip
 
 #: Words that start a number written in words ("uno", "una", "un" only continue one: "treinta y una").
-WORD_NUMBERS = {**_UNITS_EN, **_UNITS_ES, "hundred": 100}
+WORD_NUMBERS = {**UNITS_EN, **_UNITS_ES, "hundred": 100}
 
 _ALL_WORDS = {**WORD_NUMBERS, **SCALES, "uno": 1, "una": 1}
 

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import bisect
 import re
-from itertools import accumulate
-from operator import attrgetter
 from typing import NamedTuple
-
-import ahocorasick
 
 from kg.extract.matcher import (
     digit_runs,
     folded,
     is_word,
     lower_case_hits,
-    may_contain,
     share_lower_case,
     word_alternation,
 )
-from kg.extract.model import Entities, Event, Mention, Participation, Statistic
-from kg.extract.numbers import NUMBER, WORD_NUMBERS, number_value
-from kg.extract.sentences import sentence_of, sentence_text
+from kg.extract.model import Mention
+from kg.extract.numbers import NUMBER, UNITS_EN, WORD_NUMBERS, number_value
 from kg.sources.dates import MONTHS
 
 __all__ = [
@@ -29,18 +22,11 @@ __all__ = [
     "NUMBER_WORDS",
     "Quantity",
     "count_value",
-    "find_participations",
     "find_quantities",
-    "find_statistics",
-    "large_gathering",
 ]
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a hundred": 100,
-}  # fmt: skip
+#: English number words the counts read ("eighteen officials", "a hundred participants").
+NUMBER_WORDS = {**UNITS_EN, "hundred": 100, "a hundred": 100}
 
 
 # Word lists go into the regexes as tries (kg.extract.matcher.word_alternation): the same matches,
@@ -92,30 +78,10 @@ def count_value(m: re.Match[str]) -> int | None:
     return int(raw.replace(".", "")) if raw[0].isdigit() else NUMBER_WORDS.get(raw)
 
 
-_LARGE_GROUPS = ("countries", "organizations", "organisations")
-
-
-def large_gathering(context: str) -> bool:
-    """A meeting of ten or more counted states or organisations is a conference."""
-    if not may_contain(context, _LARGE_GROUPS):
-        return False
-    for m in quantity_matches(context):
-        value = count_value(m) or 0
-        if value >= 10 and m.group("noun").lower().split()[0] in _LARGE_GROUPS:
-            return True
-    return False
-
-
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|both|these|those|its|their)\s$", re.I)
 
 
 _MONTH_BEFORE = re.compile(rf"\b{word_alternation(MONTHS)}\.?\s$", re.I)
-
-
-_AND_TERRITORIES = re.compile(r"\s+and territories")
-
-
-_FROM_OF = re.compile(r"\s+(?:from|of)\s+(?:the\s+)?$")
 
 
 class Quantity(NamedTuple):
@@ -372,89 +338,6 @@ def _kind(text: str, start: int, stop: int, value: float, year: int) -> str:
     return "participation"
 
 
-def find_participations(
-    text: str, events: list[Event], entities: Entities, mentions: list[Mention], found: list[Quantity]
-) -> None:
-    """Counted groups ("80 Guatemalan government officials") and targets ("will reach 20,000 young
-    people") attached to the event they belong to."""
-    if not events:
-        return
-    parts: list[tuple[Participation, bool]] = []
-    agents = sorted((x for x in mentions if x.kind in ("country", "org")), key=attrgetter("start"))
-    agent_starts = [x.start for x in agents]
-    for q in found:
-        if q.kind == "statistic":
-            continue
-        start, end = q.start, q.end
-        group = q.group
-        if group == "states-and-territories" and _AND_TERRITORIES.match(text[end : end + 16]):
-            group = "states-and-territories"
-        agent = next(
-            (
-                agents[i]
-                for i in range(bisect.bisect_left(agent_starts, start), len(agents))
-                if agents[i].start >= end + 45 or agents[i].start < end or _FROM_OF.match(text[end : agents[i].start])
-            ),
-            None,
-        )
-        if agent is not None and agent.start >= end + 45:
-            agent = None
-        part = Participation(
-            role="target" if q.kind == "target" else "participant",
-            count=int(q.value),
-            group=group,
-            agent_kind=agent.kind if agent else None,
-            agent=agent.ref if agent else None,
-            quote=sentence_text(text, start),
-        )
-        parts.append((part, q.part_of_previous))
-    holder = _first_holders([part.quote for part, _ in parts], [ev.quote for ev in events])
-    previous: dict[int, int] = {}  # event index -> index of its last participation
-    for part, part_of in parts:
-        n = holder.get(part.quote, 0)  # the first event whose quote holds the count's sentence
-        event = events[n]
-        if "training" in event.types and part.role == "participant":
-            part.role = "trainee"
-        if part_of and n in previous:
-            part.subset_of = previous[n]
-        previous[n] = len(event.participations)
-        event.participations.append(part)
-    for event in events:
-        ps = event.participations
-        largest: dict[tuple[str | None, str], int] = {}  # group -> the first of its parts with the largest count
-        for j, part in enumerate(ps):
-            key = (part.group, part.role)
-            if key not in largest or (part.count or 0) > (ps[largest[key]].count or 0):
-                largest[key] = j
-        for part in ps:
-            j = largest[(part.group, part.role)]
-            if part.subset_of is None and (ps[j].count or 0) > (part.count or 0):
-                part.subset_of = j
-
-
-def _first_holders(needles: list[str], quotes: list[str]) -> dict[str, int]:
-    """For each non-empty needle found in a quote, the index of the first quote that holds it: one
-    pass of an automaton over the quotes, however many needles.
-
-    >>> _first_holders(["b c", "x", "c"], ["a b", "a b c d", "c"])
-    {'b c': 1, 'c': 1}
-    """
-    distinct = {needle for needle in needles if needle}
-    if not distinct or not quotes:
-        return {}
-    automaton = ahocorasick.Automaton()
-    for needle in distinct:
-        automaton.add_word(needle, needle)
-    automaton.make_automaton()
-    joined = "\x00".join(quotes)  # no sentence holds a NUL, so no needle spans two quotes
-    starts = list(accumulate((len(q) + 1 for q in quotes[:-1]), initial=0))
-    first: dict[str, int] = {}
-    for end, needle in automaton.iter(joined):
-        if needle not in first:
-            first[needle] = bisect.bisect_right(starts, end - len(needle) + 1) - 1
-    return first
-
-
 _APPROX_FIRST = {"over", "more", "about", "around", "nearly", "almost", "some", "at", "a"}
 
 
@@ -501,57 +384,3 @@ def quantity_matches(text: str) -> list[re.Match[str]]:
             found.append(m)
             end = m.end()
     return found
-
-
-_MIGRANTS = re.compile(r"\b(?:migrants?|immigrants?|foreign-born|refugees|migrantes|inmigrantes)\b", re.I)
-
-_INDICATOR_CUES = (
-    (re.compile(r"\b(?:died|dead|deaths|missing|drowned|muert[oa]s|desaparecid[oa]s|fallecid[oa]s)\b", re.I),
-     "migrant-deaths"),
-    (re.compile(r"\b(?:live|lives|living|settled|reside|residing|hosted|viven|residen)\b", re.I), "migrant-stock"),
-    (re.compile(r"\b(?:displaced|displacement|desplazad[oa]s|desplazamiento)\b", re.I), "people-displaced"),
-)  # fmt: skip
-
-
-def find_statistics(text: str, mentions: list[Mention], found: list[Quantity]) -> list[Statistic]:
-    """Figures quoted about the world: every percentage, and counts of people the text reports as a
-    fact rather than as the activity's participants."""
-    stats: list[Statistic] = []
-    countries = sorted((x for x in mentions if x.kind == "country"), key=attrgetter("end"))
-    country_ends = [x.end for x in countries]
-    for q in found:
-        if q.kind != "statistic":
-            continue
-        sentence = sentence_text(text, q.start)
-        indicator = "share-of-group" if q.unit == "percent" else "people-count"
-        what = _POPULATION.match(text, q.end)
-        if what and _MIGRANTS.search(sentence):
-            indicator = (
-                "migrant-share-of-labour-force" if "force" in what.group(1).lower() else "migrant-share-of-population"
-            )
-        elif q.unit != "percent":
-            tail = text[q.start : q.start + len(sentence)]
-            indicator = next((ind for cue, ind in _INDICATOR_CUES if cue.search(tail)), indicator)
-        before = bisect.bisect_right(country_ends, q.start)  # the countries that end before it
-        # the country named before it in its sentence, else after it there, else the last one before
-        about = countries[before - 1] if before else None
-        first, last = sentence_of(text, q.start)
-        if (about is None or about.end < first) and before < len(countries) and countries[before].start < last:
-            about = countries[before]
-        stats.append(
-            Statistic(
-                q.value,
-                indicator,
-                "country" if about else None,
-                about.ref if about else None,
-                q.unit,
-                sentence,
-            )
-        )
-    return stats
-
-
-_POPULATION = re.compile(
-    r"\s+(?:of|de)\s+(?:its|the|their|his|her|su|la)?\s*(population|labou?r force|workforce|población|fuerza laboral)",
-    re.I,
-)
