@@ -211,9 +211,9 @@ def build(
         raise UsageError("--shards and --no-load go with --scheduler")
     from kg.build import Progress
     from kg.build import build as run_build
-    from kg.serve.snapshot import open_for_writing
     from kg.sources import InputFormat, source_files
     from kg.sources.fetch import fetcher_beside
+    from kg.store import open_for_writing
 
     fmt = InputFormat(input_format) if input_format else None
     paths = list(sources) or ["data/news/"]
@@ -370,7 +370,7 @@ def _build_and_load(
 
     from kg.build import BuildReport, group_reports
     from kg.load import ShardLoader, load_shards
-    from kg.serve.snapshot import open_for_writing
+    from kg.store import open_for_writing
 
     with open_for_writing(store_location) as store:
         if remote_timeout and hasattr(store, "timeout"):
@@ -400,7 +400,7 @@ def _build_and_load(
 
 def _load(folder: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
     from kg.load import load_shards
-    from kg.serve.snapshot import open_for_writing
+    from kg.store import open_for_writing
 
     with open_for_writing(store_location) as store:
         if remote_timeout and hasattr(store, "timeout"):
@@ -461,7 +461,7 @@ def _memory_option(func: F) -> F:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in __import__("kg.sparql", fromlist=["ResultFormat"]).ResultFormat]),
+    type=click.Choice([f.value for f in __import__("kg.sparql.results", fromlist=["ResultFormat"]).ResultFormat]),
     help="table (default on a terminal) | csv | tsv | json | xml for rows; "
     "turtle | ntriples | jsonld | trig for graphs.",
 )
@@ -481,39 +481,12 @@ def sparql(query: str, store_location: str, fmt: str | None, timeout: float | No
     The query runs in a process of its own, so that no query, however written, can crash kg
     or use up the machine's memory (--memory).
     """
-    from kg.sparql import ResultFormat
+    from kg.sparql.results import ResultFormat
 
-    original = _query_text(query)
-    text = _with_prefixes(original)
+    text = _query_text(query)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
-    try:
-        result = _answer(store_location, text, chosen, timeout, memory_mb, keep=False)
-    except UsageError as exc:
-        raise UsageError(_as_written(str(exc), original, text.count("\n") - original.count("\n"))) from None
+    result = _answer(store_location, text, chosen, timeout, memory_mb, keep=False)
     click.echo(result, nl=not result.endswith("\n"))  # ASK answers "true" without a newline
-
-
-def _as_written(message: str, original: str, added: int) -> str:
-    """A syntax error's position in the query as the user wrote it (before the predeclared
-    PREFIX lines), and the undeclared prefix named.
-
-    >>> message = "SPARQL syntax error at line 3, column 10: undeclared prefix (add a PREFIX line)"
-    >>> _as_written(message, "ASK { x:y ?p ?o }", 2)[:70]
-    "SPARQL syntax error at line 1, column 10: undeclared prefix 'x:' (add "
-    """
-    import re
-
-    match = re.match(r"SPARQL syntax error at line (\d+), column (\d+): (.*)", message)
-    if not match:
-        return message
-    line, column, detail = int(match[1]) - added, int(match[2]), match[3]
-    if detail.startswith("undeclared prefix") and 1 <= line <= len(original.splitlines()):
-        before = original.splitlines()[line - 1][: column - 1]
-        name = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", before)
-        if name:
-            prefix = name[1] or ""
-            detail = f"undeclared prefix '{prefix}:' (add a PREFIX line; `kg vocab` lists kg's prefixes)"
-    return f"SPARQL syntax error at line {line}, column {column}: {detail}"
 
 
 def _answer(
@@ -523,9 +496,9 @@ def _answer(
     stopped at ``timeout`` or ``memory_mb``), from the server for a URL."""
     import time
 
-    from kg.queries import within
     from kg.sandbox import Limits, QueryTimeout, Worker, check
-    from kg.sparql import answer
+    from kg.sparql.execute import within
+    from kg.sparql.results import answer
 
     check(text, Limits(max_chars=64 << 20, allow_service=frozenset(_services(text))))
     if store_location == ":memory:" or str(store_location).startswith(("http://", "https://")):
@@ -581,18 +554,6 @@ def _query_text(query: str) -> str:
     return query
 
 
-def _with_prefixes(text: str) -> str:
-    """Prepend PREFIX lines for the project prefixes the query uses but does not declare."""
-    import re
-
-    from kg.namespaces import PREFIXES
-
-    declared = {m.lower() for m in re.findall(r"PREFIX\s+([\w-]*):", text, re.I)}
-    used = set(re.findall(r"(?<![\w<#/])([a-z][\w-]*):", text))
-    lines = [f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(used) if p in PREFIXES and p not in declared]
-    return "\n".join([*lines, text]) if lines else text
-
-
 # -- named queries --
 
 
@@ -642,7 +603,7 @@ def query_command(
       kg query events_by_country -p country MEX --reports   # every report of each event
     """
     from kg.queries import load
-    from kg.sparql import ResultFormat
+    from kg.sparql.results import ResultFormat
 
     values: dict[str, str] = {}
     for key, value in params:
@@ -1118,7 +1079,7 @@ def stats(store_location: str, list_graphs: bool) -> None:
       kg stats
       kg stats --graphs        # the graphs `kg export --graph IRI` takes
     """
-    from kg.sparql import term_text
+    from kg.sparql.results import term_text
 
     with open_store(store_location) as store:
         if list_graphs:

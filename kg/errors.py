@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["KgError", "UsageError"]
+__all__ = ["KgError", "QuerySyntaxError", "UsageError"]
 
 
 class KgError(Exception):
@@ -20,3 +20,12 @@ class UsageError(KgError):
     """The command was called wrongly (exit status 2)."""
 
     exit_code = 2
+
+
+class QuerySyntaxError(UsageError):
+    """A query that does not parse; ``line`` and ``column`` say where, when the parser told."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column

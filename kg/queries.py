@@ -12,7 +12,7 @@ which parameters it takes and which columns it returns::
 
 A parameter is turned into an RDF term of its type (a country code into the country's IRI, a
 date into an ``xsd:date`` literal) and bound by a ``VALUES`` row that
-:func:`kg.sparql.inline_values` puts first in the query's WHERE group, the term written by
+:func:`kg.sparql.text.inline_values` puts first in the query's WHERE group, the term written by
 pyoxigraph (IRIs and literals escaped), never the user's text. Every parameter is also a
 result column: rows say which values produced them. Optional parameters are always bound, to their default.
 
@@ -29,27 +29,24 @@ kg.errors.UsageError: parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 c
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import decimal
 import functools
-import hashlib
 import os
 import re
-import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, QuerySolutions, Variable, parse_query_results
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.namespaces import XSD
 from kg.reference import HOME, Reference
 from kg.reference import load as load_reference
+from kg.sparql.execute import execute, within
 
 __all__ = [
     "PARAM_TYPES",
@@ -58,13 +55,11 @@ __all__ = [
     "Param",
     "ParamType",
     "catalogue",
-    "evaluate",
     "load",
     "query",
     "rows",
     "run",
     "to_python",
-    "within",
 ]
 
 QUERY_DIR = Path(os.environ.get("MIGKG_QUERIES", HOME / "queries"))
@@ -77,7 +72,6 @@ REPORTS_FILTER = "FILTER NOT EXISTS { ?event mk:hasReport ?report }"
 DEFAULT_BASE = "https://w3id.org/migkg/"
 
 Term = NamedNode | Literal
-T = TypeVar("T")
 
 
 # -- parameter types --
@@ -355,7 +349,7 @@ class NamedQuery:
         but not from a substituted variable (``organization_partners`` at 100k items: 7.5 s with
         substitutions, 0.07 s with VALUES), and embedded and remote stores run the same text.
         """
-        from kg.sparql import inline_values
+        from kg.sparql.text import inline_values
 
         text = self.text.replace(CANONICAL_FILTER, REPORTS_FILTER) if reports else self.text
         return inline_values(text, self.bind(values))
@@ -428,90 +422,7 @@ def catalogue() -> list[NamedQuery]:
 def run(store: Any, name: str, params: Mapping[str, object] | None = None, *, reports: bool = False) -> Any:
     """Run a named query over ``store`` (embedded or remote); returns pyoxigraph query results.
     With ``reports``, an event reported by several items counts once per report."""
-    return evaluate(store, load(name).text_for(params, reports=reports))
-
-
-#: Results of a named query that took at least this long are kept beside the store (see :func:`evaluate`).
-KEEP_AFTER = 0.2  # seconds
-
-
-def evaluate(store: Any, text: str) -> Any:
-    """The results of the query ``text`` (a named query with its parameters bound).
-
-    Over the whole graph, a named aggregate reads every event: 4-17 s at 100,000 items, where
-    pyoxigraph's GROUP BY and COUNT(DISTINCT) cost ~1 µs a row and even one join of each event to
-    its item's date takes 1.3 s. So SELECT results that took :data:`KEEP_AFTER` or longer are
-    kept beside an on-disk store, in ``STORE.results/`` (SPARQL TSV results, whose cells are
-    N-Triples terms: nothing is lost, and they parse 3.5x faster than JSON results), one file
-    per query text, keyed on :meth:`KgStore.version`, which changes with every write to the store
-    by any program: asking again reads the file (milliseconds), and after a build the next run
-    evaluates afresh and replaces the old files. Deleting the folder is always safe. A store in
-    memory, behind a SPARQL server or in a folder we may not write to is queried each time.
-    """
-    from kg.sparql import run as run_sparql
-
-    version = store.version()  # None in memory and behind a SPARQL server
-    if version is None:
-        return run_sparql(store, text)
-    folder = Path(store.location).with_name(Path(store.location).name + ".results")
-    path = folder / f"{version}-{hashlib.sha256(text.encode()).hexdigest()[:32]}.tsv"
-    with contextlib.suppress(OSError, SyntaxError, ValueError):  # missing or unreadable: evaluate afresh
-        kept = path.read_bytes()
-        checked = parse_query_results(kept, format=QueryResultsFormat.TSV)
-        if isinstance(checked, QuerySolutions):  # only rows are kept
-            for _ in checked:  # parsed as it is read: check it all before answering from it
-                pass
-            return parse_query_results(kept, format=QueryResultsFormat.TSV)
-    started = time.perf_counter()
-    result = run_sparql(store, text)
-    if not isinstance(result, QuerySolutions):
-        return result
-    data = result.serialize(format=QueryResultsFormat.TSV) or b""  # evaluation is lazy: this runs it
-    if time.perf_counter() - started >= KEEP_AFTER and store.version() == version:
-        _keep(path, data)
-    return parse_query_results(data, format=QueryResultsFormat.TSV)
-
-
-def _keep(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all, and remove the results of earlier versions of the store."""
-    from kg.store import write_whole
-
-    version = path.name.split("-", 1)[0]
-    try:
-        path.parent.mkdir(exist_ok=True)
-        for old in path.parent.glob("*.tsv"):
-            if not old.name.startswith(version + "-"):
-                old.unlink(missing_ok=True)
-    except OSError:  # a store folder we may not write to just goes uncached
-        return
-    write_whole(path, lambda handle: handle.write(data))
-
-
-def within(seconds: float | None, work: Callable[[], T]) -> T:
-    """``work()``, or a KgError if it has not finished after ``seconds``.
-
-    pyoxigraph cannot cancel a running query, so the work runs in a daemon thread (query
-    evaluation releases the GIL) and is abandoned on timeout: the caller gets control back,
-    the thread runs on until the query ends or the process exits (the CLI exits at once).
-    """
-    if not seconds:
-        return work()
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # handed to the caller below
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, name="kg-query", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        raise KgError(f"the query did not finish within {seconds:g} s (--timeout); narrow it or raise the limit")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    return execute(store, load(name).text_for(params, reports=reports), keep=True)
 
 
 _NUMBERS: dict[str, Callable[[str], Any]] = {

@@ -125,7 +125,7 @@ def services(query: str) -> Iterator[str]:
     ['http://h/x', '?v']
     """
     from kg.namespaces import PREFIXES
-    from kg.sparql import declared_prefixes, significant, unescape_iri
+    from kg.sparql.text import declared_prefixes, significant, unescape_iri
 
     found = significant(query)
     known = {**PREFIXES, **declared_prefixes(query)}
@@ -158,7 +158,7 @@ def _unescape_local(local: str) -> str:
 def check(query: str, limits: Limits) -> None:
     """Refuse ``query`` (:class:`QueryRefused`) when it is too long, nests too deeply or names a
     ``SERVICE`` that ``limits`` do not allow; otherwise return None."""
-    from kg.sparql import depth
+    from kg.sparql.text import depth
 
     if len(query) > limits.max_chars:
         raise QueryRefused(f"the query has {len(query):,} characters; the limit is {limits.max_chars:,}", 413)

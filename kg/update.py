@@ -142,8 +142,8 @@ def update_once(
 ) -> list[Result]:
     """Build every source of ``plan`` into the store once, each on its own; one :class:`Result` each."""
     from kg.build import build
-    from kg.serve.snapshot import open_for_writing
     from kg.sources.fetch import fetcher_beside
+    from kg.store import open_for_writing
 
     settings = {**plan.fetch, **{k: v for k, v in fetch_settings.items() if v is not None}}
     fetcher = fetcher_beside(store_location, settings)  # one per round: per-host delays hold across sources

@@ -21,8 +21,8 @@ from click.testing import CliRunner
 from pyoxigraph import RdfFormat
 
 from kg.cli import cli
-from kg.serve.snapshot import ROOT_INFIX
 from kg.store import KgStore
+from kg.store.files import SERVING
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "news" / "news-listing-2019.txt"
@@ -148,7 +148,7 @@ def running_server(store: str | Path, *args: str) -> Iterator[Server]:
     finally:
         status = server.stop()
         assert status == 0, "".join(server.log)
-        assert not [p for p in Path(store).parent.iterdir() if ROOT_INFIX in p.name], "snapshots are removed"
+        assert not [p for p in Path(store).parent.iterdir() if SERVING in p.name], "snapshots are removed"
 
 
 # -- a local web site for the http(s) sources (issue 19); no test touches the internet --

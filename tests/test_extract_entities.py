@@ -101,22 +101,32 @@ def test_organisation_spans(text, expected):
     [
         # a name listed after a known one ("IOM and the …", "la OIM y la …") is still a name
         ("The course was given by IOM and the University of Lagos in May.", {"University of Lagos": None}),
-        ("El taller fue organizado por la OIM y la Universidad Católica Boliviana.",
-         {"Universidad Católica Boliviana": "BOL"}),
-        ("Equipos de la OIM y de la Fundación Horizonte Abierto visitaron los albergues.",
-         {"Fundación Horizonte Abierto": None}),
+        (
+            "El taller fue organizado por la OIM y la Universidad Católica Boliviana.",
+            {"Universidad Católica Boliviana": "BOL"},
+        ),
+        (
+            "Equipos de la OIM y de la Fundación Horizonte Abierto visitaron los albergues.",
+            {"Fundación Horizonte Abierto": None},
+        ),
         # an acronym defines the name just before it, not the list that name ends
-        ("La OIM y el Instituto Nacional de Estadística (INE) presentaron el informe.",
-         {"Instituto Nacional de Estadística": None}),
-        ("IOM and the National Statistics Institute (NSI) published the survey.",
-         {"National Statistics Institute": None}),
+        (
+            "La OIM y el Instituto Nacional de Estadística (INE) presentaron el informe.",
+            {"Instituto Nacional de Estadística": None},
+        ),
+        (
+            "IOM and the National Statistics Institute (NSI) published the survey.",
+            {"National Statistics Institute": None},
+        ),
         # where a body acted is not part of its name; a diplomatic mission's seat is
         ("La OIM entregó equipos a la Guardia Costera de Chile en Iquique.", {"Guardia Costera de Chile": "CHL"}),
         ("Staff of the Border Police in Tacna received the kits.", {"Border Police": None}),
         ("The Embassy of Japan in Bolivia funded the kits.", {"Embassy of Japan in Bolivia": "BOL"}),  # its seat
         # a name written across commas keeps its "of COUNTRY"
-        ("El Ministerio de Trabajo, Empleo y Seguridad Social de Argentina firmó el acuerdo.",
-         {"Ministerio de Trabajo, Empleo y Seguridad Social de Argentina": "ARG"}),
+        (
+            "El Ministerio de Trabajo, Empleo y Seguridad Social de Argentina firmó el acuerdo.",
+            {"Ministerio de Trabajo, Empleo y Seguridad Social de Argentina": "ARG"},
+        ),
     ],
 )
 def test_organisation_names_beside_other_names_and_places(text, expected):

@@ -34,10 +34,11 @@ from pyoxigraph import (
 )
 
 import kg
+import kg.sparql.execute
 from kg import queries as kq
 from kg.errors import UsageError
 from kg.reference import Organization, Reference, Region
-from kg.sparql import inline_values
+from kg.sparql.text import inline_values
 from kg.store import KgStore
 
 from .conftest import FIXTURES, ROOT, disk_store, invoke, memory_store
@@ -447,7 +448,7 @@ def kept_files(store_path: str) -> list[Path]:
 
 
 def test_every_named_query_answers_the_same_from_its_kept_results(analyst, tmp_path_factory, monkeypatch):
-    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick
+    monkeypatch.setattr(kg.sparql.execute, "KEEP_AFTER", 0.0)  # keep every result, however quick
     path = disk_store(tmp_path_factory, "kept", ANALYST)
     with KgStore.open(path, write=False) as store:
         for name in NAMES:
@@ -461,7 +462,7 @@ def test_every_named_query_answers_the_same_from_its_kept_results(analyst, tmp_p
 
 
 def test_kept_results_are_read_until_the_store_changes(tmp_path, runner, monkeypatch):
-    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)
+    monkeypatch.setattr(kg.sparql.execute, "KEEP_AFTER", 0.0)
     store = str(tmp_path / "store")
     news = tmp_path / "news.txt"
     news.write_text("11 June, 2019\nIOM meets in Guatemala\nIOM met officials in Guatemala.\n")
@@ -482,7 +483,7 @@ def test_kept_results_are_read_until_the_store_changes(tmp_path, runner, monkeyp
 
 
 def test_unreadable_kept_results_are_evaluated_afresh(runner, analyst_path, monkeypatch):
-    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)
+    monkeypatch.setattr(kg.sparql.execute, "KEEP_AFTER", 0.0)
     expected = invoke(runner, "query", "country_pairs", "--store", analyst_path, "-f", "csv").output
     for kept in kept_files(analyst_path):
         kept.write_bytes(kept.read_bytes()[:-9])  # cut short, in the middle of a term

@@ -27,8 +27,8 @@ from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, parse
 
 from kg import queries as kq
 from kg.errors import KgError
-from kg.remote import Layout, RemoteStore
 from kg.store import KgStore, open_store
+from kg.store.remote import Layout, RemoteStore
 
 from .conftest import FIXTURES, SAMPLE, invoke, write_corpus
 from .test_queries import GOLDEN_PARAMS

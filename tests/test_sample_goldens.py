@@ -18,7 +18,7 @@ grouping-only scope of items 3 and 6, "Mesoamerica", is not put on events):
     E7  item 5   symposium 2019-05-09..10, Willemstad            ABW CUW SXM (CUW also location)
     E8  item 6   C4D launch, undated, 4 cities                   GTM HND MEX SLV (also locations)
     E9  item 7   training 2019-05-22                             GTM
-    E10 item 7   training 2019-05-27                             GTM (missing in the graph: known failure)
+    E10 item 7   training 2019-05-27                             GTM
     E11 item 8   LMIS meeting 2019-05-23..24, San Jose           CRI GTM HND MEX SLV (CRI also location)
     E12 item 9   caravans return programme created 2018-10       GTM MEX
     E13 item 10  Panama-Costa Rica meeting, undated              CRI PAN
@@ -180,7 +180,7 @@ def test_country_network_edge_weights(countries):
     #   E12 caravans programme (item 9): GTM MEX                +1
     #   E13 third Panama-Costa Rica meeting (item 10): CRI PAN  +1
     #   E7  Dutch Caribbean symposium (item 5): ABW CUW SXM     3 new pairs of weight 1
-    # E1 (TTO), E6 (BLZ), E9 and E10 (GTM; E10 lacks it today) have one country each; E4, E5 have
+    # E1 (TTO), E6 (BLZ), E9 and E10 (GTM) have one country each; E4, E5 have
     # none: no pairs.
     expected = rcm_pairs(2) | {
         frozenset(("GTM", "MEX")): 5,  # E2 + E3 + E8 + E11 + E12
@@ -285,7 +285,7 @@ CENTRAL5 = ["CRI", "GTM", "HND", "MEX", "SLV"]  # E11's countries
     [
         # GCM 9 <- smuggling (exactMatch): only item 2's events, E2 and E3: the clique, weight 2
         (EventFilter(gcm=("9",)), RCM, rcm_pairs(2), {E2, E3}, 2),
-        # since 20 May 2019: E1 E2 E9 E11 (+ E5, E10 without countries) and the undated E6 E8 at their
+        # since 20 May 2019: E1 E2 E9 E10 E11 (+ E5, without countries) and the undated E6 E8 at their
         # items' date, 6 June. The 2018 events E3 and E12, the earlier E4 E7 and the undated E13 (its
         # item: 8 May) drop out: E2 gives 1, E11 adds 1 on its 10 pairs, E8 1 more among GTM HND MEX SLV
         (
@@ -295,7 +295,7 @@ CENTRAL5 = ["CRI", "GTM", "HND", "MEX", "SLV"]  # E11's countries
             | {frozenset((a, b)): 2 for i, a in enumerate(CENTRAL5) for b in CENTRAL5[i + 1 :]}
             | {frozenset((a, b)): 3 for a in MESO for b in MESO if a < b},
             {E2, E11, E8},
-            None,  # 4 today; 5 once E10 has GTM (known failure)
+            None,  # (the events per country are checked by the tests above)
         ),
         # up to 2018: E3 and E12 (GTM MEX)
         (

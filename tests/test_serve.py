@@ -23,6 +23,7 @@ from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, parse_query
 from rdflib.compare import isomorphic
 from starlette.testclient import TestClient
 
+import kg.sparql.execute
 from kg import queries as kq
 from kg.errors import KgError
 from kg.network import country_network
@@ -31,8 +32,9 @@ from kg.queries import query as named_query
 from kg.sandbox import Limits
 from kg.serve.app import create_app
 from kg.serve.protocol import ProtocolError, negotiate, parse_request
-from kg.serve.snapshot import ROOT_INFIX, FixedSource, SnapshotSource, open_for_writing, serving
-from kg.store import KgStore, StoreLock
+from kg.serve.snapshot import FixedSource, SnapshotSource
+from kg.store import KgStore, open_for_writing, serving
+from kg.store.files import SERVING, StoreLock
 
 from .conftest import ROOT
 
@@ -221,7 +223,9 @@ def test_a_syntax_error_is_400_with_line_and_column(client):
     assert response.text.startswith("SPARQL syntax error at line 3, column 1: expected one of ")
     assert response.headers["x-migkg-error-line"] == "3" and response.headers["x-migkg-error-column"] == "1"
     undeclared = client.get("/sparql", params={"query": "SELECT * WHERE { ?x nope:p ?y }"})
-    assert undeclared.text.strip() == "SPARQL syntax error at line 1, column 27: undeclared prefix (add a PREFIX line)"
+    assert undeclared.text.strip() == (  # named, as `kg sparql` names it
+        "SPARQL syntax error at line 1, column 27: undeclared prefix 'nope:' (add a PREFIX line; `kg vocab` lists kg's prefixes)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -343,7 +347,7 @@ def test_a_named_query_runs_with_bound_parameters(client, sample_store):
 
 
 def test_a_named_query_is_answered_again_from_its_kept_results(sample_store, monkeypatch):
-    monkeypatch.setattr(kq, "KEEP_AFTER", 0.0)  # keep every result, however quick (in this process: no workers)
+    monkeypatch.setattr(kg.sparql.execute, "KEEP_AFTER", 0.0)  # keep every result, however quick (in this process: no workers)
     source = SnapshotSource(sample_store).start()
     with source, TestClient(create_app(source, isolate=False)) as c:
         first = c.get("/queries/country_pairs", params={"format": "json"})
@@ -557,12 +561,12 @@ def test_a_snapshot_holds_while_a_writer_writes_and_moves_on_after(tmp_path):
             assert lease.store.graph_count() == 1
             country_network(lease.store)  # saves the event table beside the snapshot
             assert (source.root / "snapshot-000001.events.npz").exists()
-            kept = kq.KEEP_AFTER
-            kq.KEEP_AFTER = 0.0
+            kept = kg.sparql.execute.KEEP_AFTER
+            kg.sparql.execute.KEEP_AFTER = 0.0
             try:  # and a named query's results
                 kq.run(lease.store, "events_per_month")
             finally:
-                kq.KEEP_AFTER = kept
+                kg.sparql.execute.KEEP_AFTER = kept
             assert any((source.root / "snapshot-000001.results").glob("*.tsv"))
         writer = KgStore.open(path, write=True)  # the server holds no lock: a build gets in
         writer.store.add(Quad(*triple, Literal("2"), g2))
@@ -605,7 +609,7 @@ def test_a_removed_store_is_not_recreated(tmp_path):
 def test_snapshot_folders_of_dead_servers_are_removed(tmp_path):
     path = tmp_path / "store"
     KgStore.open(path, write=True).close()
-    stale = tmp_path / f"store{ROOT_INFIX}999999999-abc"
+    stale = tmp_path / f"store{SERVING}999999999-abc"
     (stale / "snapshot-000001").mkdir(parents=True)
     with SnapshotSource(path).start():
         assert not stale.exists()

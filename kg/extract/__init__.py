@@ -53,7 +53,7 @@ def extract(item: NewsItem) -> Extraction:
     events = find_events(text, item.title, item.published, entities, mentions)
     quantities = find_quantities(text, mentions, item.published.year)
     find_participations(text, events, entities, mentions, quantities)
-    themes = _themes(text, len(item.title))
+    themes = _themes(text)
     for event in events:
         event.themes = themes
     title_words = item.title.lower().split()
@@ -75,13 +75,9 @@ def extract(item: NewsItem) -> Extraction:
     )
 
 
-def _themes(text: str, title_len: int) -> list[str]:
-    """Themes whose cue phrases occur; a title match counts double, and one strong or two
-    summary matches are needed."""
-    scores: dict[str, int] = {}
-    for theme, hits in find_cues(text, "theme").items():
-        scores[theme] = sum(2 if m.start < title_len else 1 for m in hits)
-    return sorted(t for t, score in scores.items() if score >= 1)
+def _themes(text: str) -> list[str]:
+    """Themes whose cue phrases occur: one match, in the title or the text, is enough."""
+    return sorted(find_cues(text, "theme"))
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""Events, their types and the roles of organisations in them.
+"""Events and their types (the roles of organisations in them are :mod:`kg.extract.roles`').
 
 An event is anchored on a date expression (one per distinct date span) or, when the text
 has none, on the strongest event cue of the item. Its context is the sentence holding its

@@ -1,4 +1,7 @@
-"""Counted participation ("80 officials", "representatives of eleven countries") and quoted statistics."""
+"""Quantities: numbers of people, countries and organisations, and percentages, as news writes
+them ("80 officials", "representatives of eleven countries", "6.3%"), each with its kind
+(participation, statistic, target); :mod:`kg.extract.participation` attaches them to events and
+:mod:`kg.extract.statistics` to countries."""
 
 from __future__ import annotations
 

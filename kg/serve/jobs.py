@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyoxigraph import (
-    NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -35,15 +34,14 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.errors import KgError
+from kg.errors import QuerySyntaxError
 from kg.namespaces import PREFIXES
-from kg.queries import evaluate as kept_or_evaluated
 from kg.sandbox import QueryTimeout
 from kg.serve.protocol import ProtocolError, WireFormat
-from kg.sparql import declares_dataset, syntax_message
+from kg.sparql.execute import execute
 from kg.store import KgStore
 
-__all__ = ["Answer", "SparqlJob", "network_json", "run_sparql", "store_counts", "syntax_message"]
+__all__ = ["Answer", "SparqlJob", "network_json", "run_sparql", "store_counts"]
 
 # How many rows a job produces between two looks at the clock.
 _CHECK_EVERY = 512
@@ -83,25 +81,13 @@ def _start(store: KgStore, job: SparqlJob) -> Any:
     clauses, else the union of all graphs as the default graph. The project prefixes (mk:,
     schema:, ctry:, ...) are predeclared, as in ``kg sparql``. A syntax error becomes a 400
     :class:`ProtocolError` naming line and column."""
-    if job.keep and not (job.default_graphs or job.named_graphs):
-        runner: Callable[[], Any] = lambda: kept_or_evaluated(store, job.query)  # noqa: E731
-    else:
-        options: dict[str, Any] = {"prefixes": dict(PREFIXES)}
-        if job.default_graphs:
-            options["default_graph"] = [NamedNode(g) for g in job.default_graphs]
-        elif not declares_dataset(job.query):
-            options["use_default_graph_as_union"] = True
-        if job.named_graphs:
-            options["named_graphs"] = [NamedNode(g) for g in job.named_graphs]
-        runner = lambda: store.store.query(job.query, **options)  # noqa: E731
     try:
-        return runner()
-    except SyntaxError as exc:
-        message, line, column = syntax_message(exc)
-        where = {"X-Migkg-Error-Line": str(line), "X-Migkg-Error-Column": str(column)} if line else {}
-        raise ProtocolError(400, message, where) from None
-    except OSError as exc:
-        raise KgError(f"query failed: {exc}") from None
+        return execute(
+            store, job.query, keep=job.keep, default_graphs=job.default_graphs, named_graphs=job.named_graphs
+        )
+    except QuerySyntaxError as exc:
+        where = {"X-Migkg-Error-Line": str(exc.line), "X-Migkg-Error-Column": str(exc.column)} if exc.line else {}
+        raise ProtocolError(400, str(exc), where) from None
 
 
 def _lines(items: Any, cell: Callable[[Any], str], job: SparqlJob) -> tuple[list[str], bool]:

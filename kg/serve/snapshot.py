@@ -20,7 +20,7 @@ So ``kg serve`` never keeps the live store open:
 A reader therefore sees each item graph as it was before a build or after it, never half of
 it; counts only grow (or shrink after ``kg build --replace``) from one snapshot to the next. A
 ``kg build`` that starts in the few milliseconds a snapshot holds the lock waits for it
-(:func:`open_for_writing`) instead of failing.
+(:func:`kg.store.open_for_writing`) instead of failing.
 
 >>> source = FixedSource(KgStore.memory())
 >>> with source.use() as lease:
@@ -45,12 +45,11 @@ from typing import Protocol
 
 from pyoxigraph import Store
 
-from kg.errors import KgError, UsageError
-from kg.store import KgStore, StoreLock, files_signature, open_store, process_alive
+from kg.errors import KgError
+from kg.store import KgStore, files_signature
+from kg.store.files import SERVING, StoreLock, remove_stale
 
-__all__ = ["FixedSource", "Lease", "SnapshotSource", "Source", "open_for_writing", "serving"]
-
-ROOT_INFIX = ".serve-"
+__all__ = ["FixedSource", "Lease", "SnapshotSource", "Source"]
 
 
 class Lease:
@@ -140,7 +139,7 @@ class SnapshotSource:
         self.path = Path(path)
         self.interval = interval
         self.on_wait = on_wait
-        self.root = self.path.with_name(f"{self.path.name}{ROOT_INFIX}{os.getpid()}")  # made unique by start()
+        self.root = self.path.with_name(f"{self.path.name}{SERVING}{os.getpid()}")  # made unique by start()
         self._current: _Snapshot | None = None
         self._generation = 0
         self._checked = 0.0
@@ -155,8 +154,8 @@ class SnapshotSource:
         for a build that holds the store to finish."""
         if not self.path.is_dir():
             raise KgError(f"no store at {self.path}; run `kg build` first or pass --store")
-        _remove_stale_roots(self.path)
-        self.root = Path(tempfile.mkdtemp(prefix=f"{self.path.name}{ROOT_INFIX}{os.getpid()}-", dir=self.path.parent))
+        remove_stale(self.path, SERVING)  # snapshot folders of servers that were killed
+        self.root = Path(tempfile.mkdtemp(prefix=f"{self.path.name}{SERVING}{os.getpid()}-", dir=self.path.parent))
         deadline = None if patience is None else time.monotonic() + patience
         told = False
         while not self.refresh():
@@ -279,44 +278,3 @@ def _checkpoint(store: Path, target: Path) -> None:
     finally:
         del live
         gc.collect()  # RocksDB is closed when the handle is freed: before the caller releases the lock
-
-
-def _roots(path: Path) -> Iterator[tuple[Path, int]]:
-    """The snapshot folders beside the store, ``STORE.serve-PID-RANDOM``, with their server's pid."""
-    prefix = f"{path.name}{ROOT_INFIX}"
-    if not path.parent.is_dir():
-        return
-    for entry in path.parent.iterdir():
-        pid = entry.name[len(prefix) :].split("-", 1)[0]
-        if entry.name.startswith(prefix) and pid.isdigit() and entry.is_dir():
-            yield entry, int(pid)
-
-
-def _remove_stale_roots(path: Path) -> None:
-    """Snapshot folders left by servers that were killed."""
-    for root, pid in _roots(path):
-        if not process_alive(pid):
-            shutil.rmtree(root, ignore_errors=True)
-
-
-def serving(path: str | os.PathLike[str]) -> list[int]:
-    """The process ids of the running ``kg serve`` processes that serve the store at ``path``."""
-    return sorted(pid for _, pid in _roots(Path(path)) if process_alive(pid))
-
-
-def open_for_writing(location: str, *, patience: float = 10.0) -> KgStore:
-    """``open_store(location, write=True)``, waiting while a ``kg serve`` of it takes a snapshot.
-
-    A snapshot holds the lock for milliseconds, so a build that starts then waits (up to
-    ``patience`` seconds) rather than failing; with no server, this is ``open_store``.
-    """
-    deadline = time.monotonic() + patience
-    while True:
-        try:
-            return open_store(location, write=True)
-        except UsageError:
-            raise
-        except KgError:
-            if time.monotonic() >= deadline or location in (None, ":memory:") or not serving(location):
-                raise
-            time.sleep(0.05)

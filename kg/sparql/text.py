@@ -1,93 +1,32 @@
-"""Running SPARQL and writing its results in the formats analysts' tools read.
-
-Rows (SELECT, ASK) go out as SPARQL 1.1 results (JSON, XML, CSV, TSV, written by
-pyoxigraph) or as a readable table; graphs (CONSTRUCT, DESCRIBE) as Turtle, N-Triples,
-JSON-LD or TriG.
-
->>> from kg.store import KgStore
->>> store = KgStore.memory()
->>> print(render(run(store, "SELECT (1 AS ?one) WHERE {}"), ResultFormat.TABLE), end="")
-one
----
-1
+"""Reading SPARQL text without running it: a lexer (:func:`tokens`), the checks made before a
+query is parsed (:func:`depth`, :func:`declares_dataset`, :func:`declared_prefixes`), parameters
+bound as a ``VALUES`` row (:func:`inline_values`), and pyoxigraph's parse errors as one sentence
+(:func:`syntax_message`).
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    Variable,
-    serialize,
-)
+from pyoxigraph import Variable
 
-from kg.errors import KgError, UsageError
-from kg.namespaces import PREFIXES
-from kg.store import KgStore
+from kg.errors import UsageError
 
 __all__ = [
-    "ResultFormat",
     "Token",
-    "answer",
     "declared_prefixes",
     "declares_dataset",
     "depth",
     "inline_values",
-    "render",
-    "run",
     "significant",
     "syntax_message",
-    "term_text",
     "tokens",
     "unescape_iri",
+    "with_prefixes",
 ]
-
-
-class ResultFormat(enum.Enum):
-    TABLE = "table"
-    CSV = "csv"
-    TSV = "tsv"
-    JSON = "json"
-    XML = "xml"
-    TURTLE = "turtle"
-    NTRIPLES = "ntriples"
-    JSONLD = "jsonld"
-    TRIG = "trig"
-
-    @property
-    def for_rows(self) -> bool:
-        return self in _ROW_FORMATS or self is ResultFormat.TABLE
-
-    @property
-    def for_graphs(self) -> bool:
-        return self in _GRAPH_FORMATS
-
-
-_ROW_FORMATS = {
-    ResultFormat.CSV: QueryResultsFormat.CSV,
-    ResultFormat.TSV: QueryResultsFormat.TSV,
-    ResultFormat.JSON: QueryResultsFormat.JSON,
-    ResultFormat.XML: QueryResultsFormat.XML,
-}
-_GRAPH_FORMATS = {
-    ResultFormat.TURTLE: RdfFormat.TURTLE,
-    ResultFormat.NTRIPLES: RdfFormat.N_TRIPLES,
-    ResultFormat.JSONLD: RdfFormat.JSON_LD,
-    ResultFormat.TRIG: RdfFormat.TRIG,
-}
-
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
 _EXPECTED = re.compile(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\s][^,]*')
@@ -102,11 +41,14 @@ def _expected(items: str) -> str:
     return ", ".join(kept)
 
 
-def syntax_message(error: SyntaxError) -> tuple[str, int | None, int | None]:
-    """pyoxigraph's parse error as one sentence, with its line and column when it gives them.
+def syntax_message(error: SyntaxError, query: str = "") -> tuple[str, int | None, int | None]:
+    """pyoxigraph's parse error as one sentence, with its line and column when it gives them, and
+    the undeclared prefix named when ``query`` (the text parsed) is given.
 
     >>> syntax_message(SyntaxError("error at 2:7: expected one of HAVING, LIMIT, ['0'..='9']"))
     ('SPARQL syntax error at line 2, column 7: expected one of HAVING, LIMIT, a name or number', 2, 7)
+    >>> print(syntax_message(SyntaxError("error at 1:10: Prefix not found"), "ASK { x:y ?p ?o }")[0])
+    SPARQL syntax error at line 1, column 10: undeclared prefix 'x:' (add a PREFIX line; `kg vocab` lists kg's prefixes)
     """
     text = str(error)
     match = _ERROR_AT.fullmatch(text)
@@ -115,103 +57,16 @@ def syntax_message(error: SyntaxError) -> tuple[str, int | None, int | None]:
     detail = " ".join(match[3].split())
     if "Prefix not found" in detail:
         detail = "undeclared prefix (add a PREFIX line)"
+        lines = query.splitlines()
+        if 1 <= int(match[1]) <= len(lines):
+            name = re.search(r"([A-Za-z][\w.-]*)?:[\w.-]*$", lines[int(match[1]) - 1][: int(match[2]) - 1])
+            if name:
+                prefix = name[1] or ""
+                detail = f"undeclared prefix '{prefix}:' (add a PREFIX line; `kg vocab` lists kg's prefixes)"
     elif detail.startswith("expected one of "):
         detail = "expected one of " + _expected(detail.removeprefix("expected one of "))
     return f"SPARQL syntax error at line {match[1]}, column {match[2]}: {detail}", int(match[1]), int(match[2])
 
-
-def run(store: KgStore, query: str, substitutions: dict[Any, Any] | None = None) -> Any:
-    """Run ``query`` over the union of all graphs; syntax errors become one clear line."""
-    try:
-        return store.query(query, substitutions)
-    except SyntaxError as exc:
-        raise UsageError(syntax_message(exc)[0]) from None
-    except OSError as exc:
-        raise KgError(f"query failed: {exc}") from None
-
-
-def answer(store: KgStore, query: str, fmt: ResultFormat | None, keep: bool = False) -> str:
-    """Run ``query`` and render its results in ``fmt`` (None: CSV for rows, Turtle for graphs).
-
-    With ``keep`` (a named query), slow results are kept beside the store
-    (:func:`kg.queries.evaluate`). Evaluation is lazy: the rows are computed while rendering.
-    This is the job ``kg sparql`` and ``kg query`` give a :class:`kg.sandbox.Worker`.
-    """
-    if keep:
-        from kg.queries import evaluate
-
-        result = evaluate(store, query)
-    else:
-        result = run(store, query)
-    chosen = fmt or (ResultFormat.TURTLE if isinstance(result, QueryTriples) else ResultFormat.CSV)
-    return render(result, chosen)
-
-
-def term_text(term: Any) -> str:
-    """A term as a person reads it: IRIs compacted with the project prefixes, literals bare."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda pair: len(pair[1]),
-            default=None,
-        )
-        if best and _is_local(iri[len(best[1]) :]):
-            return f"{best[0]}:{iri[len(best[1]) :]}"
-        return f"<{iri}>"
-    if isinstance(term, Literal):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    return str(term)
-
-
-def _is_local(local: str) -> bool:
-    return bool(local) and all(ch.isalnum() or ch in "-_." for ch in local) and not local.endswith(".")
-
-
-def render(result: Any, fmt: ResultFormat) -> str:
-    """Results as text in ``fmt``; raises :class:`UsageError` for a format that cannot hold them."""
-    if isinstance(result, QueryBoolean):
-        if fmt is ResultFormat.TABLE:
-            return ("true" if bool(result) else "false") + "\n"
-        if fmt not in _ROW_FORMATS:
-            raise UsageError(f"--format {fmt.value} cannot hold an ASK answer; use table, json, xml, csv or tsv")
-        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
-    if isinstance(result, QuerySolutions):
-        if fmt is ResultFormat.TABLE:
-            return table(result)
-        if fmt not in _ROW_FORMATS:
-            raise UsageError(f"--format {fmt.value} is for graphs; SELECT results take table, csv, tsv, json or xml")
-        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
-    if isinstance(result, QueryTriples):
-        if fmt is ResultFormat.TABLE:
-            fmt = ResultFormat.TURTLE
-        if fmt not in _GRAPH_FORMATS:
-            raise UsageError(
-                f"--format {fmt.value} is for rows; CONSTRUCT/DESCRIBE results take turtle, ntriples, jsonld or trig"
-            )
-        prefixes = dict(PREFIXES) if fmt in (ResultFormat.TURTLE, ResultFormat.TRIG) else None
-        return (serialize(list(result), format=_GRAPH_FORMATS[fmt], prefixes=prefixes) or b"").decode()
-    raise KgError(f"unexpected result type {type(result).__name__}")
-
-
-def table(solutions: QuerySolutions) -> str:
-    """A plain aligned text table, one row per solution."""
-    names = [v.value for v in solutions.variables]
-    rows = [[term_text(solution[name]) for name in names] for solution in solutions]
-    widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(names)]
-    lines = [
-        "  ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-# -- reading query text --
 
 _TOKENS = re.compile(
     r"""
@@ -325,6 +180,22 @@ def declared_prefixes(query: str) -> dict[str, str]:
     return declared
 
 
+def with_prefixes(query: str, prefixes: Mapping[str, str]) -> str:
+    """``query`` with a ``PREFIX`` line first for each of ``prefixes`` that it uses (in a prefixed
+    name outside strings, IRIs and comments) but does not declare: the text a SPARQL server is sent,
+    where an embedded store is given the prefixes themselves.
+
+    >>> print(with_prefixes("ASK { ?x a mk:Event } # ex:x", {"mk": "https://w3id.org/migkg/ontology#", "ex": "http://e/"}))
+    PREFIX mk: <https://w3id.org/migkg/ontology#>
+    ASK { ?x a mk:Event } # ex:x
+    """
+    found = significant(query)
+    declared = declared_prefixes(query)
+    used = {t.text.split(":", 1)[0] for t in found if t.kind == "name"}
+    lines = [f"PREFIX {p}: <{prefixes[p]}>" for p in sorted(used) if p in prefixes and p not in declared]
+    return "\n".join([*lines, query]) if lines else query
+
+
 # -- parameters as a VALUES block --
 
 
@@ -337,6 +208,7 @@ def inline_values(query: str, substitutions: Mapping[Any, Any]) -> str:
     form ``SELECT * { … }``, the first top-level group). Each term is written by pyoxigraph
     (IRIs and literals escaped), never taken from user text.
 
+    >>> from pyoxigraph import NamedNode
     >>> print(inline_values("SELECT ?c ?n WHERE { ?e <http://e/p> ?c }", {Variable("c"): NamedNode("http://e/GTM")}))
     SELECT ?c ?n WHERE {
       VALUES (?c) { (<http://e/GTM>) }

@@ -30,145 +30,28 @@ Writes are atomic per item graph, so a killed build leaves every item graph whol
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
-import fcntl
 import gc
 import hashlib
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 
 from kg.errors import KgError
-from kg.namespaces import MK, PROV
+from kg.namespaces import MK, PREFIXES, PROV
+from kg.sparql.text import declares_dataset
+from kg.store.files import REPLACING, StoreLock, exchange, files_signature, remove_stale
 
-__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore", "files_signature", "open_store", "process_alive", "write_whole"]
+__all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore"]
 
 DEFAULT_STORE = os.environ.get("MIGKG_STORE", ".kg/store")
 
 #: Quads per ``bulk_load`` call: below oxigraph's bulk batch (10**6), so that a call is one
 #: atomic ingestion (see the module docstring).
 BULK_QUADS = 500_000
-
-
-def files_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, size and mtime of the store's data files; a write by anyone changes it.
-
-    The ``LOG`` files are left out: every read-only open of the store appends to them.
-    """
-    entries = []
-    try:
-        with os.scandir(path) as listing:
-            for entry in listing:
-                if entry.name.startswith("LOG") or entry.name == "LOCK":
-                    continue
-                try:
-                    st = entry.stat()
-                except FileNotFoundError:  # removed by a compaction while we looked
-                    continue
-                entries.append((entry.name, st.st_size, st.st_mtime_ns))
-    except FileNotFoundError:
-        return ()
-    return tuple(sorted(entries))
-
-
-def write_whole(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
-    """Write ``path`` whole or not at all with ``write(handle)``: into a file of its own in the same
-    folder (two writers may save at once), then renamed over ``path``. For the files kept beside a
-    store (its event table, kept query results): a folder we may not write to leaves nothing and
-    returns False, and they are left uncached."""
-    try:
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    except OSError:
-        return False
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            write(handle)
-        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        return False
-    return True
-
-
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
-
-
-def _exchange(a: Path, b: Path) -> None:
-    """Swap folders ``a`` and ``b`` in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so that a
-    kill leaves either both as they were or both swapped. Where the system or its filesystem
-    cannot, in three renames: a kill between the first two leaves ``b`` at ``b.old``."""
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is not None:
-        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-            return
-        code = ctypes.get_errno()
-        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-            raise OSError(code, os.strerror(code), str(b))
-    retired = b.with_name(b.name + ".old")
-    os.rename(b, retired)
-    os.rename(a, b)
-    os.rename(retired, a)
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (someone else's counts): folders named after a process that is
-    gone (a killed ``kg serve`` or ``kg build``) may be removed."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's
-        return True
-    return True
-
-
-class StoreLock:
-    """An advisory ``flock`` on ``STORE.lock``: exclusive for writers, shared for readers."""
-
-    def __init__(self, store_path: Path, exclusive: bool) -> None:
-        self.path = store_path.with_name(store_path.name + ".lock")
-        self.exclusive = exclusive
-        self.handle: IO[str] | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
-        try:
-            fcntl.flock(handle, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            store = self.path.with_suffix("")
-            if self.exclusive:
-                raise KgError(
-                    f"store {store} is in use by another process ({holder}); "
-                    "wait for it to finish or pass another --store"
-                ) from None
-            raise KgError(
-                f"store {store} is being written by another process ({holder}); try again when it has finished"
-            ) from None
-        if self.exclusive:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()}")
-            handle.flush()
-        self.handle = handle
-
-    def release(self) -> None:
-        if self.handle is not None:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
 
 
 class KgStore:
@@ -221,9 +104,25 @@ class KgStore:
 
     # -- reading --
 
-    def query(self, query: str, substitutions: Mapping[Any, Any] | None = None) -> Any:
-        """Run SPARQL with the union of all graphs as the default graph."""
-        return self.store.query(query, use_default_graph_as_union=True, substitutions=dict(substitutions or {}))
+    def query(
+        self,
+        query: str,
+        substitutions: Mapping[Any, Any] | None = None,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Any:
+        """Run SPARQL (use :func:`kg.sparql.execute.execute`), the project prefixes predeclared,
+        over ``default_graphs`` and ``named_graphs`` when given, else over the query's own
+        ``FROM`` clauses, else with the union of all graphs as the default graph."""
+        options: dict[str, Any] = {"prefixes": dict(PREFIXES), "substitutions": dict(substitutions or {})}
+        if default_graphs:
+            options["default_graph"] = [NamedNode(g) for g in default_graphs]
+        elif not declares_dataset(query):
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [NamedNode(g) for g in named_graphs]
+        return self.store.query(query, **options)
 
     def version(self) -> str | None:
         """An identifier of the store's content, for caches of data derived from it; ``None`` in memory.
@@ -339,11 +238,8 @@ class KgStore:
             self.store = fresh.store
             return
         path = Path(self.location)
-        for stale in path.parent.glob(f"{path.name}{_REPLACING}*"):
-            pid = stale.name[len(path.name + _REPLACING) :]
-            if pid.isdigit() and not process_alive(int(pid)):
-                shutil.rmtree(stale, ignore_errors=True)
-        side = path.with_name(f"{path.name}{_REPLACING}{os.getpid()}")
+        remove_stale(path, REPLACING)
+        side = path.with_name(f"{path.name}{REPLACING}{os.getpid()}")
         shutil.rmtree(side, ignore_errors=True)
         fresh = KgStore(Store(str(side)), str(side))
         try:
@@ -357,23 +253,7 @@ class KgStore:
         del fresh.store, self.store  # ... and before a folder moves
         gc.collect()
         try:
-            _exchange(side, path)
+            exchange(side, path)
         finally:
             self.store = Store(str(path))
         shutil.rmtree(side, ignore_errors=True)  # the old store, now in the side folder
-
-
-#: The folder a ``--replace`` builds in is named ``STORE{_REPLACING}PID`` (PID: the build that made it).
-_REPLACING = ".replacing-"
-
-
-def open_store(location: str | None, *, write: bool = False) -> KgStore:
-    """Open ``location``: a folder, ``:memory:`` for a throw-away store, or the
-    ``http(s)://`` URL of a SPARQL 1.1 server (:class:`kg.remote.RemoteStore`)."""
-    if location in (None, ":memory:"):
-        return KgStore.memory()
-    if str(location).startswith(("http://", "https://")):
-        from kg.remote import RemoteStore
-
-        return RemoteStore(str(location))
-    return KgStore.open(location, write=write)

@@ -21,7 +21,7 @@ result, and much faster on Oxigraph, whose cost per request grows with the numbe
 Queries need the union of all named graphs as the default graph (``oxigraph serve
 --union-default-graph``, Fuseki ``tdb2:unionDefaultGraph true``; GraphDB does it by default).
 Parameters of named queries travel in the query text as a ``VALUES`` row
-(:func:`kg.sparql.inline_values`), the same text an embedded store runs.
+(:func:`kg.sparql.text.inline_values`), the same text an embedded store runs.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -54,9 +54,9 @@ from pyoxigraph import (
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
-from kg.namespaces import MK, PROV
-from kg.sparql import inline_values
-from kg.store import KgStore
+from kg.namespaces import MK, PREFIXES, PROV
+from kg.sparql.text import inline_values, with_prefixes
+from kg.store.local import KgStore
 
 __all__ = ["LAYOUTS", "WRITE_MODES", "Layout", "RemoteStore", "is_remote"]
 
@@ -223,8 +223,8 @@ class RemoteStore(KgStore):
     def _timed_out(self) -> str:
         return f"the server did not answer within {self.timeout:g} s (--remote-timeout)"
 
-    def _post_query(self, text: str) -> tuple[str, bytes]:
-        form = urlencode([("query", text), *self.layout.query_params]).encode()
+    def _post_query(self, text: str, dataset: Sequence[tuple[str, str]] = ()) -> tuple[str, bytes]:
+        form = urlencode([("query", text), *self.layout.query_params, *dataset]).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT}
         return self._request("POST", self.query_url, form, headers)
 
@@ -236,12 +236,21 @@ class RemoteStore(KgStore):
 
     # -- reading --
 
-    def query(self, query: str, substitutions: Mapping[Any, Any] | None = None) -> Any:
-        """Run SPARQL on the server; results are the same pyoxigraph objects an embedded store gives."""
+    def query(
+        self,
+        query: str,
+        substitutions: Mapping[Any, Any] | None = None,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Any:
+        """Run SPARQL on the server, the project prefixes the query uses declared; results are the
+        same pyoxigraph objects an embedded store gives."""
         if not self._union_checked:
             self._check_union_default_graph()
-        text = inline_values(query, substitutions) if substitutions else query
-        content_type, body = self._post_query(text)
+        text = with_prefixes(inline_values(query, substitutions) if substitutions else query, PREFIXES)
+        dataset = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
+        content_type, body = self._post_query(text, dataset)
         if content_type == "application/sparql-results+json":
             return parse_query_results(body, format=QueryResultsFormat.JSON)
         if content_type == "application/sparql-results+xml":
