@@ -70,7 +70,7 @@ def quads_by_kind(store: Path) -> dict[str, int]:
         for quad in opened.quads_for_pattern(None, None, None, graph):
             counts["all"] += 1
             if not in_item:
-                counts[f"graph {graph.value[len(ns.BASE):]}"] += 1
+                counts[f"graph {graph.value[len(ns.BASE) :]}"] += 1
                 continue
             counts["item graphs"] += 1
             s = quad.subject.value

@@ -40,7 +40,7 @@ from pyoxigraph import Literal, Quad
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extract import extract
-from kg.rdf import item_nquads, run_iri
+from kg.rdf import item_nquads, provenance_quads, run_iri
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, read_sources
 from kg.store import BULK_QUADS, KgStore, process_alive
 
@@ -178,7 +178,7 @@ def build(
                 on_reject=on_reject,
                 progress=progress,
             )
-            group_reports(target, report)
+            group_reports(target, report, shared=shared)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -291,15 +291,31 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def group_reports(store: KgStore, report: BuildReport) -> None:
+def group_reports(store: KgStore, report: BuildReport, *, shared: bool = True) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
-    build or a load has written the item graphs, and count them in ``report``."""
+    build or a load has written the item graphs, and count them in ``report``; with ``shared``,
+    describe the extraction run the item graphs name in the provenance graph."""
     from kg.same import link
+    from kg.summaries import write_summaries
 
     started = time.monotonic()
+    if shared:
+        describe_run(store)
     linked = link(store)
+    write_summaries(store)  # after the canonical events: the summaries count them
     report.same_stories, report.canonical_events = linked.stories, linked.groups
     report.link_seconds = time.monotonic() - started
+
+
+def describe_run(store: KgStore) -> None:
+    """Add this version's extraction run to the provenance graph unless it is there already.
+
+    Runs described by earlier builds stay: item graphs written by them still name them.
+    """
+    quads = provenance_quads()
+    if bool(store.query(f"ASK {{ GRAPH <{ns.PROVENANCE_GRAPH}> {{ {quads[0].subject} a {quads[0].object} }} }}")):
+        return
+    store.replace_graphs({ns.PROVENANCE_GRAPH: [*store.quads(ns.PROVENANCE_GRAPH), *quads]})
 
 
 def _conflict(item: NewsItem, source_file: str, line: int) -> Notice:

@@ -77,17 +77,23 @@ def write_corpus(path: Path, prefix: str, start: int, n: int) -> Path:
 
 
 def memory_store(trig: Path) -> KgStore:
-    """A throw-away store holding a hand-written TriG fixture."""
+    """A throw-away store holding a hand-written TriG fixture, summarised as a build would."""
+    from kg.summaries import write_summaries
+
     store = KgStore.memory()
     store.store.load(path=str(trig), format=RdfFormat.TRIG)
+    write_summaries(store)
     return store
 
 
 def disk_store(tmp_path_factory: pytest.TempPathFactory, name: str, trig: Path) -> str:
     """The same fixture in an on-disk store (closed again), for the command line."""
     path = tmp_path_factory.mktemp(name) / "store"
+    from kg.summaries import write_summaries
+
     with KgStore.open(path, write=True) as store:
         store.store.load(path=str(trig), format=RdfFormat.TRIG)
+        write_summaries(store)
     return str(path)
 
 
