@@ -35,7 +35,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from pyoxigraph import Literal, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
@@ -302,7 +302,11 @@ def group_reports(store: KgStore, report: BuildReport, *, shared: bool = True) -
     if shared:
         describe_run(store)
     linked = link(store)
-    write_summaries(store)  # after the canonical events: the summaries count them
+    # after the canonical events, which the summaries count; only when something was written
+    # (an unchanged rebuild reads nothing more) or the store has none yet
+    summarised = store._local and store.store.contains_named_graph(NamedNode(ns.SUMMARY_GRAPH))
+    if report.items_written or linked.written or not summarised:
+        write_summaries(store)
     report.same_stories, report.canonical_events = linked.stories, linked.groups
     report.link_seconds = time.monotonic() - started
 

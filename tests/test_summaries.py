@@ -106,3 +106,14 @@ def test_summary_queries_take_the_reports_switch(name):
     query = kq.load(name)
     assert query.counts_events
     assert 'mk:counting "reports"' in query.text_for({}, reports=True)
+
+
+def test_an_unchanged_rebuild_does_not_count_again(monkeypatch: pytest.MonkeyPatch):
+    import kg.summaries
+
+    store = KgStore.memory()
+    build([SAMPLE], store)
+    calls = []
+    monkeypatch.setattr(kg.summaries, "write_summaries", lambda s: calls.append(s) or False)
+    assert build([SAMPLE], store).unchanged == 10
+    assert calls == []
