@@ -35,12 +35,12 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from pyoxigraph import Literal, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extract import extract
-from kg.rdf import item_nquads, run_iri
+from kg.rdf import item_nquads, provenance_quads, run_iri
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, read_sources
 from kg.store import BULK_QUADS, KgStore, process_alive
 
@@ -178,7 +178,7 @@ def build(
                 on_reject=on_reject,
                 progress=progress,
             )
-            group_reports(target, report)
+            group_reports(target, report, shared=shared)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -291,15 +291,36 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def group_reports(store: KgStore, report: BuildReport) -> None:
+def group_reports(store: KgStore, report: BuildReport, *, shared: bool = True) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
-    build or a load has written the item graphs, and count them in ``report``."""
+    build or a load has written the item graphs, and count them in ``report``; with ``shared``,
+    describe the extraction run the item graphs name in the provenance graph."""
     from kg.same import link
+    from kg.summaries import write_summaries
 
     started = time.monotonic()
+    if shared:
+        describe_run(store)
     linked = link(store)
+    # after the canonical events, which the summaries count; only when something was written
+    # (an unchanged rebuild reads nothing more) or the store has none yet
+    summarised = store._local and store.store.contains_named_graph(NamedNode(ns.SUMMARY_GRAPH))
+    if report.items_written or linked.written or not summarised:
+        write_summaries(store)
     report.same_stories, report.canonical_events = linked.stories, linked.groups
     report.link_seconds = time.monotonic() - started
+
+
+def describe_run(store: KgStore) -> None:
+    """Add this version's extraction run to the provenance graph unless it is there already.
+
+    Runs described by earlier builds stay: item graphs written by them still name them.
+    """
+    quads = provenance_quads()
+    held = list(store.quads(ns.PROVENANCE_GRAPH))  # a few quads per run; read the same way from a server
+    if all(q in held for q in quads):
+        return
+    store.replace_graphs({ns.PROVENANCE_GRAPH: [*held, *(q for q in quads if q not in held)]})
 
 
 def _conflict(item: NewsItem, source_file: str, line: int) -> Notice:

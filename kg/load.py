@@ -42,7 +42,7 @@ def load_shards(
             with ShardLoader(target, root, report, batch_size=batch_size, shared=shared) as loader:
                 for meta in manifest["metas"]:
                     loader.add(meta)
-            group_reports(target, report)  # as kg build does: the same events of what is now stored
+            group_reports(target, report, shared=shared)  # as kg build does: the same events of what is now stored
     except KgError as exc:
         written = 0 if replace and store._local else report.items_written
         raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None

@@ -135,6 +135,10 @@ ONTOLOGY_GRAPH = GRAPH + "ontology"
 #: Derived graphs, rebuilt from the item graphs after every build (kg.same).
 SAME_STORY_GRAPH = GRAPH + "same-story"
 EVENTS_GRAPH = GRAPH + "events"
+#: The extraction runs and the software that item graphs name (kg.rdf.provenance_quads).
+PROVENANCE_GRAPH = GRAPH + "provenance"
+#: Aggregates of the events as an RDF Data Cube, rebuilt after every build that wrote (kg.summaries).
+SUMMARY_GRAPH = GRAPH + "summaries"
 
 
 def slugify(text: str, max_len: int = 60) -> str:

@@ -69,6 +69,10 @@ QUERY_DIR = Path(os.environ.get("MIGKG_QUERIES", HOME / "queries"))
 #: report, as each item told it, and no canonical event.
 CANONICAL_FILTER = "FILTER NOT EXISTS { ?canonical mk:hasReport ?event }"
 REPORTS_FILTER = "FILTER NOT EXISTS { ?event mk:hasReport ?report }"
+#: The same switch in a query that reads the summaries (kg.summaries): observations that count
+#: canonical events once, or (``reports=True``) every report.
+CANONICAL_SUMMARY = 'mk:counting "events"'
+REPORTS_SUMMARY = 'mk:counting "reports"'
 DEFAULT_BASE = "https://w3id.org/migkg/"
 
 Term = NamedNode | Literal
@@ -339,7 +343,7 @@ class NamedQuery:
     @property
     def counts_events(self) -> bool:
         """Whether the query counts canonical events once (and takes ``reports``)."""
-        return CANONICAL_FILTER in self.text
+        return CANONICAL_FILTER in self.text or CANONICAL_SUMMARY in self.text
 
     def text_for(self, values: Mapping[str, object] | None = None, *, reports: bool = False) -> str:
         """The query text with ``values`` (defaults filled in) bound by a ``VALUES`` row; with
@@ -351,7 +355,9 @@ class NamedQuery:
         """
         from kg.sparql.text import inline_values
 
-        text = self.text.replace(CANONICAL_FILTER, REPORTS_FILTER) if reports else self.text
+        text = self.text
+        if reports:
+            text = text.replace(CANONICAL_FILTER, REPORTS_FILTER).replace(CANONICAL_SUMMARY, REPORTS_SUMMARY)
         return inline_values(text, self.bind(values))
 
     def usage(self) -> str:

@@ -19,17 +19,16 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, parse
 
 from kg import __version__
 from kg import namespaces as ns
-from kg.extract.model import Extraction, Mention
+from kg.evidence import encode
+from kg.extract.model import Extraction
 from kg.namespaces import DCTERMS, MK, PROV, RDF, RDFS, SCHEMA, SEM, XSD
 from kg.sources import NewsItem
 
-__all__ = ["item_nquads", "item_quads", "rules_hash", "run_iri"]
+__all__ = ["item_nquads", "item_quads", "provenance_quads", "rules_hash", "run_iri"]
 
 # N-Triples escapes for the characters a quoted literal cannot hold as they are.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
@@ -95,15 +94,11 @@ _P = {  # predicate IRIs, formatted once
         "schemaValue": SCHEMA["value"],
         "unitText": SCHEMA["unitText"],
         "observationDate": SCHEMA["observationDate"],
-        "mentionIn": MK["mentionIn"],
-        "mentionOf": MK["mentionOf"],
-        "mentionText": MK["mentionText"],
-        "startOffset": MK["startOffset"],
-        "endOffset": MK["endOffset"],
+        "evidence": MK["evidence"],
     }.items()
 }
 _C = {name: _iri(MK[name]) for name in ("ItemGraph", "ExtractionRun", "Extractor", "NewsItem", "Organization")}
-_C.update({name: _iri(MK[name]) for name in ("Place", "Event", "Participation", "Statistic", "Mention")})
+_C.update({name: _iri(MK[name]) for name in ("Place", "Event", "Participation", "Statistic")})
 
 
 def rules_hash() -> str:
@@ -115,6 +110,35 @@ def rules_hash() -> str:
 
 def run_iri() -> str:
     return f"{ns.ID}run/migkg-{__version__}-{rules_hash()[:12]}"
+
+
+def provenance_quads() -> list[Quad]:
+    """The extraction run and the software, described once in the provenance graph.
+
+    Every item graph names its run (``prov:wasGeneratedBy``); what the run is (the software,
+    its version and the hash of its rules) is the same for every item, so it lives here.
+
+    >>> quads = provenance_quads()
+    >>> {q.graph_name.value for q in quads} == {ns.PROVENANCE_GRAPH}
+    True
+    >>> sum(q.subject.value == run_iri() for q in quads)
+    2
+    """
+    g = f"<{ns.PROVENANCE_GRAPH}>"
+    end = f" {g} .\n"
+    run = f"<{run_iri()}>"
+    agent = f"<{ns.ID}software/migkg-{__version__}>"
+    text = "".join(
+        (
+            f"{run} {_TYPE} {_C['ExtractionRun']}{end}",
+            f"{run} {_P['wasAssociatedWith']} {agent}{end}",
+            f"{agent} {_TYPE} {_C['Extractor']}{end}",
+            f"{agent} {_P['label']} {_lang(f'migkg extractor {__version__}', 'en')}{end}",
+            f"{agent} {_P['softwareVersion']} {_text(__version__)}{end}",
+            f"{agent} {_P['rulesHash']} {_text(rules_hash())}{end}",
+        )
+    )
+    return list(parse(text, format=RdfFormat.N_QUADS))
 
 
 def _node(kind: str, ref: str) -> str:
@@ -165,8 +189,7 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
     P, C, TYPE = _P, _C, _TYPE
 
     # -- the graph describes itself --
-    run = f"<{run_iri()}>"
-    agent = f"<{ns.ID}software/migkg-{__version__}>"
+    run = f"<{run_iri()}>"  # described once, in the provenance graph (provenance_nquads)
     add(f"{g} {TYPE} {C['ItemGraph']}{end}")
     add(f"{g} {P['contentHash']} {_text(item.content_hash())}{end}")
     add(f"{g} {P['wasGeneratedBy']} {run}{end}")
@@ -174,12 +197,6 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
     add(f'{g} {P["sourceLine"]} "{item.line}"{_INT}{end}')
     if url:
         add(f"{g} {P['wasDerivedFrom']} {url}{end}")
-    add(f"{run} {TYPE} {C['ExtractionRun']}{end}")
-    add(f"{run} {P['wasAssociatedWith']} {agent}{end}")
-    add(f"{agent} {TYPE} {C['Extractor']}{end}")
-    add(f"{agent} {P['label']} {_lang(f'migkg extractor {__version__}', 'en')}{end}")
-    add(f"{agent} {P['softwareVersion']} {_text(__version__)}{end}")
-    add(f"{agent} {P['rulesHash']} {_text(rules_hash())}{end}")
 
     # -- the news item --
     add(f"{node} {TYPE} {C['NewsItem']}{end}")
@@ -227,9 +244,10 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
             if entity.geonames_id:
                 add(f"{subject} {P['sameAs']} <{ns.GN}{entity.geonames_id}/>{end}")
 
-    # -- evidence: one node per mention --
-    for mention in ex.mentions:
-        _mention(add, end, node, item.key, mention)
+    # -- evidence: every mention, one literal (kg.evidence) --
+    evidence = encode(ex.mentions)
+    if evidence:
+        add(f"{node} {P['evidence']} {_text(evidence)}{end}")
 
     # -- events --
     for n, event in enumerate(ex.events, start=1):
@@ -301,20 +319,3 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
 def _decimal(value: float) -> str:
     text = f"{value:.6f}".rstrip("0")
     return text + "0" if text.endswith(".") else text
-
-
-_MENTION_KINDS = frozenset(("country", "org", "place", "region", "theme", "event-type", "group"))
-
-
-def _mention(add: Callable[[str], None], end: str, item_node: str, key: str, m: Mention) -> None:
-    if m.kind not in _MENTION_KINDS:
-        return
-    node = f"<{ns.ID}mention/{key}/{m.start}-{m.end}>"
-    P = _P
-    add(f"{node} {_TYPE} {_C['Mention']}{end}")
-    add(f"{node} {P['mentionIn']} {item_node}{end}")
-    add(f"{node} {P['mentionOf']} {_node(m.kind, m.ref)}{end}")
-    add(f"{node} {P['mentionText']} {_text(m.text)}{end}")
-    add(f'{node} {P["startOffset"]} "{m.start}"{_INT}{end}')
-    add(f'{node} {P["endOffset"]} "{m.end}"{_INT}{end}')
-    add(f"{node} {P['extractionRule']} {_text(m.rule)}{end}")

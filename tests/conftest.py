@@ -43,6 +43,11 @@ def invoke(runner: CliRunner, *args: str, input: str | bytes | None = None):  # 
     return runner.invoke(cli, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
+# The script that wrote tests/golden/before/ ran once at 9261299 and must never run again (it would
+# rewrite the goldens from today's code): not a module for --doctest-modules to import.
+collect_ignore = ["golden/before/snapshot.py"]
+
+
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The sample listing built once per session into an on-disk store (read it, never write)."""
@@ -77,17 +82,23 @@ def write_corpus(path: Path, prefix: str, start: int, n: int) -> Path:
 
 
 def memory_store(trig: Path) -> KgStore:
-    """A throw-away store holding a hand-written TriG fixture."""
+    """A throw-away store holding a hand-written TriG fixture, summarised as a build would."""
+    from kg.summaries import write_summaries
+
     store = KgStore.memory()
     store.store.load(path=str(trig), format=RdfFormat.TRIG)
+    write_summaries(store)
     return store
 
 
 def disk_store(tmp_path_factory: pytest.TempPathFactory, name: str, trig: Path) -> str:
     """The same fixture in an on-disk store (closed again), for the command line."""
     path = tmp_path_factory.mktemp(name) / "store"
+    from kg.summaries import write_summaries
+
     with KgStore.open(path, write=True) as store:
         store.store.load(path=str(trig), format=RdfFormat.TRIG)
+        write_summaries(store)
     return str(path)
 
 

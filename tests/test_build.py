@@ -180,7 +180,7 @@ def test_build_library_api_in_memory(tmp_path: Path):
     store = KgStore.memory()
     report = build([tmp_path], store, shared=False)
     assert (report.read, report.loaded, report.rejected) == (10, 10, 0)
-    assert store.graph_count() == 10
+    assert store.graph_count() == 11  # the item graphs and the summaries (kg.summaries)
 
 
 def test_source_file_is_named_the_same_whether_given_relative_or_absolute(tmp_path, runner, monkeypatch):

@@ -73,7 +73,7 @@ def test_stat_prefix_as_in_the_json_ld_context(runner, sample_store):
 def test_stats_lists_the_graphs_that_export_takes(runner, sample_store):
     result = invoke(runner, "stats", "--graphs", "--store", sample_store)
     lines = result.output.splitlines()
-    assert len(lines) == 13
+    assert len(lines) == 15  # with the provenance and summary graphs (issue 21)
     assert lines[-1].split() == ["2,486", "https://w3id.org/migkg/graph/vocab"] or lines[-1].endswith("graph/vocab")
     unknown = invoke(runner, "export", "--graph", "https://example.org/nope", "--store", sample_store)
     assert unknown.exit_code == 2

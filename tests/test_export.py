@@ -226,7 +226,7 @@ def test_turtle_declares_only_the_prefixes_it_uses(fixture_store):
 def test_trig_writes_graphs_in_order_with_one_block_per_subject(fixture_store):
     text = dump(fixture_store, ExportFormat.TRIG).decode()
     graphs = [line.split()[0] for line in text.splitlines() if line.endswith("{")]
-    assert graphs == sorted(graphs) and len(graphs) == 4
+    assert graphs == sorted(graphs) and len(graphs) == 5  # with the summaries
     assert f"<{ITEM_1}> {{\n    <{ITEM_1}>\n        a mk:ItemGraph ;\n" in text
 
 

@@ -37,6 +37,9 @@ TERM_TYPES = {
     OWL.ObjectProperty,
     OWL.DatatypeProperty,
     OWL.AnnotationProperty,
+    # the summaries' data cube structures (kg.summaries)
+    URIRef("http://purl.org/linked-data/cube#DataStructureDefinition"),
+    URIRef("http://purl.org/linked-data/cube#ComponentSpecification"),
 }
 
 

@@ -183,7 +183,7 @@ def test_a_changed_item_replaces_its_graph_whole(runner, start_server, tmp_path,
     after = {q for q in store.quads(graph)}
     assert after != before
     assert not any(q.object.value == "IOM met in Guatemala." for q in after)  # nothing of the old version is left
-    assert store.graph_count() == 4  # the item, reference, vocabulary and ontology graphs
+    assert store.graph_count() == 5  # the item, reference, vocabulary, ontology and provenance graphs
 
 
 # -- the fixture dataset, loaded through the Graph Store Protocol --

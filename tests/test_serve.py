@@ -171,7 +171,7 @@ def test_default_graph_uri_and_named_graph_uri(client, embedded):
     )
     assert rows_of(body) == [{"n": "1"}]
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    assert len(rows_of(client.get("/sparql", params={"query": graphs}))) == 13
+    assert len(rows_of(client.get("/sparql", params={"query": graphs}))) == 15  # with the provenance and summary graphs (issue 21)
     named = client.get("/sparql", params={"query": graphs, "named-graph-uri": [one, REFERENCE]})
     assert sorted(r["g"] for r in rows_of(named)) == sorted([one, REFERENCE])
     bad = client.get("/sparql", params={"query": graphs, "named-graph-uri": "not an iri"})
@@ -414,7 +414,7 @@ def test_the_country_network_as_node_link_json(client, embedded):
 
 def test_stats(client, embedded):
     stats = client.get("/stats").json()
-    assert (stats["graphs"], stats["quads"]) == (13, embedded.triple_count())
+    assert (stats["graphs"], stats["quads"]) == (15, embedded.triple_count())
     assert stats["snapshot"] >= 1 and stats["prefixes"]["mk"] == "https://w3id.org/migkg/ont#"
 
 

@@ -84,6 +84,8 @@ LAYOUTS = {
 
 # How graphs are written: Graph Store Protocol PUT per graph, or batched SPARQL Update.
 WRITE_MODES = ("gsp", "update")
+#: Graphs a build keeps up to date from the item graphs, rewriting them only when they change.
+_DERIVED = frozenset((ns.PROVENANCE_GRAPH, ns.SUMMARY_GRAPH, ns.SAME_STORY_GRAPH, ns.EVENTS_GRAPH))
 
 _ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -348,8 +350,10 @@ class RemoteStore(KgStore):
     def replacement(self) -> Iterator[KgStore]:
         """This store, written over (``kg build --replace``): a server's graphs cannot be swapped in
         as a folder is. Every graph is written anew, each whole, over its old version; when the
-        block ends without an error, migkg's graphs it did not write are dropped. A build that
-        fails or is killed leaves every graph the server had, some of them in their new version.
+        block ends without an error, migkg's graphs it did not write are dropped, but for the graphs
+        derived from the items (provenance, summaries, same stories and events), which a build
+        rewrites only when they change. A build that fails or is killed leaves every graph the
+        server had, some of them in their new version.
         """
         self._written = set()
         try:
@@ -357,7 +361,7 @@ class RemoteStore(KgStore):
             written = self._written
         finally:
             self._written = None
-        self._drop(self._graphs() - written)
+        self._drop(self._graphs() - written - _DERIVED)
 
     def _graphs(self) -> set[str]:
         """migkg's graphs on the server (``…/graph/…``)."""
