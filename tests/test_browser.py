@@ -164,7 +164,8 @@ def test_the_network_is_drawn_and_a_country_shows_its_partners(page, embedded):
 
 
 def map_ready(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_selector("body[data-map-ready=true]")
+    """Wait until the map, the timeline and the network show the current filters."""
+    page.wait_for_selector("body[data-map-ready=true][data-network-nodes]", state="attached")
 
 
 def test_the_map_draws_the_countries_with_their_counts(page, embedded):
@@ -206,6 +207,7 @@ def test_clicking_a_country_lists_its_events_and_its_months(page, embedded):
     assert page.locator("#map path.chosen").get_attribute("data-iso3") == "HND"
     page.click("#clear-filters")
     page.wait_for_function("document.getElementById('timeline-scope').textContent.includes('all countries')")
+    map_ready(page)
 
 
 def test_a_month_of_the_timeline_filters_the_map(page, embedded):
@@ -222,11 +224,12 @@ def test_a_month_of_the_timeline_filters_the_map(page, embedded):
     assert page.input_value("#view-filters input[name=since]") == "2019-06"
     page.click("#clear-filters")
     page.wait_for_function("!document.getElementById('map-status').textContent.includes('since')")
+    map_ready(page)
 
 
 def test_the_network_has_a_legend_and_is_in_the_first_screen(page, embedded):
     graph = country_network(embedded)
-    page.wait_for_function("window.migkg && window.migkg.cy && window.migkg.cy.nodes().length > 0")
+    map_ready(page)
     communities = {c for _, c in page.evaluate("window.migkg.cy.nodes().map(n => [n.id(), n.data('community')])")}
     entries = page.locator("#legend li")
     assert entries.count() == len(communities) > 1

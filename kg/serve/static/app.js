@@ -353,6 +353,8 @@
 
   async function loadNetwork(filters) {
     const qs = filters ? filters.toString() : "";
+    const asked = (state.networkAsked = (state.networkAsked || 0) + 1); // only the latest request draws
+    delete document.body.dataset.networkNodes; // set again once the new network is drawn
     if (state.cy) {
       state.cy.destroy();
       state.cy = null;
@@ -364,9 +366,12 @@
       if (!response.ok) throw new Error(await response.text());
       data = await response.json();
     } catch (error) {
+      if (asked !== state.networkAsked) return;
       $("network").replaceChildren(el("p", { class: "empty" }, "The network could not be loaded: " + error.message));
       return;
     }
+    if (asked !== state.networkAsked) return;
+    if (state.cy) state.cy.destroy();
     state.network = data;
     const maxWeight = Math.max(1, ...data.links.map((l) => l.weight));
     const slider = $("min-weight");

@@ -39,25 +39,36 @@
     return search;
   }
 
+  // body[data-map-ready] says when the map, the timeline and the network show the filters
   async function refresh() {
     const search = filters();
     view.measure = $("view-filters").elements.measure.value;
-    window.migkg.loadNetwork(search);
-    await loadCounts();
+    busy(1);
+    await Promise.all([window.migkg.loadNetwork(search), loadCounts()]);
     if (view.country) listEvents(view.country);
+    busy(-1);
+  }
+
+  function busy(change) {
+    view.busy = (view.busy || 0) + change;
+    document.body.dataset.mapReady = view.busy === 0 ? "true" : "false";
   }
 
   async function loadCounts() {
     const search = filters();
     if (view.country) search.set("country", view.country);
+    const asked = (view.asked = (view.asked || 0) + 1); // only the latest request draws
     const response = await fetch("counts?" + search.toString());
+    if (asked !== view.asked) return;
     if (!response.ok) {
       $("map-status").textContent = (await response.text()).trim();
       $("map-status").classList.add("error-text");
       return;
     }
     $("map-status").classList.remove("error-text");
-    view.counts = await response.json();
+    const counts = await response.json();
+    if (asked !== view.asked) return;
+    view.counts = counts;
     drawMap();
     drawTimeline();
     describe();
@@ -239,14 +250,16 @@
     window.migkg.run();
   }
 
-  function chooseCountry(iso3, scroll) {
+  async function chooseCountry(iso3, scroll) {
     view.country = iso3;
-    loadCounts();
+    busy(1);
     window.migkg.selectCountry(iso3);
     if (iso3) {
       listEvents(iso3);
       if (scroll) document.querySelector(".results-panel").scrollIntoView({ behavior: "smooth" });
     }
+    await loadCounts();
+    busy(-1);
   }
 
   // -- start --
@@ -286,7 +299,6 @@
     const response = await fetch("map/world");
     view.world = await response.json();
     await refresh();
-    document.body.dataset.mapReady = "true";
   }
 
   start();
