@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 STORE  ?= .kg/store
 OUT    ?= out
 
-.PHONY: run test test-fast lint bench eval codebook clean
+.PHONY: run test test-fast test-browser lint bench eval codebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The page in headless Chromium (tests marked `browser`, left out of `make test`): Debian's
+# chromium at /usr/bin/chromium, never a downloaded browser. MIGKG_UPDATE_SCREENSHOT=1 also
+# refreshes the screenshots in docs/img/.
+test-browser: $(STAMP)
+	@test -x /usr/bin/chromium || { echo "make test-browser needs Chromium at /usr/bin/chromium:"; \
+		echo "  apt-get install chromium      (as root; Debian/Ubuntu package)"; exit 2; }
+	$(BIN)/python -m pytest -m browser tests/test_browser.py
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check .

@@ -241,6 +241,7 @@ def _queries_using(iri: str, used: dict[str, set[str]]) -> str:
 
 def codebook(store: KgStore | None = None) -> str:
     """The codebook as Markdown, with examples from ``store`` (default: the sample, built in memory)."""
+    from kg.reference import LABEL_RULE
     from kg.views import EVENT_TABLE_DOC, UNDATED_RULE
 
     store = store or sample_store()
@@ -289,6 +290,7 @@ def codebook(store: KgStore | None = None) -> str:
             (cls, _), *_ = sorted(examples.namespace_types[name].items(), key=lambda kv: (-kv[1], kv[0]))
             what = f"instances of `{c(cls)}`"
         out.append(f"| `{name}:` | `{base}` | {what} |")
+    out += ["", "## Labels and languages", "", LABEL_RULE]
     out += ["", "## Dates and undated events", "", UNDATED_RULE, "", "## The events table", "", EVENT_TABLE_DOC, ""]
 
     out += ["## Classes", ""]

@@ -27,6 +27,7 @@ from kg.namespaces import MK, ORG, OWL, RDF, RDFS, SCHEMA, SKOS, XSD
 
 __all__ = [
     "HOME",
+    "LABEL_RULE",
     "Country",
     "Organization",
     "Place",
@@ -39,6 +40,25 @@ __all__ = [
 HOME = Path(os.environ.get("MIGKG_HOME", Path(__file__).resolve().parent.parent))
 REFERENCE_DIR = HOME / "data" / "reference"
 ONTOLOGY_DIR = HOME / "ontology"
+
+
+LABEL_RULE = """Countries, regions and organisations carry one `rdfs:label` per language, English (`@en`)
+and, where known, Spanish (`@es`); SKOS concepts (event types, themes, GCM objectives, roles …)
+one `skos:prefLabel` per language the same way; other names and acronyms are `skos:altLabel`.
+This is how DBpedia, Wikidata and GeoNames label things, and what SPARQL tools expect, but it means
+that a query which reads a label without choosing a language gets one row per language: every
+country twice. Choose the language, as every named query does:
+
+```sparql
+SELECT ?country ?label WHERE {
+  ?country a mk:Country ; rdfs:label ?label .
+  FILTER(LANG(?label) = "en")
+}
+```
+
+No resource has two labels in the same language, so this gives exactly one row per resource.
+Put the filter inside an `OPTIONAL { … }` when a resource might have no English label, or use
+`FILTER(LANGMATCHES(LANG(?label), "es"))` for the Spanish names."""
 
 
 def _split(value: str | None) -> list[str]:

@@ -1,13 +1,16 @@
 """A picture of a cooperation network (PNG or SVG) with matplotlib's Agg canvas.
 
 Nodes are sized by weighted degree and coloured by Louvain community, edges are as wide as
-their weight, and the picture has exactly the requested size in pixels. Readability policy:
-up to ``label_all`` nodes every node is labelled; above that only the ``label_top`` nodes
-with the highest weighted degree are, smaller and with a note saying so, and nodes and edges
-shrink and fade with the size of the network. Countries are circles, organisations squares,
-events triangles.
+their weight, and a legend on the right names each community by its best connected members.
+Labels sit beside their nodes (to the right, or to the left in the right-hand part of the
+picture), never on them. Readability policy: up to ``label_all`` nodes every node is labelled;
+above that only the ``label_top`` nodes with the highest weighted degree are, with a note saying
+so; the picture grows with the network (1600 x 1200 pixels up to 40 nodes, up to 2400 x 1800),
+fonts grow with the picture, and nodes and edges shrink and fade with the size of the network.
+Countries are circles, organisations squares, events triangles.
 
-matplotlib is imported inside :func:`draw`, never at import time, and without pyplot: no
+:func:`figure` builds the matplotlib figure (tests read its legend and labels), :func:`draw`
+writes it. matplotlib is imported inside them, never at import time, and without pyplot: no
 global figure state, no GUI backend.
 """
 
@@ -21,7 +24,7 @@ import networkx as nx
 
 from kg.network.metrics import DEFAULT_SEED, communities
 
-__all__ = ["draw"]
+__all__ = ["draw", "figure", "picture_size"]
 
 _MARKERS = {"country": "o", "organization": "s", "event": "^"}
 
@@ -38,6 +41,21 @@ def _layout(G: nx.Graph, seed: int) -> dict[Hashable, Any]:
     )
 
 
+#: Communities named in the legend; smaller ones are summed up in one last entry.
+LEGEND_COMMUNITIES = 12
+
+
+def picture_size(n: int) -> tuple[int, int]:
+    """The default size in pixels of the picture of an ``n``-node network: 1600 x 1200 up to
+    40 nodes, then growing with the square root of ``n``, at most 2400 x 1800.
+
+    >>> picture_size(15), picture_size(200)
+    ((1600, 1200), (2400, 1800))
+    """
+    width = min(2400, max(1600, round(1600 * (max(n, 1) / 40) ** 0.5 / 8) * 8))
+    return width, width * 3 // 4
+
+
 def _short(attrs: dict[str, Any], node: Hashable, crowded: bool) -> str:
     label = str(attrs.get("label", node))
     if (crowded or attrs.get("kind") == "organization") and len(label) > 22 and attrs.get("acronym"):
@@ -49,34 +67,14 @@ def draw(
     G: nx.Graph,
     path: str | os.PathLike[str],
     *,
-    width: int = 1600,
-    height: int = 1200,
+    width: int | None = None,
+    height: int | None = None,
     dpi: int = 100,
-    label_all: int = 40,
-    label_top: int = 30,
-    seed: int = DEFAULT_SEED,
-    title: str | None = None,
     fmt: str = "png",
+    **options: Any,
 ) -> None:
-    """Draw ``G`` into ``path`` as a ``width`` x ``height`` pixel picture.
-
-    Parameters
-    ----------
-    G : networkx.Graph
-        A cooperation network; ``weight`` on edges, ``label`` and ``kind`` on nodes. A
-        ``community`` node attribute is used when present, else Louvain runs with ``seed``.
-    path : path-like
-        The file to write.
-    width, height, dpi : int
-        The picture's size in pixels and its resolution.
-    label_all, label_top : int
-        Label every node up to ``label_all`` nodes, else the ``label_top`` best connected.
-    seed : int
-        Seed of the layout and of Louvain.
-    title : str, optional
-        Defaults to the network's kind, size and filters.
-    fmt : str
-        ``png`` or ``svg``.
+    """Draw ``G`` into ``path`` as a ``width`` x ``height`` pixel picture (by default
+    :func:`picture_size` of its size); ``options`` are those of :func:`figure`.
 
     Examples
     --------
@@ -88,29 +86,74 @@ def draw(
     ...     struct.unpack(">II", (Path(tmp) / "net.png").read_bytes()[16:24])
     (400, 300)
     """
+    fig = figure(G, width=width, height=height, dpi=dpi, **options)
+    fig.savefig(path, format=fmt, dpi=dpi, metadata={"Software": None} if fmt == "png" else None)
+
+
+def figure(
+    G: nx.Graph,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    dpi: int = 100,
+    label_all: int = 40,
+    label_top: int = 30,
+    seed: int = DEFAULT_SEED,
+    title: str | None = None,
+) -> Any:
+    """The picture of ``G`` as a matplotlib ``Figure`` (Agg canvas), not yet written.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        A cooperation network; ``weight`` on edges, ``label`` and ``kind`` on nodes. A
+        ``community`` node attribute is used when present, else Louvain runs with ``seed``.
+    width, height, dpi : int
+        The picture's size in pixels (default :func:`picture_size`) and its resolution.
+    label_all, label_top : int
+        Label every node up to ``label_all`` nodes, else the ``label_top`` best connected.
+    seed : int
+        Seed of the layout and of Louvain.
+    title : str, optional
+        Defaults to the network's kind, size and filters.
+
+    Examples
+    --------
+    The labels are the figure's texts with the gid ``label``, the legend names the communities:
+
+    >>> G = nx.Graph([("GTM", "HND", {"weight": 2}), ("HND", "SLV", {"weight": 1})])
+    >>> fig = figure(G)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_gid() == "label")
+    ['GTM', 'HND', 'SLV']
+    >>> [t.get_text() for t in fig.legends[0].get_texts()]
+    ['1 · 3 nodes: HND, GTM, SLV']
+    """
     from matplotlib import colormaps
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import LineCollection
     from matplotlib.colors import to_hex
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
     n, m = G.number_of_nodes(), G.number_of_edges()
+    default_width, default_height = picture_size(n)
+    width, height = width or default_width, height or default_height
+    grow = min(width / 1600, height / 1200)  # fonts grow with the picture
     fig = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.02, 0.05, 0.96, 0.87))
+    ax = fig.add_axes((0.01, 0.05, 0.74, 0.87))
     ax.set_axis_off()
     kind = G.graph.get("kind", "network")
     heading = title or f"{kind} cooperation network: {n} nodes, {m} edges"
     if G.graph.get("event_count") is not None and not title:
         heading += f", {G.graph['event_count']} events"
-    fig.text(0.5, 0.965, heading, ha="center", va="center", fontsize=16, weight="bold")
+    fig.text(0.5, 0.965, heading, ha="center", va="center", fontsize=16 * grow, weight="bold")
     if G.graph.get("filters"):
-        fig.text(0.5, 0.935, str(G.graph["filters"]), ha="center", va="center", fontsize=11, color="#444444")
+        fig.text(0.5, 0.935, str(G.graph["filters"]), ha="center", va="center", fontsize=11 * grow, color="#444444")
 
     if n == 0:
-        ax.text(0.5, 0.5, "No events match: the network is empty.", ha="center", va="center", fontsize=14)
-        fig.savefig(path, format=fmt, dpi=dpi, metadata={"Software": None} if fmt == "png" else None)
-        return
+        ax.text(0.5, 0.5, "No events match: the network is empty.", ha="center", va="center", fontsize=14 * grow)
+        return fig
 
     strength = dict(G.degree(weight="weight"))
     if all("community" in d for _, d in G.nodes(data=True)):
@@ -121,8 +164,11 @@ def draw(
     n_communities = max(community.values(), default=1)
     palette = colormaps["tab10" if n_communities <= 10 else "tab20"]
 
+    def colour(v: Hashable) -> str:
+        return to_hex(palette((community.get(v, 1) - 1) % palette.N))
+
     top = max(strength.values()) or 1
-    node_area = min(1800.0, max(120.0, 60000.0 / n))
+    node_area = min(1800.0, max(120.0, 60000.0 / n)) * grow**2
     edge_max = 6.0 if n <= 60 else 2.5
     weights = [d.get("weight", 1) for _, _, d in G.edges(data=True)]
     w_lo, w_hi = (min(weights), max(weights)) if weights else (1, 1)
@@ -133,6 +179,7 @@ def draw(
         alpha = 0.55 if m <= 300 else 0.25
         ax.add_collection(LineCollection(segments, linewidths=widths, colors="#7a7a7a", alpha=alpha, zorder=1))
 
+    area = {v: node_area * (0.08 + 0.92 * strength[v] / top) for v in G}
     by_marker: dict[str, list[Hashable]] = {}
     for node, node_kind in G.nodes(data="kind"):
         by_marker.setdefault(_MARKERS.get(str(node_kind), "o"), []).append(node)
@@ -140,39 +187,74 @@ def draw(
         ax.scatter(
             [pos[v][0] for v in nodes],
             [pos[v][1] for v in nodes],
-            s=[node_area * (0.08 + 0.92 * strength[v] / top) for v in nodes],
-            c=[to_hex(palette((community.get(v, 1) - 1) % palette.N)) for v in nodes],
+            s=[area[v] for v in nodes],
+            c=[colour(v) for v in nodes],
             marker=marker,
             edgecolors="white",
             linewidths=0.8,
             zorder=2,
         )
 
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
     crowded = n > label_all
     ranked = sorted(G, key=lambda v: (-strength[v], str(G.nodes[v].get("label", v))))
     labelled = ranked if not crowded else ranked[:label_top]
-    font = 10 if not crowded else 8
+    font = (11 if not crowded else 9) * grow
+    right = min(xs) + 0.7 * (max(xs) - min(xs))  # labels of nodes past this go to the left
     for v in labelled:
         x, y = pos[v]
-        ax.text(
-            x,
-            y,
+        gap = (area[v] ** 0.5) / 2 + 3 * grow  # the marker's radius in points, and a little air
+        left = x > right
+        ax.annotate(
             _short(G.nodes[v], v, crowded),
+            (x, y),
+            xytext=(-gap if left else gap, 0),
+            textcoords="offset points",
             fontsize=font,
-            ha="center",
+            ha="right" if left else "left",
             va="center",
             zorder=3,
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0},
+            gid="label",
+            bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "alpha": 0.75, "linewidth": 0},
         )
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    pad_x = (max(xs) - min(xs)) * 0.08 or 1.0
-    pad_y = (max(ys) - min(ys)) * 0.08 or 1.0
+    pad_x = (max(xs) - min(xs)) * 0.12 or 1.0
+    pad_y = (max(ys) - min(ys)) * 0.06 or 1.0
     ax.set_xlim(min(xs) - pad_x, max(xs) + pad_x)
     ax.set_ylim(min(ys) - pad_y, max(ys) + pad_y)
+
+    members: dict[int, list[Hashable]] = {}
+    for v in ranked:
+        members.setdefault(community.get(v, 1), []).append(v)
+    handles, names = [], []
+    for number in sorted(members)[:LEGEND_COMMUNITIES]:
+        nodes = members[number]
+        shown = ", ".join(_short(G.nodes[v], v, True) for v in nodes[:3])
+        while len(shown) > 30 and "," in shown:  # the legend keeps to its column
+            shown = shown.rsplit(",", 1)[0]
+        shown = shown if len(shown) <= 30 else shown[:29] + "…"
+        named = shown.count(",") + 1
+        shown += f" +{len(nodes) - named}" if len(nodes) > named else ""
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9 * grow, color=colour(nodes[0])))
+        names.append(f"{number} · {len(nodes)} node{'s' if len(nodes) > 1 else ''}: {shown}")
+    rest = sorted(members)[LEGEND_COMMUNITIES:]
+    if rest:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9 * grow, color="#bbbbbb"))
+        names.append(f"{len(rest)} smaller communities, {sum(len(members[c]) for c in rest)} nodes")
+    fig.legend(
+        handles,
+        names,
+        loc="upper left",
+        bbox_to_anchor=(0.755, 0.9),
+        title="Communities (Louvain)",
+        fontsize=9.5 * grow,
+        title_fontsize=10.5 * grow,
+        frameon=False,
+        alignment="left",
+    )
 
     note = "node size: weighted degree (shared events) · edge width: shared events · colour: Louvain community"
     if crowded:
         note += f" · labels: the {len(labelled)} best connected of {n} nodes"
-    fig.text(0.5, 0.02, note, ha="center", va="center", fontsize=9, color="#555555")
-    fig.savefig(path, format=fmt, dpi=dpi, metadata={"Software": None} if fmt == "png" else None)
+    fig.text(0.5, 0.02, note, ha="center", va="center", fontsize=9 * grow, color="#555555")
+    return fig

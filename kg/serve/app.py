@@ -8,6 +8,8 @@ Routes:
 - ``GET /queries``: the named queries of ``queries/`` as JSON; ``GET /queries/NAME?param=value``
   runs one with its parameters bound;
 - ``GET /network/countries`` (or ``organizations``): the cooperation network as node-link JSON;
+- ``GET /counts``: events and items per country and per month, and ``GET /map/world``: the
+  country outlines, for the page's map and timeline (:mod:`kg.serve.mapview`);
 - ``GET /stats``: what the server serves; ``GET /``: the page for analysts, from ``static/``.
 
 :func:`kg.serve.server.serve` runs it with uvicorn.
@@ -45,6 +47,7 @@ from kg.namespaces import PREFIXES
 from kg.queries import NamedQuery, catalogue, load
 from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
 from kg.serve.jobs import Answer, SparqlJob, network_json, run_sparql, store_counts
+from kg.serve.mapview import map_routes, request_filters
 from kg.serve.protocol import (
     GRAPH_TYPES,
     READ_ONLY,
@@ -222,22 +225,7 @@ def describe_query(q: NamedQuery) -> dict[str, Any]:
 
 
 def _network_filters(request: Request) -> Any:
-    from kg.network import EventFilter, parse_date_bound
-
-    params = request.query_params
-    known = {"since", "until", "theme", "gcm", "event_type", "region"}
-    for name in params:
-        if name not in known:
-            raise UsageError(f"unknown filter {name!r}; use {', '.join(sorted(known))}")
-    since, until = params.get("since"), params.get("until")
-    return EventFilter(
-        since=parse_date_bound(since) if since else None,
-        until=parse_date_bound(until, end=True) if until else None,
-        themes=tuple(params.getlist("theme")),
-        gcm=tuple(params.getlist("gcm")),
-        event_types=tuple(params.getlist("event_type")),
-        regions=tuple(params.getlist("region")),
-    )
+    return request_filters(request.query_params.multi_items())
 
 
 #: Networks kept per snapshot (each a few KB on the sample, a few MB on a large store).
@@ -461,6 +449,7 @@ def create_app(
         Route("/queries/{name}", named_query, methods=["GET"]),
         Route("/network/{kind}", network_view, methods=["GET"]),
         Route("/stats", stats, methods=["GET"]),
+        *map_routes(source, runner, _error),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = []

@@ -351,16 +351,27 @@
 
   // -- the network --
 
-  async function loadNetwork() {
+  async function loadNetwork(filters) {
+    const qs = filters ? filters.toString() : "";
+    const asked = (state.networkAsked = (state.networkAsked || 0) + 1); // only the latest request draws
+    delete document.body.dataset.networkNodes; // set again once the new network is drawn
+    if (state.cy) {
+      state.cy.destroy();
+      state.cy = null;
+      window.migkg.cy = null;
+    }
     let data;
     try {
-      const response = await fetch("network/countries");
+      const response = await fetch("network/countries" + (qs ? "?" + qs : ""));
       if (!response.ok) throw new Error(await response.text());
       data = await response.json();
     } catch (error) {
+      if (asked !== state.networkAsked) return;
       $("network").replaceChildren(el("p", { class: "empty" }, "The network could not be loaded: " + error.message));
       return;
     }
+    if (asked !== state.networkAsked) return;
+    if (state.cy) state.cy.destroy();
     state.network = data;
     const maxWeight = Math.max(1, ...data.links.map((l) => l.weight));
     const slider = $("min-weight");
@@ -390,7 +401,7 @@
             width: (n) => 18 + 9 * Math.sqrt(n.data("events")),
             height: (n) => 18 + 9 * Math.sqrt(n.data("events")),
             label: "data(label)",
-            "font-size": 11,
+            "font-size": 13,
             "font-family": "system-ui, sans-serif",
             color: "#1f2933",
             "text-valign": "bottom",
@@ -431,11 +442,53 @@
     state.cy = cy;
     window.migkg.cy = cy;
     document.body.dataset.networkNodes = String(cy.nodes().length);
+    renderLegend(data.nodes);
+    clearSelection();
+    applyMinWeight();
+  }
+
+  // One entry per Louvain community, in the colour of its nodes, named by its best connected
+  // members; a click highlights the community.
+  function renderLegend(nodes) {
+    const groups = new Map();
+    for (const n of nodes) {
+      const c = n.community || 0;
+      if (!groups.has(c)) groups.set(c, []);
+      groups.get(c).push(n);
+    }
+    const entries = [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([c, members]) => {
+      members.sort((a, b) => (b.event_count || 0) - (a.event_count || 0) || String(a.label).localeCompare(String(b.label)));
+      const names = members.map((m) => m.label || m.id);
+      const shown = names.slice(0, 3).join(", ") + (names.length > 3 ? " +" + (names.length - 3) : "");
+      return el(
+        "li",
+        { "data-community": c, title: names.join(", "), onclick: () => highlightCommunity(c) },
+        el("span", { class: "swatch", style: "background:" + PALETTE[c % PALETTE.length] }),
+        el("span", { class: "legend-text" }, el("b", {}, "Community " + c), " · " + members.length + " countries: " + shown),
+      );
+    });
+    $("legend").replaceChildren(el("h3", {}, "Communities"), el("ul", {}, entries));
+  }
+
+  function highlightCommunity(community) {
+    const cy = state.cy;
+    if (!cy) return;
+    cy.elements().addClass("faded");
+    const members = cy.nodes().filter((n) => n.data("community") === community);
+    members.removeClass("faded");
+    members.edgesWith(members).removeClass("faded");
+  }
+
+  function selectCountry(iso3) {
+    if (!state.cy) return;
+    const node = state.cy.nodes().filter((n) => n.data("iso3") === iso3);
+    if (node.length) showNode(node[0]);
+    else clearSelection();
   }
 
   function clearSelection() {
     const cy = state.cy;
-    cy.elements().removeClass("faded highlight");
+    if (cy) cy.elements().removeClass("faded highlight");
     $("node-info").replaceChildren(el("p", { class: "empty" }, "Click a country."));
   }
 
@@ -465,12 +518,7 @@
           {
             type: "button",
             class: "ghost",
-            onclick: () => {
-              selectQuery(eventsQuery, false);
-              $("params").querySelector("input[name=country]").value = raw.iso3;
-              run();
-              window.scrollTo({ top: 0, behavior: "smooth" });
-            },
+            onclick: () => window.migkg.chooseCountry(raw.iso3, true),
           },
           "Events of " + node.data("label"),
         ),
@@ -491,7 +539,7 @@
   // -- start --
 
   async function start() {
-    window.migkg = { editor: editor, run: run, selectQuery: selectQuery, cy: null };
+    Object.assign(window.migkg, { editor: editor, run: run, selectQuery: selectQuery, loadNetwork: loadNetwork, selectCountry: selectCountry, cy: null });
     $("endpoint-url").textContent = new URL("sparql", window.location.href).href;
     $("run").addEventListener("click", () => run());
     $("new-query").addEventListener("click", () => {
@@ -526,10 +574,11 @@
       $("stats").textContent = parts.join(" · ");
     }
     state.queries = queries;
+    window.migkg.queries = queries;
     renderQueryList();
     showMode();
-    loadNetwork();
   }
 
-  start();
+  window.migkg = {};
+  window.migkg.ready = start();
 })();
