@@ -1138,10 +1138,10 @@ def eval_command(gold: str, store_location: str, gwn: bool, same: bool, explain:
       kg eval ../shared/eval/gwn/GWN.xml --gwn
       kg eval data/gold/same.jsonl --same
     """
-    from kg.evaluate import evaluate_gold, evaluate_gwn, format_scores
+    from kg.extract.score import evaluate_gold, evaluate_gwn, format_scores
 
     if same:
-        from kg.same.evaluate import evaluate_same, format_same
+        from kg.same.score import evaluate_same, format_same
 
         pairs = evaluate_same(gold)
         click.echo(format_same(pairs, explain=explain), nl=False)

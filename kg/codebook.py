@@ -68,12 +68,8 @@ def _all_prefixes() -> dict[str, str]:
 
 
 def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:
-    """``prefix:local`` for an IRI under a known namespace (the longest that matches), else ``<iri>``."""
-    best = ("", "")
-    for name, base in (prefixes or ns.PREFIXES).items():
-        if iri.startswith(base) and len(base) > len(best[1]) and re.fullmatch(r"[\w.-]*", iri[len(base) :]):
-            best = (name, base)
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best[1] else f"<{iri}>"
+    """``prefix:local`` (:func:`kg.namespaces.compact`), else ``<iri>``."""
+    return ns.compact(iri, prefixes) or f"<{iri}>"
 
 
 def sample_store() -> KgStore:
