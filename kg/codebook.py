@@ -237,7 +237,7 @@ def _queries_using(iri: str, used: dict[str, set[str]]) -> str:
 
 def codebook(store: KgStore | None = None) -> str:
     """The codebook as Markdown, with examples from ``store`` (default: the sample, built in memory)."""
-    from kg.views import EVENT_TABLE_DOC, UNDATED_RULE
+    from kg.export.events import EVENT_TABLE_DOC, UNDATED_RULE
 
     store = store or sample_store()
     prefixes = _all_prefixes()

@@ -145,7 +145,7 @@ def compact(iri: str, prefixes: dict[str, str] | None = None) -> str | None:
     """``prefix:local`` for ``iri`` under the longest namespace of ``prefixes`` (default
     :data:`PREFIXES`) whose rest is a plain local name (letters, digits, ``_``, ``-``, inner
     dots); ``None`` when none fits. The one compaction of terms for people to read (tables, the
-    codebook, network attributes); JSON-LD compacts by its context instead (:mod:`kg.jsonld`).
+    codebook, network attributes); JSON-LD compacts by its context instead (:mod:`kg.export.jsonld`).
 
     >>> compact("http://schema.org/organizer"), compact("https://w3id.org/migkg/id/country/GTM")
     ('schema:organizer', 'ctry:GTM')

@@ -157,7 +157,7 @@ EVENT_COLUMNS = ("event", "graph", "ordinal", "date", "types", "themes", "actor"
 def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The event–actor links of the N-Quads ``data`` (the items' graphs one after the other), with
     what :func:`kg.network.table.read_event_table` reads from a store: each event's earliest start
-    date (an undated ``mk:Event`` its item's publication date, as ``kg.views.UNDATED_RULE`` says),
+    date (an undated ``mk:Event`` its item's publication date, as ``kg.export.events.UNDATED_RULE`` says),
     and its themes when it is typed ``mk:Event``; ``ordinal`` is the item's place in the shard."""
     from pyoxigraph import RdfFormat, parse
 
