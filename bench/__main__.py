@@ -573,7 +573,7 @@ class Suite:
         alt_rate = alt["triples"] / median(alt["seconds"])
         self.add(
             "exports (sample)",
-            "compacted JSON-LD (kg.jsonld writer), triples/s",
+            "compacted JSON-LD (kg.export.document writer), triples/s",
             f"{ours_rate:,.0f}",
             f"rdflib JSON-LD with the same context: {alt_rate:,.0f} triples/s",
             f"{ours_rate / alt_rate:.1f}x",

@@ -68,12 +68,8 @@ def _all_prefixes() -> dict[str, str]:
 
 
 def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:
-    """``prefix:local`` for an IRI under a known namespace (the longest that matches), else ``<iri>``."""
-    best = ("", "")
-    for name, base in (prefixes or ns.PREFIXES).items():
-        if iri.startswith(base) and len(base) > len(best[1]) and re.fullmatch(r"[\w.-]*", iri[len(base) :]):
-            best = (name, base)
-    return f"{best[0]}:{iri[len(best[1]) :]}" if best[1] else f"<{iri}>"
+    """``prefix:local`` (:func:`kg.namespaces.compact`), else ``<iri>``."""
+    return ns.compact(iri, prefixes) or f"<{iri}>"
 
 
 def sample_store() -> KgStore:
@@ -241,8 +237,8 @@ def _queries_using(iri: str, used: dict[str, set[str]]) -> str:
 
 def codebook(store: KgStore | None = None) -> str:
     """The codebook as Markdown, with examples from ``store`` (default: the sample, built in memory)."""
+    from kg.export.events import EVENT_TABLE_DOC, UNDATED_RULE
     from kg.reference import LABEL_RULE
-    from kg.views import EVENT_TABLE_DOC, UNDATED_RULE
 
     store = store or sample_store()
     prefixes = _all_prefixes()

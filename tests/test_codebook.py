@@ -8,10 +8,10 @@ import pytest
 from pyoxigraph import NamedNode, RdfFormat, parse
 
 from kg.codebook import CODEBOOK, codebook, compact
+from kg.export.events import EVENT_COLUMNS
 from kg.namespaces import PREFIXES, RDF, RDFS, SKOS
 from kg.reference import ONTOLOGY_DIR
 from kg.store import KgStore
-from kg.views import EVENT_COLUMNS
 from tests.conftest import invoke
 
 

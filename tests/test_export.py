@@ -19,10 +19,11 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFor
 
 from kg import export as export_module
 from kg.export import ExportFormat, export
-from kg.jsonld import Context, load_context
+from kg.export.events import event_rows
+from kg.export.jsonld import Context, load_context
+from kg.export.views import View, ViewFormat, export_view
 from kg.namespaces import MK, PREFIXES, REFERENCE_GRAPH
 from kg.store import KgStore, open_store
-from kg.views import View, ViewFormat, event_rows, export_view
 
 from .conftest import invoke, memory_store
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.evaluate import evaluate_gold
 from kg.extract import extract
 from kg.extract.dates import find_dates
+from kg.extract.score import evaluate_gold
 from kg.sources import NewsItem
 
 from .conftest import ROOT

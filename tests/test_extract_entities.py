@@ -26,7 +26,7 @@ def org_labels(text: str) -> dict[str, str | None]:
 
 def place_names(text: str, title: str = "News") -> list[tuple[str, str | None]]:
     ex = extract(item(text, title))
-    from kg.evaluate import _facts
+    from kg.extract.score import _facts
 
     return sorted(tuple(p.split("|")) for p in _facts(ex)["places"])  # type: ignore[misc]
 

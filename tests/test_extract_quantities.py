@@ -11,8 +11,8 @@ from datetime import date
 
 import pytest
 
-from kg.evaluate import _facts
 from kg.extract import extract
+from kg.extract.score import _facts
 from kg.sources import NewsItem
 
 PUB = date(2023, 6, 15)

@@ -38,6 +38,7 @@ import kg.sparql.execute
 from kg import queries as kq
 from kg.errors import UsageError
 from kg.reference import Organization, Reference, Region
+from kg.sparql.results import to_python
 from kg.sparql.text import inline_values
 from kg.store import KgStore
 
@@ -430,8 +431,8 @@ def test_python_api_returns_plain_values(analyst):
 def test_python_api_opens_a_store_folder_and_takes_python_values(analyst_path):
     rows = kg.query("events_by_country", store=analyst_path, country="GTM", since=dt.date(2019, 6, 1))
     assert [short(r["event"]) for r in rows] == ["b-rcm-smuggling-e1", "e-gtm-hnd-meeting-e1", "e-gtm-hnd-meeting-e2"]
-    assert kq.to_python(BlankNode("b1")) == "_:b1"
-    assert kq.to_python(Literal("x", language="en")) == "x"
+    assert to_python(BlankNode("b1")) == "_:b1"
+    assert to_python(Literal("x", language="en")) == "x"
 
 
 # -- results kept beside the store --
@@ -590,7 +591,7 @@ def sort_key(term):
         return (1, 0, term.value)
     if isinstance(term, NamedNode):
         return (2, 0, term.value)
-    value = kq.to_python(term)
+    value = to_python(term)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | dt.date):
         return (3, 2, term.value)
     return (3, 1 if isinstance(value, dt.date) else 0, value)

@@ -27,7 +27,7 @@ from kg.build import build
 from kg.cli import cli
 from kg.network import EventFilter, country_network
 from kg.same import Report, canonical_iri, group_reports, same_stories
-from kg.same.evaluate import evaluate_same
+from kg.same.score import evaluate_same
 from kg.store import KgStore
 
 from .conftest import FIXTURES, ROOT, invoke

@@ -31,7 +31,8 @@ from kg.queries import catalogue
 from kg.queries import query as named_query
 from kg.sandbox import Limits
 from kg.serve.app import create_app
-from kg.serve.protocol import ProtocolError, negotiate, parse_request
+from kg.serve.negotiation import negotiate
+from kg.serve.protocol import ProtocolError, parse_request
 from kg.serve.snapshot import FixedSource, SnapshotSource
 from kg.store import KgStore, open_for_writing, serving
 from kg.store.files import SERVING, StoreLock
@@ -522,7 +523,7 @@ def test_in_memory_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503(
 
 
 def test_negotiation_prefers_the_most_specific_range():
-    from kg.serve.protocol import GRAPH_TYPES, ROW_TYPES, WireFormat
+    from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, WireFormat
 
     assert negotiate("*/*", ROW_TYPES) is WireFormat.JSON
     assert negotiate("text/*", ROW_TYPES) is WireFormat.CSV

@@ -3,10 +3,10 @@ item's publication date, in the named queries, the networks, the events table an
 
 from __future__ import annotations
 
+from kg.export.events import PUBLICATION, event_rows
 from kg.network import EventFilter, network, networks_by_year, parse_date_bound
 from kg.queries import query
 from kg.store import KgStore
-from kg.views import PUBLICATION, event_rows
 
 GTM = "https://w3id.org/migkg/id/country/GTM"
 

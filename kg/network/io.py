@@ -26,6 +26,7 @@ import networkx as nx
 
 from kg.errors import UsageError
 from kg.network.metrics import METRICS
+from kg.whole import whole
 
 __all__ = ["LIST_SEPARATOR", "NetworkFormat", "scalar_attributes", "write_network"]
 
@@ -182,12 +183,8 @@ def write_network(G: nx.Graph, path: str | os.PathLike[str], fmt: NetworkFormat 
     final = Path(path)
     fmt = fmt or NetworkFormat.from_path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
-    path = final.with_name(final.name + ".part")  # renamed when whole: a reader never sees half a file
-    try:
-        _write(G, path, fmt, picture)
-        os.replace(path, final)
-    finally:
-        path.unlink(missing_ok=True)
+    with whole(final) as partial:  # a reader never sees half a file
+        _write(G, partial, fmt, picture)
     return final
 
 

@@ -25,38 +25,33 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 
-from kg.namespaces import PREFIXES, RDF, RDFS, SKOS, XSD
+from kg.namespaces import RDF, RDFS, SKOS
+from kg.namespaces import compact as ns_compact
+from kg.sparql.results import to_python
 from kg.store import KgStore
 
 __all__ = ["compact", "to_multidigraph", "to_quads"]
 
 _TYPE = RDF["type"]
 _LABELS = (RDFS["label"], SKOS["prefLabel"], "http://purl.org/dc/terms/title")
-_INTEGERS = {XSD[t] for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
-_FLOATS = {XSD[t] for t in ("decimal", "double", "float")}
 
 
 def compact(iri: str) -> str:
-    """``mk:Country`` for ``https://w3id.org/migkg/ont#Country``; the IRI itself when no prefix fits.
+    """``mk:Country`` for ``https://w3id.org/migkg/ont#Country``; the IRI itself when no prefix fits
+    (:func:`kg.namespaces.compact`).
 
     >>> compact("http://schema.org/organizer")
     'schema:organizer'
     """
-    best = ""
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
-            best = prefix
-    if best:
-        local = iri[len(PREFIXES[best]) :]
-        if local and all(ch.isalnum() or ch in "-_." for ch in local):
-            return f"{best}:{local}"
-    return iri
+    return ns_compact(iri) or iri
 
 
 def _key(term: NamedNode | BlankNode) -> str:
@@ -68,17 +63,14 @@ def _term(key: str) -> NamedNode | BlankNode:
 
 
 def _value(literal: Literal) -> Any:
-    datatype = literal.datatype.value
-    try:
-        if datatype in _INTEGERS:
-            return int(literal.value)
-        if datatype in _FLOATS:
-            return float(literal.value)
-    except ValueError:
+    """A literal as a GraphML or GEXF attribute holds it: :func:`kg.sparql.results.to_python`'s
+    value, with decimals as floats and dates as ISO text."""
+    value = to_python(literal)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
         return literal.value
-    if datatype == XSD["boolean"]:
-        return literal.value in ("true", "1")
-    return literal.value
+    return value
 
 
 def _label(literals: list[tuple[str, Literal]]) -> str | None:

@@ -46,7 +46,7 @@ ORGANIZATION_ROLES = {
 ACTOR_ROLES = {**COUNTRY_ROLES, **ORGANIZATION_ROLES}
 
 _ACTORS = "SELECT ?e ?a ?p WHERE {{ VALUES ?p {{ {} }} ?e ?p ?a }}".format(" ".join(f"<{p}>" for p in ACTOR_ROLES))
-# An undated event takes its item's publication date (kg.views.UNDATED_RULE, as in the named queries).
+# An undated event takes its item's publication date (kg.export.events.UNDATED_RULE, as in the named queries).
 _DATES = f"""SELECT ?e ?d WHERE {{
   {{ ?e <{ns.SCHEMA["startDate"]}> ?d }}
   UNION

@@ -48,18 +48,8 @@ from kg.queries import NamedQuery, catalogue, load
 from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
 from kg.serve.jobs import Answer, SparqlJob, network_json, run_sparql, store_counts
 from kg.serve.mapview import map_routes, request_filters
-from kg.serve.protocol import (
-    GRAPH_TYPES,
-    READ_ONLY,
-    ROW_TYPES,
-    ProtocolError,
-    WireFormat,
-    format_named,
-    graph_store_query,
-    negotiate,
-    parse_request,
-    service_description,
-)
+from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, WireFormat, format_named, negotiate
+from kg.serve.protocol import READ_ONLY, ProtocolError, graph_store_query, parse_request, service_description
 from kg.serve.runner import Runner
 from kg.serve.snapshot import FixedSource, SnapshotSource, Source
 

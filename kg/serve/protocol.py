@@ -3,8 +3,8 @@
 Pure functions of a request's method, content type, URL parameters and body, so that they are
 tested without a server. :func:`parse_request` tells a query from a request for the service
 description and refuses what the endpoint does not do, each refusal a :class:`ProtocolError`
-with the HTTP status and one sentence; :func:`negotiate` picks the result format from
-``Accept``.
+with the HTTP status and one sentence. The formats and the choice of one by ``Accept`` are
+:mod:`kg.serve.negotiation`'s.
 
 >>> parse_request("GET", None, [("query", "ASK {}")], b"")
 QueryRequest(query='ASK {}', default_graphs=(), named_graphs=(), format=None)
@@ -12,39 +12,23 @@ QueryRequest(query='ASK {}', default_graphs=(), named_graphs=(), format=None)
 Traceback (most recent call last):
 ...
 kg.serve.protocol.ProtocolError: 403: this endpoint is read-only; kg serve never writes (run kg build on the store)
->>> negotiate("text/csv;q=0.5, application/sparql-results+xml", ROW_TYPES)
-<WireFormat.XML: 'application/sparql-results+xml'>
->>> negotiate("image/png", ROW_TYPES) is None
-True
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryResultsFormat, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from kg.namespaces import DCTERMS, RDF
+from kg.serve.negotiation import WireFormat, known_format
 
-__all__ = [
-    "GRAPH_TYPES",
-    "ROW_TYPES",
-    "ProtocolError",
-    "QueryRequest",
-    "WireFormat",
-    "format_named",
-    "graph_store_query",
-    "negotiate",
-    "parse_request",
-    "service_description",
-]
+__all__ = ["ProtocolError", "QueryRequest", "graph_store_query", "parse_request", "service_description"]
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -67,209 +51,6 @@ class ProtocolError(Exception):
 
     def __reduce__(self) -> tuple[object, ...]:  # raised in a worker process, answered in the server
         return (type(self), (self.status, self.message, self.headers))
-
-
-class WireFormat(enum.Enum):
-    """The formats the endpoint writes, by their canonical media type."""
-
-    JSON = "application/sparql-results+json"
-    XML = "application/sparql-results+xml"
-    CSV = "text/csv"
-    TSV = "text/tab-separated-values"
-    TURTLE = "text/turtle"
-    NTRIPLES = "application/n-triples"
-    JSONLD = "application/ld+json"
-    RDFXML = "application/rdf+xml"
-
-    @property
-    def for_rows(self) -> bool:
-        """SELECT and ASK results (the others hold CONSTRUCT and DESCRIBE graphs)."""
-        return QueryResultsFormat.from_media_type(self.value) is not None
-
-    @property
-    def content_type(self) -> str:
-        return f"{self.value}; charset=utf-8" if self.value.startswith("text/") else self.value
-
-    @property
-    def short_name(self) -> str:
-        return _SHORT[self]
-
-    @property
-    def extension(self) -> str:
-        return _EXTENSIONS[self]
-
-    @property
-    def format_iri(self) -> str:
-        """Its IRI under http://www.w3.org/ns/formats/ (for the service description)."""
-        return FORMATS + _FORMAT_IRIS[self]
-
-    @property
-    def results_format(self) -> QueryResultsFormat:
-        found = QueryResultsFormat.from_media_type(self.value)
-        if found is None:
-            raise ValueError(f"{self.value} is not a SPARQL results format")
-        return found
-
-    @property
-    def rdf_format(self) -> RdfFormat:
-        found = RdfFormat.from_media_type(self.value)
-        if found is None:
-            raise ValueError(f"{self.value} is not an RDF format")
-        return found
-
-
-_SHORT = {
-    WireFormat.JSON: "json",
-    WireFormat.XML: "xml",
-    WireFormat.CSV: "csv",
-    WireFormat.TSV: "tsv",
-    WireFormat.TURTLE: "turtle",
-    WireFormat.NTRIPLES: "ntriples",
-    WireFormat.JSONLD: "jsonld",
-    WireFormat.RDFXML: "rdfxml",
-}
-_EXTENSIONS = {
-    WireFormat.JSON: "srj",
-    WireFormat.XML: "srx",
-    WireFormat.CSV: "csv",
-    WireFormat.TSV: "tsv",
-    WireFormat.TURTLE: "ttl",
-    WireFormat.NTRIPLES: "nt",
-    WireFormat.JSONLD: "jsonld",
-    WireFormat.RDFXML: "rdf",
-}
-_FORMAT_IRIS = {
-    WireFormat.JSON: "SPARQL_Results_JSON",
-    WireFormat.XML: "SPARQL_Results_XML",
-    WireFormat.CSV: "SPARQL_Results_CSV",
-    WireFormat.TSV: "SPARQL_Results_TSV",
-    WireFormat.TURTLE: "Turtle",
-    WireFormat.NTRIPLES: "N-Triples",
-    WireFormat.JSONLD: "JSON-LD",
-    WireFormat.RDFXML: "RDF_XML",
-}
-
-# The media types each kind of result answers to, in the order preferred when Accept allows several.
-ROW_TYPES: dict[str, WireFormat] = {
-    "application/sparql-results+json": WireFormat.JSON,
-    "application/sparql-results+xml": WireFormat.XML,
-    "text/csv": WireFormat.CSV,
-    "text/tab-separated-values": WireFormat.TSV,
-    "application/json": WireFormat.JSON,
-    "application/xml": WireFormat.XML,
-    "text/xml": WireFormat.XML,
-}
-GRAPH_TYPES: dict[str, WireFormat] = {
-    "text/turtle": WireFormat.TURTLE,
-    "application/n-triples": WireFormat.NTRIPLES,
-    "application/ld+json": WireFormat.JSONLD,
-    "application/rdf+xml": WireFormat.RDFXML,
-    "application/x-turtle": WireFormat.TURTLE,
-    "application/turtle": WireFormat.TURTLE,
-    "text/plain": WireFormat.NTRIPLES,
-    "application/json": WireFormat.JSONLD,
-    "application/xml": WireFormat.RDFXML,
-    "text/xml": WireFormat.RDFXML,
-}
-
-
-# -- content negotiation --
-
-
-def _media_ranges(accept: str) -> list[tuple[str, str, float]]:
-    """``(type, subtype, q)`` for each range of an Accept header; malformed ranges are skipped."""
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if "/" not in media:
-            continue
-        kind, _, sub = media.lower().partition("/")
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        ranges.append((kind, sub, q))
-    return ranges
-
-
-def _quality(media_type: str, ranges: list[tuple[str, str, float]]) -> float:
-    """The q of the most specific range that matches ``media_type`` (0 when none does)."""
-    kind, _, sub = media_type.partition("/")
-    best: tuple[int, float] = (-1, 0.0)
-    for r_kind, r_sub, q in ranges:
-        if (r_kind, r_sub) == (kind, sub):
-            specificity = 2
-        elif r_kind == kind and r_sub == "*":
-            specificity = 1
-        elif (r_kind, r_sub) == ("*", "*"):
-            specificity = 0
-        else:
-            continue
-        if specificity > best[0]:
-            best = (specificity, q)
-    return best[1]
-
-
-def negotiate(accept: str | None, offers: Mapping[str, WireFormat]) -> WireFormat | None:
-    """The format for ``accept`` among ``offers`` (media type -> format, preferred first).
-
-    No or an empty Accept header takes the first offer; ``None`` means 406 Not Acceptable.
-
-    >>> negotiate(None, GRAPH_TYPES)
-    <WireFormat.TURTLE: 'text/turtle'>
-    >>> negotiate("application/*;q=0.5, application/n-triples", GRAPH_TYPES)
-    <WireFormat.NTRIPLES: 'application/n-triples'>
-    >>> negotiate("text/html, application/xml;q=0.9, */*;q=0.8", ROW_TYPES)
-    <WireFormat.XML: 'application/sparql-results+xml'>
-    """
-    if not accept or not accept.strip():
-        return next(iter(offers.values()))
-    ranges = _media_ranges(accept)
-    best: tuple[float, WireFormat | None] = (0.0, None)
-    for media_type, fmt in offers.items():
-        q = _quality(media_type, ranges)
-        if q > best[0]:
-            best = (q, fmt)
-    return best[1]
-
-
-def format_named(name: str, offers: Mapping[str, WireFormat]) -> WireFormat | None:
-    """The format a ``format=`` (or ``output=``) parameter names: a short name or a media type.
-
-    >>> format_named("csv", ROW_TYPES), format_named("text/turtle", GRAPH_TYPES)
-    (<WireFormat.CSV: 'text/csv'>, <WireFormat.TURTLE: 'text/turtle'>)
-    >>> format_named("xml", GRAPH_TYPES), format_named("csv", GRAPH_TYPES)
-    (<WireFormat.RDFXML: 'application/rdf+xml'>, None)
-    """
-    wanted = name.strip().lower()
-    if wanted in offers:
-        return offers[wanted]
-    for_rows = next(iter(offers.values())).for_rows
-    wanted = (_ROW_ALIASES if for_rows else _GRAPH_ALIASES).get(wanted, wanted)
-    return next((f for f in offers.values() if f.short_name == wanted), None)
-
-
-# Other names clients put in format= or output= (SPARQLWrapper sends format=xml for RDF/XML graphs).
-_ROW_ALIASES = {"srj": "json", "srx": "xml"}
-_GRAPH_ALIASES = {
-    "ttl": "turtle",
-    "nt": "ntriples",
-    "n-triples": "ntriples",
-    "json-ld": "jsonld",
-    "json": "jsonld",
-    "rdf": "rdfxml",
-    "rdf+xml": "rdfxml",
-    "xml": "rdfxml",
-}
-
-
-def known_format(name: str) -> bool:
-    """Whether ``name`` is a format of either kind (else a ``format=`` parameter is a plain mistake)."""
-    return format_named(name, ROW_TYPES) is not None or format_named(name, GRAPH_TYPES) is not None
 
 
 # -- requests --

@@ -14,7 +14,10 @@ one
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from pyoxigraph import (
@@ -30,7 +33,7 @@ from pyoxigraph import (
 )
 
 from kg.errors import KgError, UsageError
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, XSD, compact
 from kg.sparql.execute import execute
 from kg.store import KgStore
 
@@ -39,6 +42,7 @@ __all__ = [
     "answer",
     "render",
     "term_text",
+    "to_python",
 ]
 
 
@@ -93,24 +97,12 @@ def term_text(term: Any) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        iri = term.value
-        best = max(
-            ((p, ns) for p, ns in PREFIXES.items() if iri.startswith(ns)),
-            key=lambda pair: len(pair[1]),
-            default=None,
-        )
-        if best and _is_local(iri[len(best[1]) :]):
-            return f"{best[0]}:{iri[len(best[1]) :]}"
-        return f"<{iri}>"
+        return compact(term.value) or f"<{term.value}>"
     if isinstance(term, Literal):
         return term.value
     if isinstance(term, BlankNode):
         return f"_:{term.value}"
     return str(term)
-
-
-def _is_local(local: str) -> bool:
-    return bool(local) and all(ch.isalnum() or ch in "-_." for ch in local) and not local.endswith(".")
 
 
 def render(result: Any, fmt: ResultFormat) -> str:
@@ -150,3 +142,59 @@ def table(solutions: QuerySolutions) -> str:
     ]
     lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines) + "\n"
+
+
+_NUMBERS: dict[str, Callable[[str], Any]] = {
+    **{
+        XSD[t]: int
+        for t in (
+            "integer",
+            "int",
+            "long",
+            "short",
+            "byte",
+            "nonNegativeInteger",
+            "positiveInteger",
+            "nonPositiveInteger",
+            "negativeInteger",
+            "unsignedInt",
+            "unsignedLong",
+            "unsignedShort",
+            "unsignedByte",
+            "gYear",
+        )
+    },
+    XSD["decimal"]: decimal.Decimal,
+    XSD["double"]: float,
+    XSD["float"]: float,
+    XSD["boolean"]: lambda v: v in ("true", "1"),
+    XSD["date"]: dt.date.fromisoformat,
+    XSD["dateTime"]: dt.datetime.fromisoformat,
+}
+
+
+def to_python(term: Any) -> Any:
+    """A plain Python value: IRIs as str, numbers as int/Decimal/float, dates as date, unbound as None.
+
+    >>> to_python(Literal("14.8", datatype=NamedNode(XSD["decimal"])))
+    Decimal('14.8')
+    >>> to_python(Literal("2019-06-11", datatype=NamedNode(XSD["date"])))
+    datetime.date(2019, 6, 11)
+    >>> to_python(NamedNode("https://w3id.org/migkg/id/country/GTM"))
+    'https://w3id.org/migkg/id/country/GTM'
+    """
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Literal):
+        convert = _NUMBERS.get(term.datatype.value)
+        if convert is not None:
+            try:
+                return convert(term.value)
+            except (ValueError, ArithmeticError):
+                return term.value
+        return term.value
+    return str(term)

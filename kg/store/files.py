@@ -10,12 +10,12 @@ import errno
 import fcntl
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
 from kg.errors import KgError
+from kg.whole import whole
 
 __all__ = [
     "REPLACING",
@@ -58,22 +58,13 @@ def files_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def write_whole(path: Path, write: Callable[[IO[bytes]], object]) -> bool:
-    """Write ``path`` whole or not at all with ``write(handle)``: into a file of its own in the same
-    folder (two writers may save at once), then renamed over ``path``. For the files kept beside a
-    store (its event table, kept query results): a folder we may not write to leaves nothing and
-    returns False, and they are left uncached."""
+    """Write ``path`` whole or not at all (:func:`kg.whole.whole`) with ``write(handle)``. For the
+    files kept beside a store (its event table, kept query results): a folder we may not write to
+    leaves nothing and returns False, and they are left uncached."""
     try:
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    except OSError:
-        return False
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
+        with whole(path) as partial, partial.open("wb") as handle:
             write(handle)
-        temporary.chmod(0o644)  # mkstemp makes it private; the store's other readers may use it too
-        os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
         return False
     return True
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError
-from kg.evaluate import Score
+from kg.extract.score import Score
 from kg.namespaces import MK, PROV
 
 __all__ = ["PairScore", "evaluate_same", "format_same"]
@@ -25,7 +25,7 @@ __all__ = ["PairScore", "evaluate_same", "format_same"]
 
 @dataclass
 class PairScore(Score):
-    """:class:`kg.evaluate.Score` over pairs, with the true negatives counted too."""
+    """:class:`kg.extract.score.Score` over pairs, with the true negatives counted too."""
 
     tn: int = 0
 

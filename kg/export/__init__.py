@@ -11,7 +11,7 @@ not on the size of the store. The same store always gives the same bytes. Turtle
 declare only the prefixes of :data:`kg.namespaces.PREFIXES` they use and are laid out like
 ``ontology/migkg.ttl``: one block per subject, four-space indents.
 
-The framed events view lives in :mod:`kg.views` and is re-exported here.
+The framed events view lives in :mod:`kg.export.views` (its table in :mod:`kg.export.events`) and is re-exported here.
 
 >>> from pyoxigraph import Quad, NamedNode as N, Literal
 >>> from kg.namespaces import RDFS, country, item_graph
@@ -57,10 +57,12 @@ from pyoxigraph import (
 )
 
 from kg.errors import KgError, UsageError
-from kg.jsonld import Context, JsonLdWriter, load_context
+from kg.export.document import JsonLdWriter
+from kg.export.events import EVENT_COLUMNS, event_rows
+from kg.export.jsonld import Context, load_context
+from kg.export.views import View, ViewFormat, export_view
 from kg.namespaces import PREFIXES, RDF, XSD
 from kg.store import KgStore
-from kg.views import EVENT_COLUMNS, View, ViewFormat, event_rows, export_view
 
 __all__ = ["EVENT_COLUMNS", "ExportFormat", "View", "ViewFormat", "event_rows", "export", "export_view"]
 
