@@ -37,6 +37,7 @@ import kg
 import kg.sparql.execute
 from kg import queries as kq
 from kg.errors import UsageError
+from kg.queries import params as kqp
 from kg.reference import Organization, Reference, Region
 from kg.sparql.results import to_python
 from kg.sparql.text import inline_values
@@ -257,7 +258,7 @@ def test_region_by_name_and_grouping(analyst):
     refs = Reference(
         {}, {"north-of-central-america": _region("north-of-central-america", "North of Central America")}, {}, {}
     )
-    node = kq._region("north of central america", refs)
+    node = kqp._region("north of central america", refs)
     rows = kq.rows(kq.run(analyst, "region_activity", {"region": f"region:{short(node.value)}"}))
     assert [(short(r["country"]), r["events"]) for r in rows] == [("GTM", 5), ("HND", 3), ("SLV", 0)]
 
@@ -305,17 +306,17 @@ REFS = Reference(
     ],
 )
 def test_organization_values(value, slug):
-    assert kq._organization(value, REFS) == NamedNode(f"{ID}org/{slug}")
+    assert kqp._organization(value, REFS) == NamedNode(f"{ID}org/{slug}")
 
 
 def test_ambiguous_acronym_asks_for_the_slug():
     with pytest.raises(ValueError, match="names several organisations"):
-        kq._organization("CRM", REFS)
+        kqp._organization("CRM", REFS)
 
 
 @pytest.mark.parametrize("value", ["m49-013", "013", "Central America", "centroamérica", "region:013"])
 def test_region_values(value):
-    assert kq._region(value, REFS) == NamedNode(f"{ID}region/m49-013")
+    assert kqp._region(value, REFS) == NamedNode(f"{ID}region/m49-013")
 
 
 @pytest.mark.parametrize(
@@ -329,7 +330,7 @@ def test_region_values(value):
     ],
 )
 def test_entity_values(value, iri):
-    assert kq._entity(value) == NamedNode(iri)
+    assert kqp._entity(value) == NamedNode(iri)
 
 
 @pytest.mark.parametrize(
