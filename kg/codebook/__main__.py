@@ -3,5 +3,6 @@
 from kg.codebook import CODEBOOK, write_codebook
 from kg.reference import HOME
 
-changed = write_codebook()
-print(f"{CODEBOOK.relative_to(HOME)} {'written' if changed else 'unchanged'}")
+if __name__ == "__main__":  # not when pytest imports it for its doctests
+    changed = write_codebook()
+    print(f"{CODEBOOK.relative_to(HOME)} {'written' if changed else 'unchanged'}")
