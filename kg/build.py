@@ -65,6 +65,7 @@ class BuildReport:
     same_stories: int = 0  # pairs of near-duplicate items in the store
     canonical_events: int = 0  # events reported by two or more items
     link_seconds: float = 0.0
+    grouped: bool = True  # False: the build wrote no item graph, so the groups were kept as they were
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
@@ -81,7 +82,11 @@ class BuildReport:
             ("triples written", f"{self.quads_written:,}"),
             ("same stories", f"{self.same_stories:,} pairs of items"),
             ("same events", f"{self.canonical_events:,} events reported more than once"),
-            ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)"),
+            (
+                ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)")
+                if self.grouped
+                else ("grouping", "skipped: no item graph was written")
+            ),
             ("store", f"{store.graph_count():,} graphs, {store.triple_count():,} quads"),
             ("time", f"{self.seconds:.2f} s ({rate:,.0f} items/s)"),
         ]
@@ -293,11 +298,16 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
 
 def group_reports(store: KgStore, report: BuildReport) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
-    build or a load has written the item graphs, and count them in ``report``."""
-    from kg.same import link
+    build or a load has written the item graphs, and count them in ``report``. When it wrote
+    none (an unchanged rebuild), the groups cannot have changed: they are counted, not redone."""
+    from kg.same import link, linked_counts
 
     started = time.monotonic()
-    linked = link(store)
+    if report.items_written:
+        linked = link(store)
+    else:
+        linked = linked_counts(store)
+        report.grouped = False
     report.same_stories, report.canonical_events = linked.stories, linked.groups
     report.link_seconds = time.monotonic() - started
 

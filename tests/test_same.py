@@ -256,3 +256,26 @@ def test_kg_query_and_kg_network_take_reports(runner, tmp_path):
     assert wrong.exit_code == 2 and "does not count events" in wrong.output
     network = invoke(runner, "network", "--store", store, "--reports")
     assert network.exit_code == 0 and "every report" in network.output
+
+
+def test_accents_are_folded_by_a_table_of_every_combining_character():
+    import sys
+    import unicodedata
+
+    from kg.same.story import _combining, _words
+
+    every = {c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+    assert set(_combining()) == every
+    assert _words("Tecún Umán, São Tomé, Ḱ̃") == ["tecun", "uman", "sao", "tome", "k"]
+
+
+def test_an_unchanged_rebuild_keeps_the_groups_without_regrouping(tmp_path):
+    store = KgStore.memory()
+    first = build([DUPLICATES], store)
+    events = sorted(map(str, store.quads(ns.EVENTS_GRAPH)))
+    again = build([DUPLICATES], store)
+    assert first.grouped and not again.grouped
+    assert again.items_written == 0
+    assert (again.same_stories, again.canonical_events) == (first.same_stories, first.canonical_events) == (1, 1)
+    assert "grouping        skipped: no item graph was written" in again.summary(store)
+    assert sorted(map(str, store.quads(ns.EVENTS_GRAPH))) == events

@@ -32,7 +32,7 @@ from kg.same.events import Report, canonical_iri, group_reports
 from kg.same.story import same_stories, story_groups
 from kg.store import KgStore
 
-__all__ = ["LinkReport", "link", "read_reports"]
+__all__ = ["LinkReport", "link", "linked_counts", "read_reports"]
 
 #: Days apart two items may be published and still be copies of one story: a re-post comes
 #: within weeks; the same yearly release a year later is another story.
@@ -154,7 +154,7 @@ def link(store: KgStore) -> LinkReport:
     texts, published = read_texts(store)
     pairs = [(a, b) for a, b in same_stories(texts) if abs((published[a] - published[b]).days) <= STORY_DAYS]
     stories = story_groups(pairs)
-    reports = read_reports(store)
+    reports = read_reports(store, published)
     groups = group_reports(reports, stories)
     by_iri = {r.iri: r for r in reports}
     story_lines = _story_lines(pairs)
@@ -162,6 +162,23 @@ def link(store: KgStore) -> LinkReport:
     written = _replace(store, ns.SAME_STORY_GRAPH, story_lines)
     written = _replace(store, ns.EVENTS_GRAPH, event_lines) or written
     return LinkReport(len(pairs), len(groups), sum(len(g) for g in groups), written)
+
+
+def linked_counts(store: KgStore) -> LinkReport:
+    """What :func:`link` last wrote into ``store``, counted from the derived graphs (without
+    reading any item): for a build that wrote nothing, whose groups cannot have changed.
+
+    >>> linked_counts(KgStore.memory())
+    LinkReport(stories=0, groups=0, reports=0, written=False)
+    """
+    same = f"<{MK['sameStoryAs']}>"
+    counted = f"""SELECT (COUNT(?a) AS ?stories) (COUNT(?c) AS ?groups) (COUNT(?e) AS ?reports) WHERE {{
+      {{ GRAPH <{ns.SAME_STORY_GRAPH}> {{ ?a {same} ?b FILTER (STR(?a) < STR(?b)) }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?c a <{MK['CanonicalEvent']}> }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?x <{MK['hasReport']}> ?e }} }}
+    }}"""
+    (row,) = store.query(counted)
+    return LinkReport(*(int(row[k].value) for k in ("stories", "groups", "reports")), written=False)
 
 
 def _story_lines(pairs: list[tuple[str, str]]) -> list[str]:
