@@ -174,8 +174,8 @@ def linked_counts(store: KgStore) -> LinkReport:
     same = f"<{MK['sameStoryAs']}>"
     counted = f"""SELECT (COUNT(?a) AS ?stories) (COUNT(?c) AS ?groups) (COUNT(?e) AS ?reports) WHERE {{
       {{ GRAPH <{ns.SAME_STORY_GRAPH}> {{ ?a {same} ?b FILTER (STR(?a) < STR(?b)) }} }}
-      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?c a <{MK['CanonicalEvent']}> }} }}
-      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?x <{MK['hasReport']}> ?e }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?c a <{MK["CanonicalEvent"]}> }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?x <{MK["hasReport"]}> ?e }} }}
     }}"""
     (row,) = store.query(counted)
     return LinkReport(*(int(row[k].value) for k in ("stories", "groups", "reports")), written=False)
