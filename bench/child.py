@@ -297,6 +297,25 @@ def jsonld_rdflib(corpus: str, n: str, repeats: str) -> dict[str, Any]:
     return {"triples": sum(1 for _ in ds.quads()) or count, "seconds": times}
 
 
+def build_grouped(corpus: str, store: str, workers: str, group: str) -> dict[str, Any]:
+    """``kg build CORPUS --store STORE --workers N`` in this process, grouping same stories and
+    same events afterwards (``group`` 1) or not (0): the cost of grouping on one corpus."""
+    from kg.build import build
+    from kg.store import open_store
+
+    shutil.rmtree(store, ignore_errors=True)
+    started = time.perf_counter()
+    with open_store(store, write=True) as target:
+        report = build([corpus], target, workers=int(workers), group=group == "1")
+    return {
+        "seconds": time.perf_counter() - started,
+        "grouping": report.link_seconds,
+        "items": report.loaded,
+        "canonical_events": report.canonical_events,
+        "same_stories": report.same_stories,
+    }
+
+
 COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
     fn.__name__: fn
     for fn in (
@@ -313,6 +332,7 @@ COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
         extract_long,
         jsonld_ours,
         jsonld_rdflib,
+        build_grouped,
     )
 }
 

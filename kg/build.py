@@ -142,6 +142,7 @@ def build(
     progress: Progress | None = None,
     fetcher: Fetcher | None = None,
     max_pages: int | None = None,
+    group: bool = True,
 ) -> BuildReport:
     """Build item graphs from ``sources`` into ``store``; returns counts and rejects.
 
@@ -156,6 +157,9 @@ def build(
     http(s) URLs among ``sources`` are fetched with ``fetcher`` (listings to ``max_pages`` pages);
     the validators of its cache are kept once the build is complete, and a source whose items
     the store holds is asked whether it changed (a ``304`` reads nothing).
+
+    Same stories and same events are grouped afterwards (:mod:`kg.same`); ``group=False`` leaves
+    the derived graphs as they were (the benchmark's build without grouping).
     """
     if workers < 1:
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
@@ -183,7 +187,8 @@ def build(
                 on_reject=on_reject,
                 progress=progress,
             )
-            group_reports(target, report)
+            if group:
+                group_reports(target, report)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
