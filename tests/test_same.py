@@ -279,3 +279,36 @@ def test_an_unchanged_rebuild_keeps_the_groups_without_regrouping(tmp_path):
     assert (again.same_stories, again.canonical_events) == (first.same_stories, first.canonical_events) == (1, 1)
     assert "grouping        skipped: no item graph was written" in again.summary(store)
     assert sorted(map(str, store.quads(ns.EVENTS_GRAPH))) == events
+
+
+CANONICAL_TAPACHULA = canonical_iri(TAPACHULA)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("events_by_theme", {"theme": "trafficking"}), ("events_by_objective", {"objective": "10"})]
+)
+def test_the_canonical_event_is_found_by_the_themes_and_objectives_of_its_reports(dup_store, name, params):
+    found = [row["event"] for row in kq.query(name, store=dup_store, **params)]
+    assert CANONICAL_TAPACHULA in found and not TAPACHULA & set(found)
+    every = {row["event"] for row in kq.query(name, store=dup_store, reports=True, **params)}
+    assert every >= TAPACHULA and CANONICAL_TAPACHULA not in every
+
+
+def test_a_canonical_event_takes_its_item_themes_when_its_reports_have_none(tmp_path):
+    """A store whose events carry no themes (another producer, an older extractor): the
+    canonical event is found by its items' themes, as each report would be."""
+    from kg.same import link
+
+    store = built(tmp_path, records())
+    subject, event = ns.DCTERMS["subject"], ns.MK["Event"]
+    store.store.update(
+        f"DELETE {{ GRAPH ?g {{ ?e <{subject}> ?t }} }} WHERE {{ GRAPH ?g {{ ?e a <{event}> ; <{subject}> ?t }} }}"
+    )
+    link(store)
+    assert CANONICAL_TAPACHULA in {
+        row["event"] for row in kq.query("events_by_theme", store=store, theme="trafficking")
+    }
+    rows = kq.query("activity_by_objective", store=store)
+    assert {(row["number"], row["year"], row["events"]) for row in rows} >= {
+        (10, 2021, 2)
+    }  # Tapachula once, Tecún Umán

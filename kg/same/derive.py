@@ -71,6 +71,7 @@ _PARTICIPATIONS = (
     + " ".join(f"<{MK[p]}>" for p in ("role", "agent", "participantGroup", "count", "subsetOf"))
     + " } ?part ?p ?o }"
 )
+_ITEM_THEMES = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %VALUES% }} VALUES ?p {{ <{DCTERMS['subject']}> }} ?s ?p ?o }}"
 _VALUES_CHUNK = 1_000  # IRIs per VALUES block
 _TEXTS = f"""SELECT ?item ?published ?title ?summary ?body WHERE {{
   ?item a <{MK["NewsItem"]}> ; <{DCTERMS["date"]}> ?published ; <{DCTERMS["title"]}> ?title .
@@ -194,11 +195,17 @@ def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Repo
         return []
     merge = _values(store, _MERGE, [m for members in groups for m in members], _MERGE_PREDICATES)
     parts = _values(store, _PARTICIPATIONS, sorted(set().union(*(v["participations"] for v in merge.values()))))
+    # a report without themes of its own has its item's, as the queries by theme read it
+    themeless = sorted({by_iri[m].item for members in groups for m in members if not merge.get(m, {}).get("themes")})
+    item_themes = _values(store, _ITEM_THEMES, themeless)
     lines: list[str] = []
     add = lines.append
     for members in groups:
         reports = [by_iri[m] for m in members]
         facts = {r.iri: {**r.extra, **merge.get(r.iri, {})} for r in reports}
+        for r in reports:
+            if not facts[r.iri].get("themes"):
+                facts[r.iri]["themes"] = item_themes.get(r.item, {}).get("subject", set())
         c = canonical_iri(members)
         C = f"<{c}>"
         add(f"{C} <{RDF['type']}> <{MK['Event']}>")
