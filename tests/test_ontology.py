@@ -137,6 +137,15 @@ def test_mk_terms_referenced_inside_the_ontology_are_declared() -> None:
     assert referenced - declared_terms() == set()
 
 
+def test_every_declared_term_is_used() -> None:
+    """A term nothing writes or reads misleads whoever reads the codebook (mk:sameEventAs was
+    declared for issue 23, which links reports through mk:CanonicalEvent instead)."""
+    used = set().union(*(used_terms(path) for path in term_usage_files() if path != CONTEXT_FILE))
+    g = parsed(ONTOLOGY_FILE)
+    used |= {str(o)[len(MK_IRI) :] for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(MK_IRI)}
+    assert declared_terms() - used == set()
+
+
 # -- the ontology itself ------------------------------------------------------------------
 
 
