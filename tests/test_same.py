@@ -312,3 +312,21 @@ def test_a_canonical_event_takes_its_item_themes_when_its_reports_have_none(tmp_
     assert {(row["number"], row["year"], row["events"]) for row in rows} >= {
         (10, 2021, 2)
     }  # Tapachula once, Tecún Umán
+
+
+def test_an_untyped_report_joins_a_typed_report_of_its_event():
+    """The extractor finds events it cannot type ("will meet", "brought food parcels", gold
+    pairs same-011 and same-015): such a report may be of any type, but not of two at once."""
+
+    def r(name: str, types: set[str], item: str | None = None) -> Report:
+        day = date(2023, 3, 8)
+        return Report(
+            name, item or f"i:{name}", date(2023, 3, 10), frozenset(types), day, day, "day",
+            frozenset({"COL"}), frozenset({"COL"}), frozenset({"necocli"}),
+        )  # fmt: skip
+
+    assert group_reports([r("e:typed", {"assistance"}), r("e:untyped", set())]) == [["e:typed", "e:untyped"]]
+    both = group_reports([r("e:aid", {"assistance"}), r("e:untyped", set()), r("e:visit", {"visit"})])
+    assert both in ([["e:aid", "e:untyped"]], [["e:untyped", "e:visit"]])  # the untyped one joins one of them
+    scores = evaluate_same(ROOT / "data" / "gold" / "same.jsonl")
+    assert scores["same_event"].fn == 0 and scores["same_event"].fp == 0
