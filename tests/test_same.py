@@ -330,3 +330,37 @@ def test_an_untyped_report_joins_a_typed_report_of_its_event():
     assert both in ([["e:aid", "e:untyped"]], [["e:untyped", "e:visit"]])  # the untyped one joins one of them
     scores = evaluate_same(ROOT / "data" / "gold" / "same.jsonl")
     assert scores["same_event"].fn == 0 and scores["same_event"].fp == 0
+
+
+@pytest.mark.slow
+def test_kg_serve_takes_reports_1_like_the_command_line(runner, tmp_path):
+    """Over HTTP on 127.0.0.1: a named query counts the Tapachula training once, and with
+    reports=1 each of its reports; a query that counts no events refuses the switch."""
+    import urllib.error
+    import urllib.request
+
+    from .conftest import running_server
+
+    store = str(tmp_path / "store")
+    assert invoke(runner, "build", str(DUPLICATES), "--store", store, "-q").exit_code == 0
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(server.url + path, timeout=30) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    with running_server(store) as server:
+        once = get("/queries/events_by_country?country=MEX&format=csv")
+        every = get("/queries/events_by_country?country=MEX&format=csv&reports=1")
+        off = get("/queries/events_by_country?country=MEX&format=csv&reports=0")
+        described = json.loads(get("/queries")[1])
+        refused = get("/queries/items_mentioning?entity=MEX&reports=1")
+        network = json.loads(get("/network/countries?reports=1")[1])
+    assert once[0] == every[0] == off[0] == 200 and off == once
+    assert CANONICAL_TAPACHULA in once[1] and not any(name in once[1] for name in MEXICO_REPORTS)
+    assert CANONICAL_TAPACHULA not in every[1] and all(name in every[1] for name in MEXICO_REPORTS)
+    assert {q["name"]: q["reports"] for q in described}["events_by_country"] is True
+    assert refused[0] == 400 and "does not count events" in refused[1]
+    assert network["nodes"]

@@ -6,8 +6,10 @@ Routes:
   description. ``/query`` is the same endpoint where Oxigraph has it, so that ``kg sparql
   --store http://127.0.0.1:7878`` works; ``/update`` and ``/store`` answer 403;
 - ``GET /queries``: the named queries of ``queries/`` as JSON; ``GET /queries/NAME?param=value``
-  runs one with its parameters bound;
-- ``GET /network/countries`` (or ``organizations``): the cooperation network as node-link JSON;
+  runs one with its parameters bound, and with ``reports=1`` counts every report of an event
+  reported by several items instead of the event once (``kg query --reports``);
+- ``GET /network/countries`` (or ``organizations``): the cooperation network as node-link JSON
+  (``reports=1``: edges weighted by reports);
 - ``GET /stats``: what the server serves; ``GET /``: the page for analysts, from ``static/``.
 
 :func:`kg.serve.server.serve` runs it with uvicorn.
@@ -216,16 +218,35 @@ def describe_query(q: NamedQuery) -> dict[str, Any]:
             for p in q.params
         ],
         "columns": list(q.columns),
+        "reports": q.counts_events,  # takes reports=1: every report of an event, not the event once
         "url": f"/queries/{q.name}",
         "sparql": q.text,
     }
+
+
+def _switch(key: str, value: str, allowed: bool, name: str) -> bool:
+    """``reports=1`` (or ``true``, ``yes``; ``0``, ``false``, ``no``, empty: off): every report of an
+    event reported by several items, as ``--reports`` on the command line.
+
+    >>> _switch("reports", "1", True, "events_by_country"), _switch("reports", "", True, "timeline")
+    (True, False)
+    >>> _switch("reports", "1", False, "items_mentioning")
+    Traceback (most recent call last):
+    kg.errors.UsageError: items_mentioning does not count events: it takes no reports=1
+    """
+    on = value.strip().lower()
+    if on not in ("1", "true", "yes", "0", "false", "no", ""):
+        raise UsageError(f"{key}={value!r}: give {key}=1 or {key}=0")
+    if on in ("1", "true", "yes") and not allowed:
+        raise UsageError(f"{name} does not count events: it takes no {key}=1")
+    return on in ("1", "true", "yes")
 
 
 def _network_filters(request: Request) -> Any:
     from kg.network import EventFilter, parse_date_bound
 
     params = request.query_params
-    known = {"since", "until", "theme", "gcm", "event_type", "region"}
+    known = {"since", "until", "theme", "gcm", "event_type", "region", "reports"}
     for name in params:
         if name not in known:
             raise UsageError(f"unknown filter {name!r}; use {', '.join(sorted(known))}")
@@ -237,6 +258,7 @@ def _network_filters(request: Request) -> Any:
         gcm=tuple(params.getlist("gcm")),
         event_types=tuple(params.getlist("event_type")),
         regions=tuple(params.getlist("region")),
+        reports=_switch("reports", params.get("reports", ""), True, "the network"),
     )
 
 
@@ -344,15 +366,21 @@ def create_app(
             return _text(404, f"no named query {name!r}; GET /queries lists them")
         values: dict[str, str] = {}
         explicit = None
+        reports = False
         for key, value in request.query_params.multi_items():
             if key in ("format", "output"):
                 explicit = value
+            elif key == "reports":
+                try:
+                    reports = _switch(key, value, named.counts_events, name)
+                except UsageError as exc:
+                    return _text(400, str(exc))
             elif key in values:
                 return _text(400, f"parameter '{key}' is given twice")
             else:
                 values[key] = value
         try:
-            text = named.text_for(values)
+            text = named.text_for(values, reports=reports)
         except UsageError as exc:
             message = re.sub(r"pass -p (\w+) VALUE", r"add \1=VALUE to the URL", str(exc))
             return _text(400, message)
