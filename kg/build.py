@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -45,6 +45,7 @@ from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModifie
 from kg.store import BULK_QUADS, KgStore, process_alive
 
 if TYPE_CHECKING:
+    from kg.same.facts import ItemFacts
     from kg.sources.fetch import Fetcher
 
 __all__ = ["BuildReport", "build"]
@@ -175,12 +176,14 @@ def build(
         bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
+    fresh: dict[str, ItemFacts] = {}  # what grouping needs of each item written, from its extraction
     try:
         with store.replacement() if replace else contextlib.nullcontext(store) as target:
             _build_into(
                 target,
                 records,
                 report,
+                fresh,
                 shared=shared,
                 batch_size=batch_size,
                 workers=workers,
@@ -188,7 +191,7 @@ def build(
                 progress=progress,
             )
             if group:
-                group_reports(target, report)
+                group_reports(target, report, fresh)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -205,6 +208,7 @@ def _build_into(
     store: KgStore,
     records: Iterable[NewsItem | Reject | Notice],
     report: BuildReport,
+    fresh: dict[str, ItemFacts],
     *,
     shared: bool,
     batch_size: int,
@@ -273,8 +277,9 @@ def _build_into(
     _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
     writer = _Writer(store, report)
     with _fewer_gc_passes(), writer:
-        for graph, data, count in _item_graphs(to_extract(), workers):
+        for graph, data, count, facts in _item_graphs(to_extract(), workers):
             batch[graph] = data  # an item read twice: the later one wins, as in the store
+            fresh[facts.item] = facts
             batch_quads += count
             if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
                 writer.put(batch)
@@ -301,15 +306,16 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def group_reports(store: KgStore, report: BuildReport) -> None:
+def group_reports(store: KgStore, report: BuildReport, fresh: Mapping[str, ItemFacts] | None = None) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
     build or a load has written the item graphs, and count them in ``report``. When it wrote
-    none (an unchanged rebuild), the groups cannot have changed: they are counted, not redone."""
+    none (an unchanged rebuild), the groups cannot have changed: they are counted, not redone.
+    ``fresh``: what grouping needs of the items written, taken where they were extracted."""
     from kg.same import link, linked_counts
 
     started = time.monotonic()
     if report.items_written:
-        linked = link(store)
+        linked = link(store, fresh)
     else:
         linked = linked_counts(store)
         report.grouped = False
@@ -356,16 +362,25 @@ def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
     return ns.item_graph(item.key), data, data.count(b"\n")
 
 
+def _graph_and_facts(item: NewsItem) -> tuple[str, bytes, int, ItemFacts]:
+    """:func:`_graph_of`, and what grouping needs of the item (:mod:`kg.same.facts`), taken from
+    the same N-Quads where the item is extracted (in a worker, if there are any)."""
+    from kg.same.facts import item_facts
+
+    graph, data, count = _graph_of(item)
+    return graph, data, count, item_facts(item, data)
+
+
 #: A worker's chunk: the spool file holding its N-Quads (or, when the spool folder is full, the
-#: N-Quads themselves), then ``(graph IRI, bytes, quads)`` per item.
-_Spooled = tuple[str | bytes, list[tuple[str, int, int]]]
+#: N-Quads themselves), then ``(graph IRI, bytes, quads, facts)`` per item.
+_Spooled = tuple[str | bytes, list[tuple[str, int, int, "ItemFacts"]]]
 
 
 def _spool_graphs(items: list[NewsItem], folder: str) -> _Spooled:
     """A worker's chunk: its items' N-Quads written one after the other to a file in ``folder``."""
-    graphs = [_graph_of(item) for item in items]
-    data = b"".join(data for _, data, _ in graphs)
-    sizes = [(graph, len(data), count) for graph, data, count in graphs]
+    graphs = [_graph_and_facts(item) for item in items]
+    data = b"".join(data for _, data, _, _ in graphs)
+    sizes = [(graph, len(data), count, facts) for graph, data, count, facts in graphs]
     try:
         return _write_spool(folder, data), sizes
     except OSError:  # a full /dev/shm (a container's is 64 MB): through the pipe after all
@@ -384,7 +399,7 @@ def _write_spool(folder: str, data: bytes) -> str:
     return name
 
 
-def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int]]:
+def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int, ItemFacts]]:
     held, graphs = spooled
     if isinstance(held, bytes):
         data = held
@@ -393,13 +408,13 @@ def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int]]:
         data = path.read_bytes()
         path.unlink()
     start = 0
-    for graph, size, count in graphs:
-        yield graph, data[start : start + size], count
+    for graph, size, count, facts in graphs:
+        yield graph, data[start : start + size], count, facts
         start += size
 
 
-def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int]]:
-    """The graph of each item, in input order.
+def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int, ItemFacts]]:
+    """The graph of each item, in input order, and its facts for grouping.
 
     With several workers, chunks of items go to a pool of processes and come back in the
     order sent; a bounded number of chunks is in flight, so the input is read as the work
@@ -413,7 +428,7 @@ def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str,
     """
     if workers == 1:
         for item in items:
-            yield _graph_of(item)
+            yield _graph_and_facts(item)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

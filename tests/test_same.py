@@ -364,3 +364,25 @@ def test_kg_serve_takes_reports_1_like_the_command_line(runner, tmp_path):
     assert {q["name"]: q["reports"] for q in described}["events_by_country"] is True
     assert refused[0] == 400 and "does not count events" in refused[1]
     assert network["nodes"]
+
+
+def test_the_facts_taken_at_extraction_are_the_facts_read_from_the_store(tmp_path):
+    """Grouping after kg build takes each written item's facts where it was extracted, and
+    reads the others (kg load, earlier builds) from the store: both must agree."""
+    from kg.build import _graph_and_facts
+    from kg.same.facts import read_facts
+    from kg.sources import NewsItem, read_sources
+
+    items = [r for r in read_sources([DUPLICATES, ROOT / "data" / "news"]) if isinstance(r, NewsItem)]
+    store = KgStore.memory()
+    build([DUPLICATES, ROOT / "data" / "news"], store)
+    read = read_facts(store)
+    taken = {f.item: f for f in (_graph_and_facts(item)[3] for item in items)}
+    assert read.keys() == taken.keys() and len(read) == 16
+    for item, facts in taken.items():
+        again = read[item]
+        assert (facts.published, facts.reports) == (again.published, again.reports), item
+        assert [r.extra for r in facts.reports] == [r.extra for r in again.reports], item
+        assert (facts.shingles == again.shingles).all(), item
+        assert (facts.signature is None and again.signature is None) or (facts.signature == again.signature).all()
+    assert sum(len(f.reports) for f in taken.values()) > 16

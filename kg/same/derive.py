@@ -20,37 +20,25 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 
+import numpy as np
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from kg import namespaces as ns
 from kg.namespaces import DCTERMS, MK, PROV, RDF, SCHEMA, SEM, XSD
 from kg.same.events import Report, canonical_iri, group_reports
-from kg.same.story import same_stories, story_groups
+from kg.same.facts import ItemFacts, read_facts
+from kg.same.story import similar, story_groups
 from kg.store import KgStore
 
-__all__ = ["LinkReport", "link", "linked_counts", "read_reports"]
+__all__ = ["LinkReport", "link", "linked_counts"]
 
 #: Days apart two items may be published and still be copies of one story: a re-post comes
 #: within weeks; the same yearly release a year later is another story.
 STORY_DAYS = 120
 
-#: What grouping needs, read for every event.
-_EVENT_PREDICATES = {
-    SEM["eventType"]: "types",
-    SCHEMA["startDate"]: "start",
-    SCHEMA["endDate"]: "end",
-    MK["datePrecision"]: "precision",
-    MK["locationCountry"]: "locations",
-    MK["participantCountry"]: "participants",
-    SCHEMA["location"]: "places",
-    SCHEMA["organizer"]: "organizations",
-    SCHEMA["attendee"]: "organizations",
-    SCHEMA["funder"]: "organizations",
-}
 #: What merging needs besides, read for the reports of canonical events only.
 _MERGE_PREDICATES = {
     SCHEMA["organizer"]: "organizer",
@@ -59,10 +47,6 @@ _MERGE_PREDICATES = {
     DCTERMS["subject"]: "themes",
     MK["participation"]: "participations",
 }
-_EVENTS = f"SELECT ?e ?item WHERE {{ ?e a <{MK['Event']}> ; <{PROV['wasDerivedFrom']}> ?item }}"
-_PROPERTIES = "SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {} }} ?e ?p ?o }}".format(
-    " ".join(f"<{p}>" for p in _EVENT_PREDICATES)
-)
 _MERGE = "SELECT ?e ?p ?o WHERE { VALUES ?e { %VALUES% } VALUES ?p { %s } ?e ?p ?o }".replace(
     "%s", " ".join(f"<{p}>" for p in _MERGE_PREDICATES)
 )
@@ -73,11 +57,6 @@ _PARTICIPATIONS = (
 )
 _ITEM_THEMES = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %VALUES% }} VALUES ?p {{ <{DCTERMS['subject']}> }} ?s ?p ?o }}"
 _VALUES_CHUNK = 1_000  # IRIs per VALUES block
-_TEXTS = f"""SELECT ?item ?published ?title ?summary ?body WHERE {{
-  ?item a <{MK["NewsItem"]}> ; <{DCTERMS["date"]}> ?published ; <{DCTERMS["title"]}> ?title .
-  OPTIONAL {{ ?item <{DCTERMS["abstract"]}> ?summary }}
-  OPTIONAL {{ ?item <{SCHEMA["articleBody"]}> ?body }}
-}}"""
 
 
 @dataclass(frozen=True)
@@ -88,81 +67,32 @@ class LinkReport:
     written: bool  # whether a derived graph changed
 
 
-def _local(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
-
-
-def read_texts(store: KgStore) -> tuple[dict[str, str], dict[str, date]]:
-    """Every item's text (summary and body; the title when it has neither) and publication date."""
-    texts: dict[str, str] = {}
-    published: dict[str, date] = {}
-    for row in store.query(_TEXTS):
-        item = row["item"].value
-        if item in texts:
-            continue
-        # the title left out: a re-post or a syndicated copy often gets a new one
-        parts = [row[k].value for k in ("summary", "body") if row[k] is not None]
-        texts[item] = "\n".join(parts) or row["title"].value
-        published[item] = date.fromisoformat(row["published"].value[:10])
-    return texts, published
-
-
-def read_reports(store: KgStore, published: dict[str, date] | None = None) -> list[Report]:
-    """Every event of the item graphs (canonical events left out) as a :class:`Report`;
-    ``published``: each item's publication date, when :func:`read_texts` has read them."""
-    if published is None:
-        published = read_texts(store)[1]
-    items: dict[str, tuple[str, date]] = {}
-    for row in store.query(_EVENTS):
-        e, item = row["e"].value, row["item"].value
-        if not e.startswith(_CANONICAL_PREFIX) and e not in items and item in published:
-            items[e] = (item, published[item])
-    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_PROPERTIES):
-        e = row["e"].value
-        if e in items:
-            values[e][_EVENT_PREDICATES[row["p"].value]].add(row["o"].value)
-    reports = []
-    for e, (item, day) in items.items():
-        v = values[e]
-        start = min(v["start"], default=None)
-        end = max(v["end"], default=None)
-        reports.append(
-            Report(
-                e,
-                item,
-                day,
-                frozenset(_local(t) for t in v["types"]),
-                date.fromisoformat(start[:10]) if start else None,
-                date.fromisoformat(end[:10]) if end else None,
-                _local(min(v["precision"])) if v["precision"] else None,
-                frozenset(v["locations"]),
-                frozenset(v["locations"] | v["participants"]),
-                frozenset(v["places"]),
-                frozenset(v["organizations"]),
-                extra={"types": v["types"], "participants": v["participants"]},
-            )
-        )
-    return reports
-
-
-_CANONICAL_PREFIX = ns.canonical_event("")
-
-
-def link(store: KgStore) -> LinkReport:
+def link(store: KgStore, fresh: Mapping[str, ItemFacts] | None = None) -> LinkReport:
     """Recompute the same-story links and the canonical events of ``store`` and write the two
-    derived graphs where they changed."""
-    texts, published = read_texts(store)
-    pairs = [(a, b) for a, b in same_stories(texts) if abs((published[a] - published[b]).days) <= STORY_DAYS]
-    stories = story_groups(pairs)
-    reports = read_reports(store, published)
-    groups = group_reports(reports, stories)
+    derived graphs where they changed. ``fresh``: the facts of items just written
+    (:func:`kg.same.facts.item_facts`, ``item IRI -> facts``); the other items' are read."""
+    held = _items(store)
+    facts = {item: f for item, f in (fresh or {}).items() if item in held}
+    if len(facts) < len(held):
+        facts.update(read_facts(store, held - facts.keys()))
+    order = sorted(facts)
+    signed = [item for item in order if facts[item].signature is not None]
+    pairs = []
+    if len(signed) >= 2:
+        found = similar(signed, [facts[k].shingles for k in signed], np.stack([facts[k].signature for k in signed]))
+        pairs = [(a, b) for a, b in found if abs((facts[a].published - facts[b].published).days) <= STORY_DAYS]
+    reports = [r for item in order for r in facts[item].reports]
+    groups = group_reports(reports, story_groups(pairs))
     by_iri = {r.iri: r for r in reports}
-    story_lines = _story_lines(pairs)
-    event_lines = _event_lines(store, groups, by_iri)
-    written = _replace(store, ns.SAME_STORY_GRAPH, story_lines)
-    written = _replace(store, ns.EVENTS_GRAPH, event_lines) or written
+    written = _replace(store, ns.SAME_STORY_GRAPH, _story_lines(pairs))
+    written = _replace(store, ns.EVENTS_GRAPH, _event_lines(store, groups, by_iri)) or written
     return LinkReport(len(pairs), len(groups), sum(len(g) for g in groups), written)
+
+
+def _items(store: KgStore) -> set[str]:
+    """The IRIs of the news items in ``store``."""
+    rows = store.query(f"SELECT ?item WHERE {{ ?item a <{MK['NewsItem']}> }}")
+    return {row["item"].value for row in rows}
 
 
 def linked_counts(store: KgStore) -> LinkReport:

@@ -31,7 +31,18 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BANDS", "PERMUTATIONS", "ROWS", "SHINGLE", "THRESHOLD", "jaccard", "same_stories", "shingles"]
+__all__ = [
+    "BANDS",
+    "PERMUTATIONS",
+    "ROWS",
+    "SHINGLE",
+    "THRESHOLD",
+    "jaccard",
+    "same_stories",
+    "shingles",
+    "signatures",
+    "similar",
+]
 
 SHINGLE = 3  #: words per shingle
 BANDS = 20
@@ -95,7 +106,7 @@ def jaccard(a: NDArray[np.uint32], b: NDArray[np.uint32]) -> float:
     return common / union if union else 0.0
 
 
-def _signatures(sets: list[NDArray[np.uint32]]) -> NDArray[np.uint32]:
+def signatures(sets: list[NDArray[np.uint32]]) -> NDArray[np.uint32]:
     """MinHash signatures, one row per set: min over its shingles of ``(a*h + b) mod 2**32`` per
     permutation. With ``a`` odd each is a permutation of the 32-bit hashes (numpy wraps the
     arithmetic the same way on every machine).
@@ -111,11 +122,11 @@ def _signatures(sets: list[NDArray[np.uint32]]) -> NDArray[np.uint32]:
     return out
 
 
-def _candidates(signatures: NDArray[np.uint32]) -> set[tuple[int, int]]:
+def _candidates(signed: NDArray[np.uint32]) -> set[tuple[int, int]]:
     """Pairs of rows that agree on every value of at least one band."""
     pairs: set[tuple[int, int]] = set()
     for band in range(BANDS):
-        block = np.ascontiguousarray(signatures[:, band * ROWS : (band + 1) * ROWS])
+        block = np.ascontiguousarray(signed[:, band * ROWS : (band + 1) * ROWS])
         _, inverse, counts = np.unique(block, axis=0, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
         shared = np.flatnonzero(counts[inverse] > 1)
@@ -141,10 +152,16 @@ def same_stories(texts: Mapping[str, str], threshold: float = THRESHOLD) -> list
     kept = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
     if len(kept) < 2:
         return []
-    signatures = _signatures([sets[i] for i in kept])
+    return similar([keys[i] for i in kept], [sets[i] for i in kept], signatures([sets[i] for i in kept]), threshold)
+
+
+def similar(
+    keys: list[str], sets: list[NDArray[np.uint32]], signed: NDArray[np.uint32], threshold: float = THRESHOLD
+) -> list[tuple[str, str]]:
+    """The pairs of ``keys`` (each with its shingles and its row of signatures) whose shingles
+    are at least ``threshold`` alike, each pair sorted, sorted."""
     found = []
-    for a, b in _candidates(signatures):
-        i, j = kept[a], kept[b]
+    for i, j in _candidates(signed):
         if jaccard(sets[i], sets[j]) >= threshold:
             found.append((keys[i], keys[j]) if keys[i] < keys[j] else (keys[j], keys[i]))
     return sorted(found)
