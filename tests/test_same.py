@@ -386,3 +386,13 @@ def test_the_facts_taken_at_extraction_are_the_facts_read_from_the_store(tmp_pat
         assert (facts.shingles == again.shingles).all(), item
         assert (facts.signature is None and again.signature is None) or (facts.signature == again.signature).all()
     assert sum(len(f.reports) for f in taken.values()) > 16
+
+
+def test_grouping_from_the_facts_of_a_build_writes_what_grouping_from_the_store_would():
+    from kg.same import link
+
+    store = KgStore.memory()
+    first = build([DUPLICATES, ROOT / "data" / "news"], store)  # facts taken at extraction
+    assert first.canonical_events == 1 and first.same_stories == 1
+    again = link(store)  # every fact read back from the store
+    assert (again.groups, again.stories, again.written) == (1, 1, False)

@@ -20,16 +20,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+from pyoxigraph import Literal, NamedNode
 
 from kg import namespaces as ns
 from kg.namespaces import DCTERMS, MK, PROV, RDF, SCHEMA, SEM, XSD
 from kg.same.events import Report, canonical_iri, group_reports
-from kg.same.facts import ItemFacts, read_facts
+from kg.same.facts import MERGE_PREDICATES, ItemFacts, read_facts
 from kg.same.story import similar, story_groups
 from kg.store import KgStore
 
@@ -39,14 +39,9 @@ __all__ = ["LinkReport", "link", "linked_counts"]
 #: within weeks; the same yearly release a year later is another story.
 STORY_DAYS = 120
 
-#: What merging needs besides, read for the reports of canonical events only.
-_MERGE_PREDICATES = {
-    SCHEMA["organizer"]: "organizer",
-    SCHEMA["attendee"]: "attendee",
-    SCHEMA["funder"]: "funder",
-    DCTERMS["subject"]: "themes",
-    MK["participation"]: "participations",
-}
+#: What merging needs of a report, read from the store for items whose facts do not hold it.
+_EVENT_MERGE = (SCHEMA["organizer"], SCHEMA["attendee"], SCHEMA["funder"], DCTERMS["subject"], MK["participation"])
+_MERGE_PREDICATES = {p: MERGE_PREDICATES[p] for p in _EVENT_MERGE}
 _MERGE = "SELECT ?e ?p ?o WHERE { VALUES ?e { %VALUES% } VALUES ?p { %s } ?e ?p ?o }".replace(
     "%s", " ".join(f"<{p}>" for p in _MERGE_PREDICATES)
 )
@@ -85,7 +80,7 @@ def link(store: KgStore, fresh: Mapping[str, ItemFacts] | None = None) -> LinkRe
     groups = group_reports(reports, story_groups(pairs))
     by_iri = {r.iri: r for r in reports}
     written = _replace(store, ns.SAME_STORY_GRAPH, _story_lines(pairs))
-    written = _replace(store, ns.EVENTS_GRAPH, _event_lines(store, groups, by_iri)) or written
+    written = _replace(store, ns.EVENTS_GRAPH, _event_lines(store, groups, by_iri, facts)) or written
     return LinkReport(len(pairs), len(groups), sum(len(g) for g in groups), written)
 
 
@@ -120,14 +115,18 @@ def _story_lines(pairs: list[tuple[str, str]]) -> list[str]:
 _PRECISION_RANK = {"day": 0, None: 0, "month": 1, "year": 2}
 
 
-def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Report]) -> list[str]:
+def _event_lines(
+    store: KgStore, groups: list[list[str]], by_iri: dict[str, Report], known: Mapping[str, ItemFacts]
+) -> list[str]:
     if not groups:
         return []
-    merge = _values(store, _MERGE, [m for members in groups for m in members], _MERGE_PREDICATES)
-    parts = _values(store, _PARTICIPATIONS, sorted(set().union(*(v["participations"] for v in merge.values()))))
+    members = [(m, by_iri[m].item) for g in groups for m in g]
+    merge = _known(store, _MERGE, members, known, _MERGE_PREDICATES)
+    held = sorted({(p, by_iri[m].item) for m, _ in members for p in merge.get(m, {}).get("participations", ())})
+    parts = _known(store, _PARTICIPATIONS, held, known)
     # a report without themes of its own has its item's, as the queries by theme read it
-    themeless = sorted({by_iri[m].item for members in groups for m in members if not merge.get(m, {}).get("themes")})
-    item_themes = _values(store, _ITEM_THEMES, themeless)
+    themeless = sorted({(item, item) for m, item in members if not merge.get(m, {}).get("themes")})
+    item_themes = _known(store, _ITEM_THEMES, themeless, known, {DCTERMS["subject"]: "themes"})
     lines: list[str] = []
     add = lines.append
     for members in groups:
@@ -135,7 +134,7 @@ def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Repo
         facts = {r.iri: {**r.extra, **merge.get(r.iri, {})} for r in reports}
         for r in reports:
             if not facts[r.iri].get("themes"):
-                facts[r.iri]["themes"] = item_themes.get(r.item, {}).get("subject", set())
+                facts[r.iri]["themes"] = item_themes.get(r.item, {}).get("themes", set())
         c = canonical_iri(members)
         C = f"<{c}>"
         add(f"{C} <{RDF['type']}> <{MK['Event']}>")
@@ -180,6 +179,27 @@ def _dates(C: str, reports: list[Report]) -> Iterator[str]:
         yield f'{C} <{SCHEMA["endDate"]}> "{end.isoformat()}"^^<{XSD["date"]}>'
     precision = next(r.precision for r in finest) or "day"
     yield f"{C} <{MK['datePrecision']}> <{ns.concept('date-precision', precision)}>"
+
+
+def _known(
+    store: KgStore,
+    template: str,
+    subjects: list[tuple[str, str]],
+    facts: Mapping[str, ItemFacts],
+    names: dict[str, str] | None = None,
+) -> Mapping[str, Mapping[str, Collection[str]]]:
+    """:func:`_values` of ``(subject, its item)`` pairs: from the item's facts where they were
+    taken at extraction (:attr:`ItemFacts.merged`), read from the store for the others."""
+    found: dict[str, Mapping[str, Collection[str]]] = {}
+    rest = []
+    for subject, item in subjects:
+        held = facts[item].merged if item in facts else None
+        if held is None:
+            rest.append(subject)
+        elif subject in held:
+            found[subject] = held[subject]
+    found.update(_values(store, template, rest, names))
+    return found
 
 
 def _values(
@@ -251,7 +271,7 @@ def _replace(store: KgStore, graph: str, lines: list[str]) -> bool:
     none; nothing is written when the store already holds exactly that."""
     data = "".join(f"{line} <{graph}> .\n" for line in sorted(set(lines)))
     if not store._local:  # a SPARQL server: replaced each time
-        store.replace_graphs({graph: list(parse(data.encode(), format=RdfFormat.N_QUADS))})
+        store.load_graphs({graph: data.encode()})
         return True
     node = NamedNode(graph)
     if not store.store.contains_named_graph(node):
@@ -259,8 +279,8 @@ def _replace(store: KgStore, graph: str, lines: list[str]) -> bool:
             return False
     elif _digest_of(store, graph) == hashlib.sha256(data.encode()).hexdigest():
         return False
-    if data:
-        store.replace_graphs({graph: list(parse(data.encode(), format=RdfFormat.N_QUADS))})
+    if data:  # as N-Quads text: a bulk load, where making a Quad of each line took seconds
+        store.load_graphs({graph: data.encode()})
     else:
         store.store.remove_graph(node)
     return True

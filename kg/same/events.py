@@ -35,6 +35,7 @@ same item), so that a vague report cannot chain two distinct events together.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -79,6 +80,16 @@ class Report:
     organizations: frozenset[str] = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)  # for merging
 
+    @functools.cached_property
+    def span(self) -> tuple[date, date] | None:
+        """:func:`period`, computed once: grouping compares each report with many others."""
+        return period(self)
+
+    @functools.cached_property
+    def family(self) -> frozenset[str]:
+        """Its types and the types of their families."""
+        return _family(self.types)
+
 
 def period(report: Report) -> tuple[date, date] | None:
     """The days the report's dates may stand for (undated: the days before its publication).
@@ -106,9 +117,9 @@ def _contradicts(a: Report, b: Report) -> bool:
     """Whether ``a`` and ``b`` cannot be one event, whatever else links them."""
     if a.item == b.item:  # an item's own events were told apart by the extractor
         return True
-    if a.types and b.types and not _family(a.types) & _family(b.types):
+    if a.types and b.types and not a.family & b.family:
         return True
-    pa, pb = period(a), period(b)
+    pa, pb = a.span, b.span
     if pa and pb and (pa[0] > pb[1] or pb[0] > pa[1]):
         return True
     if a.locations and b.locations and not a.locations & b.locations:

@@ -48,6 +48,15 @@ EVENT_PREDICATES = {
     SCHEMA["attendee"]: "organizations",
     SCHEMA["funder"]: "organizations",
 }
+#: What merging needs besides, for the reports of canonical events only.
+MERGE_PREDICATES = {
+    SCHEMA["organizer"]: "organizer",
+    SCHEMA["attendee"]: "attendee",
+    SCHEMA["funder"]: "funder",
+    DCTERMS["subject"]: "themes",  # of an event, or of the item (for its events without themes)
+    MK["participation"]: "participations",
+    **{MK[name]: name for name in ("role", "agent", "participantGroup", "count", "subsetOf")},  # of a participation
+}
 _CANONICAL_PREFIX = ns.canonical_event("")
 _EVENTS = f"SELECT ?e ?item WHERE {{ ?e a <{MK['Event']}> ; <{PROV['wasDerivedFrom']}> ?item }}"
 _PROPERTIES = "SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {} }} ?e ?p ?o }}".format(
@@ -69,6 +78,9 @@ class ItemFacts:
     shingles: NDArray[np.uint32]  # of its text: summary and body (the title when it has neither)
     signature: NDArray[np.uint32] | None  # its MinHash; None: too short a text to judge
     reports: tuple[Report, ...]  # its events
+    #: subject (an event, a participation, the item) -> what merging needs (:data:`MERGE_PREDICATES`
+    #: by name); None when not taken (read from the store when needed)
+    merged: Mapping[str, Mapping[str, frozenset[str]]] | None = None
 
 
 def _text(title: str, summary: str | None, body: str | None) -> str:
@@ -76,10 +88,16 @@ def _text(title: str, summary: str | None, body: str | None) -> str:
     return "\n".join(part for part in (summary, body) if part) or title
 
 
-def _facts(item: str, published: date, text: str, reports: Iterable[Report]) -> ItemFacts:
+def _facts(
+    item: str,
+    published: date,
+    text: str,
+    reports: Iterable[Report],
+    merged: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+) -> ItemFacts:
     held = shingles(text)
     signature = signatures([held])[0] if len(held) >= MIN_SHINGLES else None
-    return ItemFacts(item, published, held, signature, tuple(sorted(reports, key=lambda r: r.iri)))
+    return ItemFacts(item, published, held, signature, tuple(sorted(reports, key=lambda r: r.iri)), merged)
 
 
 def _local(iri: str) -> str:
@@ -107,7 +125,8 @@ def _report(e: str, item: str, day: date, v: Mapping[str, set[str]]) -> Report:
 
 
 _TYPE, _DERIVED, _EVENT = f"<{RDF['type']}>", f"<{PROV['wasDerivedFrom']}>", f"<{MK['Event']}>"
-_WANTED = {f"<{p}>": name for p, name in EVENT_PREDICATES.items()}
+_GROUPING = {f"<{p}>": name for p, name in EVENT_PREDICATES.items()}
+_MERGING = {f"<{p}>": name for p, name in MERGE_PREDICATES.items()}
 
 
 def item_facts(item: NewsItem, nquads: bytes | str) -> ItemFacts:
@@ -117,18 +136,24 @@ def item_facts(item: NewsItem, nquads: bytes | str) -> ItemFacts:
     events: set[str] = set()
     derived: set[str] = set()
     values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    merging: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for line in text.splitlines():
         s, p, rest = line.split(" ", 2)
-        if p in _WANTED:
+        if p in _GROUPING or p in _MERGING:
             o = rest.rsplit(" ", 2)[0]  # the object, without the graph and the final dot
-            values[s[1:-1]][_WANTED[p]].add(o[1:-1] if o[0] == "<" else o[1 : o.index('"', 1)])
+            value = o[1:-1] if o[0] == "<" else o[1 : o.index('"', 1)]  # an IRI, a date, a count
+            if p in _GROUPING:
+                values[s[1:-1]][_GROUPING[p]].add(value)
+            if p in _MERGING:
+                merging[s[1:-1]][_MERGING[p]].add(sys.intern(value))
         elif p == _TYPE and rest.startswith(_EVENT + " "):
             events.add(s)
         elif p == _DERIVED and rest.startswith(node + " "):
             derived.add(s)
     iri = node[1:-1]
     reports = [_report(e[1:-1], iri, item.published, values[e[1:-1]]) for e in events & derived]
-    return _facts(iri, item.published, _text(item.title, item.summary, item.body), reports)
+    merged = {s: defaultdict(frozenset, {k: frozenset(v) for k, v in held.items()}) for s, held in merging.items()}
+    return _facts(iri, item.published, _text(item.title, item.summary, item.body), reports, merged)
 
 
 def read_facts(store: KgStore, items: set[str] | None = None) -> dict[str, ItemFacts]:
