@@ -401,7 +401,10 @@ class Suite:
             f"{with_ / without - 1:+.0%}",
             "<= +20% at 100k",
             (with_ / without <= 1.20) if size >= 100_000 else None,
-            f"median of {reps}, alternating" if reps > 1 else "one run each",
+            f"median of {reps}, alternating; fastest runs: {min(timed['1']):.1f} s against {min(timed['0']):.1f} s, "
+            f"{min(timed['1']) / min(timed['0']) - 1:+.0%}"
+            if reps > 1
+            else "one run each",
         )
         cpu_with, cpu_without = median(cpu["1"]), median(cpu["0"])
         self.add(
