@@ -380,12 +380,15 @@ class Suite:
         reps = self.repeats(size)
         timed: dict[str, list[float]] = {"1": [], "0": []}
         cpu: dict[str, list[float]] = {"1": [], "0": []}
+        rss: dict[str, list[float]] = {"1": [], "0": []}
         linked: list[float] = []
         result: dict[str, Any] = {}
         for r in range(reps):
             for group in ("0", "1") if r % 2 == 0 else ("1", "0"):
                 self.log(f"build {size:,} items {'with' if group == '1' else 'without'} grouping (run {r + 1}/{reps})")
-                result = self.child("build_grouped", folder, store, 2, group).result
+                run = self.child("build_grouped", folder, store, 2, group)
+                result = run.result
+                rss[group].append(run.tree_rss_mb)
                 timed[group].append(result["seconds"])
                 cpu[group].append(result["cpu"])
                 if group == "1":
@@ -413,6 +416,13 @@ class Suite:
             f"{cpu_with:.1f} s",
             f"without grouping: {cpu_without:.1f} s",
             f"{cpu_with / cpu_without - 1:+.0%}",
+        )
+        self.add(
+            f"build {size:,} items",
+            "the same, peak RSS summed over the build's processes (grouping holds every item's facts)",
+            f"{max(rss['1']):,.0f} MB",
+            f"without grouping: {max(rss['0']):,.0f} MB",
+            f"{max(rss['1']) / max(rss['0']):.2f}x",
         )
 
     def rdflib(self) -> None:
