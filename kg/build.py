@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -45,7 +45,6 @@ from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModifie
 from kg.store import BULK_QUADS, KgStore, process_alive
 
 if TYPE_CHECKING:
-    from kg.same.facts import ItemFacts
     from kg.sources.fetch import Fetcher
 
 __all__ = ["BuildReport", "build"]
@@ -176,7 +175,7 @@ def build(
         bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
-    fresh: dict[str, ItemFacts] = {}  # what grouping needs of each item written, from its extraction
+    fresh: dict[str, bytes] = {}  # graph -> what grouping needs of its item, from its extraction (packed)
     try:
         with store.replacement() if replace else contextlib.nullcontext(store) as target:
             _build_into(
@@ -208,7 +207,7 @@ def _build_into(
     store: KgStore,
     records: Iterable[NewsItem | Reject | Notice],
     report: BuildReport,
-    fresh: dict[str, ItemFacts],
+    fresh: dict[str, bytes],
     *,
     shared: bool,
     batch_size: int,
@@ -279,7 +278,7 @@ def _build_into(
     with _fewer_gc_passes(), writer:
         for graph, data, count, facts in _item_graphs(to_extract(), workers):
             batch[graph] = data  # an item read twice: the later one wins, as in the store
-            fresh[facts.item] = facts
+            fresh[graph] = facts
             batch_quads += count
             if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
                 writer.put(batch)
@@ -306,16 +305,23 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def group_reports(store: KgStore, report: BuildReport, fresh: Mapping[str, ItemFacts] | None = None) -> None:
+def group_reports(store: KgStore, report: BuildReport, fresh: dict[str, bytes] | None = None) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
     build or a load has written the item graphs, and count them in ``report``. When it wrote
     none (an unchanged rebuild), the groups cannot have changed: they are counted, not redone.
-    ``fresh``: what grouping needs of the items written, taken where they were extracted."""
+    ``fresh``: what grouping needs of the items written, taken where they were extracted
+    (:func:`kg.same.facts.packed`), emptied once unpacked."""
     from kg.same import link, linked_counts
 
     started = time.monotonic()
     if report.items_written:
-        linked = link(store, fresh)
+        from kg.same.facts import unpacked
+
+        facts = unpacked((fresh or {}).values())
+        if fresh:
+            fresh.clear()  # the packed copies: at 100k items, a few hundred MB while grouping
+        linked = link(store, facts)
+        del facts
     else:
         linked = linked_counts(store)
         report.grouped = False
@@ -362,18 +368,18 @@ def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
     return ns.item_graph(item.key), data, data.count(b"\n")
 
 
-def _graph_and_facts(item: NewsItem) -> tuple[str, bytes, int, ItemFacts]:
+def _graph_and_facts(item: NewsItem) -> tuple[str, bytes, int, bytes]:
     """:func:`_graph_of`, and what grouping needs of the item (:mod:`kg.same.facts`), taken from
     the same N-Quads where the item is extracted (in a worker, if there are any)."""
-    from kg.same.facts import item_facts
+    from kg.same.facts import packed
 
     graph, data, count = _graph_of(item)
-    return graph, data, count, item_facts(item, data)
+    return graph, data, count, packed(item, data)
 
 
 #: A worker's chunk: the spool file holding its N-Quads (or, when the spool folder is full, the
 #: N-Quads themselves), then ``(graph IRI, bytes, quads, facts)`` per item.
-_Spooled = tuple[str | bytes, list[tuple[str, int, int, "ItemFacts"]]]
+_Spooled = tuple[str | bytes, list[tuple[str, int, int, bytes]]]
 
 
 def _spool_graphs(items: list[NewsItem], folder: str) -> _Spooled:
@@ -399,7 +405,7 @@ def _write_spool(folder: str, data: bytes) -> str:
     return name
 
 
-def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int, ItemFacts]]:
+def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int, bytes]]:
     held, graphs = spooled
     if isinstance(held, bytes):
         data = held
@@ -413,7 +419,7 @@ def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int, ItemFacts]]:
         start += size
 
 
-def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int, ItemFacts]]:
+def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int, bytes]]:
     """The graph of each item, in input order, and its facts for grouping.
 
     With several workers, chunks of items go to a pool of processes and come back in the

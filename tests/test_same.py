@@ -370,14 +370,14 @@ def test_the_facts_taken_at_extraction_are_the_facts_read_from_the_store(tmp_pat
     """Grouping after kg build takes each written item's facts where it was extracted, and
     reads the others (kg load, earlier builds) from the store: both must agree."""
     from kg.build import _graph_and_facts
-    from kg.same.facts import read_facts
+    from kg.same.facts import read_facts, unpacked
     from kg.sources import NewsItem, read_sources
 
     items = [r for r in read_sources([DUPLICATES, ROOT / "data" / "news"]) if isinstance(r, NewsItem)]
     store = KgStore.memory()
     build([DUPLICATES, ROOT / "data" / "news"], store)
     read = read_facts(store)
-    taken = {f.item: f for f in (_graph_and_facts(item)[3] for item in items)}
+    taken = unpacked(_graph_and_facts(item)[3] for item in items)
     assert read.keys() == taken.keys() and len(read) == 16
     for item, facts in taken.items():
         again = read[item]

@@ -192,8 +192,11 @@ def _known(
     taken at extraction (:attr:`ItemFacts.merged`), read from the store for the others."""
     found: dict[str, Mapping[str, Collection[str]]] = {}
     rest = []
+    merging: dict[str, Mapping[str, Mapping[str, Collection[str]]] | None] = {}
     for subject, item in subjects:
-        held = facts[item].merged if item in facts else None
+        if item not in merging:
+            merging[item] = facts[item].merging() if item in facts else None
+        held = merging[item]
         if held is None:
             rest.append(subject)
         elif subject in held:

@@ -17,6 +17,7 @@ not write (loaded from shards, or written by an earlier build), and gives the sa
 
 from __future__ import annotations
 
+import pickle
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -33,7 +34,7 @@ from kg.same.story import MIN_SHINGLES, shingles, signatures
 from kg.sources import NewsItem
 from kg.store import KgStore
 
-__all__ = ["ItemFacts", "item_facts", "read_facts"]
+__all__ = ["ItemFacts", "item_facts", "packed", "read_facts", "unpacked"]
 
 #: What grouping needs, read for every event.
 EVENT_PREDICATES = {
@@ -79,8 +80,13 @@ class ItemFacts:
     signature: NDArray[np.uint32] | None  # its MinHash; None: too short a text to judge
     reports: tuple[Report, ...]  # its events
     #: subject (an event, a participation, the item) -> what merging needs (:data:`MERGE_PREDICATES`
-    #: by name); None when not taken (read from the store when needed)
-    merged: Mapping[str, Mapping[str, frozenset[str]]] | None = None
+    #: by name), pickled: only the reports of canonical events need it, and as objects it took
+    #: more memory than the rest together; None when not taken (read from the store when needed)
+    merged: bytes | None = None
+
+    def merging(self) -> Mapping[str, Mapping[str, frozenset[str]]] | None:
+        """:attr:`merged`, unpickled."""
+        return None if self.merged is None else pickle.loads(self.merged)
 
 
 def _text(title: str, summary: str | None, body: str | None) -> str:
@@ -93,7 +99,7 @@ def _facts(
     published: date,
     text: str,
     reports: Iterable[Report],
-    merged: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
+    merged: bytes | None = None,
 ) -> ItemFacts:
     held = shingles(text)
     signature = signatures([held])[0] if len(held) >= MIN_SHINGLES else None
@@ -153,7 +159,19 @@ def item_facts(item: NewsItem, nquads: bytes | str) -> ItemFacts:
     iri = node[1:-1]
     reports = [_report(e[1:-1], iri, item.published, values[e[1:-1]]) for e in events & derived]
     merged = {s: defaultdict(frozenset, {k: frozenset(v) for k, v in held.items()}) for s, held in merging.items()}
-    return _facts(iri, item.published, _text(item.title, item.summary, item.body), reports, merged)
+    text = _text(item.title, item.summary, item.body)
+    return _facts(iri, item.published, text, reports, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
+
+
+def packed(item: NewsItem, nquads: bytes) -> bytes:
+    """:func:`item_facts`, pickled: ``kg build`` keeps them so until it groups, at ~2 KB an item
+    where the objects take ~5 KB."""
+    return pickle.dumps(item_facts(item, nquads), pickle.HIGHEST_PROTOCOL)
+
+
+def unpacked(blobs: Iterable[bytes]) -> dict[str, ItemFacts]:
+    """``item IRI -> facts`` of :func:`packed` facts (of an item given twice, the later)."""
+    return {facts.item: facts for facts in map(pickle.loads, blobs)}
 
 
 def read_facts(store: KgStore, items: set[str] | None = None) -> dict[str, ItemFacts]:
