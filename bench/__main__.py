@@ -372,6 +372,59 @@ class Suite:
             note,
         )
 
+    def grouping(self, size: int) -> None:
+        """What grouping same stories and same events adds to a build: the same corpus built
+        with and without it (``build(group=False)``), alternating the two, fresh store each time."""
+        folder = self.corpus(size)
+        store = self.work / f"grouping-{size}"
+        reps = self.repeats(size)
+        timed: dict[str, list[float]] = {"1": [], "0": []}
+        cpu: dict[str, list[float]] = {"1": [], "0": []}
+        rss: dict[str, list[float]] = {"1": [], "0": []}
+        linked: list[float] = []
+        result: dict[str, Any] = {}
+        for r in range(reps):
+            for group in ("0", "1") if r % 2 == 0 else ("1", "0"):
+                self.log(f"build {size:,} items {'with' if group == '1' else 'without'} grouping (run {r + 1}/{reps})")
+                run = self.child("build_grouped", folder, store, 2, group)
+                result = run.result
+                rss[group].append(run.tree_rss_mb)
+                timed[group].append(result["seconds"])
+                cpu[group].append(result["cpu"])
+                if group == "1":
+                    linked.append(result["grouping"])
+        shutil.rmtree(store, ignore_errors=True)
+        with_, without = median(timed["1"]), median(timed["0"])
+        self.add(
+            f"build {size:,} items",
+            f"`kg build --workers 2` with grouping (`kg.same.link`: {median(linked):.1f} s; "
+            f"{result['canonical_events']:,} canonical events, {result['same_stories']:,} same-story pairs)",
+            f"{with_:.1f} s",
+            f"the same build without grouping: {without:.1f} s",
+            f"{with_ / without - 1:+.0%}",
+            "<= +20% at 100k",
+            (with_ / without <= 1.20) if size >= 100_000 else None,
+            f"median of {reps}, alternating; fastest runs: {min(timed['1']):.1f} s against {min(timed['0']):.1f} s, "
+            f"{min(timed['1']) / min(timed['0']) - 1:+.0%}"
+            if reps > 1
+            else "one run each",
+        )
+        cpu_with, cpu_without = median(cpu["1"]), median(cpu["0"])
+        self.add(
+            f"build {size:,} items",
+            "the same, CPU seconds of the build and its workers (other work on the machine moves them less)",
+            f"{cpu_with:.1f} s",
+            f"without grouping: {cpu_without:.1f} s",
+            f"{cpu_with / cpu_without - 1:+.0%}",
+        )
+        self.add(
+            f"build {size:,} items",
+            "the same, peak RSS summed over the build's processes (grouping holds every item's facts)",
+            f"{max(rss['1']):,.0f} MB",
+            f"without grouping: {max(rss['0']):,.0f} MB",
+            f"{max(rss['1']) / max(rss['0']):.2f}x",
+        )
+
     def rdflib(self) -> None:
         n = 200 if self.args.quick else 2000
         sample = self.sample() / "news-0000.jsonl"
@@ -635,7 +688,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=HOME / "bench" / "work", help="scratch folder (deleted after)")
     parser.add_argument("--out", type=Path, default=HOME / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and stores in --work")
-    parser.add_argument("--only", choices=["dask"], help="run one section (results in bench/results-SECTION.md)")
+    parser.add_argument(
+        "--only", choices=["dask", "grouping"], help="run one section (results in bench/results-SECTION.md)"
+    )
     parser.add_argument("--only-build", action="store_true", help="only the build sections (--sizes), e.g. one size")
     args = parser.parse_args(argv)
     if args.only and args.out == HOME / "bench" / "results.md":
@@ -653,6 +708,10 @@ def main(argv: list[str] | None = None) -> None:
             for size in args.sizes:
                 suite.dask(size)
             return
+        if args.only == "grouping":
+            for size in args.sizes:
+                suite.grouping(size)
+            return
         if args.only_build:
             for size in args.sizes:
                 suite.build(size)
@@ -662,6 +721,7 @@ def main(argv: list[str] | None = None) -> None:
         suite.workers()
         for size in args.sizes:
             suite.build(size)
+            suite.grouping(size)
         suite.rdflib()
         suite.pipeline_ratios()
         suite.queries()

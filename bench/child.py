@@ -131,8 +131,8 @@ def network(store: str, repeats: str) -> dict[str, Any]:
 def extract_rate(corpus: str, n: str, repeats: str, chars: str = "") -> dict[str, Any]:
     """Extraction alone (one core), and the gazetteer scan alone as the baseline: the first ``n``
     items, or with ``chars`` ("550-650") the first ``n`` whose text has that many characters."""
-    from kg.build import _fewer_gc_passes, _warm_up
     from kg.extract import extract
+    from kg.extracting import fewer_gc_passes, warm_up
     from kg.sources import NewsItem, read_sources
 
     if chars:
@@ -141,8 +141,8 @@ def extract_rate(corpus: str, n: str, repeats: str, chars: str = "") -> dict[str
         items = list(islice(records, int(n)))
     else:
         items = _items(corpus, int(n))
-    _warm_up()  # compile the gazetteers outside the timing, as kg build does
-    with _fewer_gc_passes():  # and collect garbage as kg build does (results are dropped, as there)
+    warm_up()  # compile the gazetteers outside the timing, as kg build does
+    with fewer_gc_passes():  # and collect garbage as kg build does (results are dropped, as there)
         times, _ = timed(lambda: sum(1 for item in items if extract(item)), int(repeats))
         try:
             from kg.extract.gazetteer import default_gazetteer
@@ -162,8 +162,8 @@ def extract_long(chars: str, repeats: str) -> dict[str, Any]:
     from datetime import date
 
     from bench import corpus
-    from kg.build import _fewer_gc_passes, _warm_up
     from kg.extract import extract
+    from kg.extracting import fewer_gc_passes, warm_up
     from kg.sources import NewsItem
 
     size, parts, filled, i = int(chars), [], 0, 0
@@ -172,20 +172,20 @@ def extract_long(chars: str, repeats: str) -> dict[str, Any]:
         filled += len(parts[-1]) + 1
         i += 1
     item = NewsItem("long", date(2019, 6, 11), "IOM workshop in Guatemala", " ".join(parts)[:size], "long.jsonl", 1)
-    _warm_up()
-    with _fewer_gc_passes():
+    warm_up()
+    with fewer_gc_passes():
         times, _ = timed(lambda: extract(item), int(repeats))
     return {"chars": size, "extract": times}
 
 
 def workers_rate(corpus: str, n: str, workers: str, repeats: str) -> dict[str, Any]:
     """The extraction stage of ``kg build --workers N`` (items to N-Quads text), no store."""
-    from kg.build import _fewer_gc_passes, _item_graphs, _warm_up
+    from kg.extracting import fewer_gc_passes, item_graphs, warm_up
 
     items = _items(corpus, int(n))
-    _warm_up()  # as kg build does, before the workers are forked
-    with _fewer_gc_passes():
-        times, _ = timed(lambda: sum(1 for _ in _item_graphs(iter(items), int(workers))), int(repeats))
+    warm_up()  # as kg build does, before the workers are forked
+    with fewer_gc_passes():
+        times, _ = timed(lambda: sum(1 for _ in item_graphs(iter(items), int(workers))), int(repeats))
     return {"items": len(items), "seconds": times}
 
 
@@ -297,6 +297,34 @@ def jsonld_rdflib(corpus: str, n: str, repeats: str) -> dict[str, Any]:
     return {"triples": sum(1 for _ in ds.quads()) or count, "seconds": times}
 
 
+def _cpu() -> float:
+    """User and system CPU seconds of this process and of its children that have ended."""
+    import resource
+
+    mine, theirs = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + theirs.ru_utime + theirs.ru_stime
+
+
+def build_grouped(corpus: str, store: str, workers: str, group: str) -> dict[str, Any]:
+    """``kg build CORPUS --store STORE --workers N`` in this process, grouping same stories and
+    same events afterwards (``group`` 1) or not (0): the cost of grouping on one corpus."""
+    from kg.build import build
+    from kg.store import open_store
+
+    shutil.rmtree(store, ignore_errors=True)
+    started, cpu = time.perf_counter(), _cpu()
+    with open_store(store, write=True) as target:
+        report = build([corpus], target, workers=int(workers), group=group == "1")
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": _cpu() - cpu,  # this process and its workers: what other work on the machine moves least
+        "grouping": report.link_seconds,
+        "items": report.loaded,
+        "canonical_events": report.canonical_events,
+        "same_stories": report.same_stories,
+    }
+
+
 COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
     fn.__name__: fn
     for fn in (
@@ -313,6 +341,7 @@ COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
         extract_long,
         jsonld_ours,
         jsonld_rdflib,
+        build_grouped,
     )
 }
 

@@ -17,32 +17,22 @@ writes the store; the store ends up with the same quads as with one worker.
 from __future__ import annotations
 
 import contextlib
-import gc
-import multiprocessing
-import multiprocessing.pool
-import os
-import queue
-import shutil
 import sys
-import tempfile
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import NamedNode
 
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
-from kg.extract import extract
-from kg.rdf import item_nquads, provenance_quads, run_iri
+from kg.extracting import fewer_gc_passes, item_graphs, warm_up
+from kg.rdf import provenance_quads, run_iri
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, read_sources
-from kg.store import BULK_QUADS, KgStore, process_alive
+from kg.store import BULK_QUADS, KgStore
+from kg.store.writer import Writer, graph_hash
 
 if TYPE_CHECKING:
     from kg.sources.fetch import Fetcher
@@ -65,6 +55,7 @@ class BuildReport:
     same_stories: int = 0  # pairs of near-duplicate items in the store
     canonical_events: int = 0  # events reported by two or more items
     link_seconds: float = 0.0
+    grouped: bool = True  # False: the build wrote no item graph, so the groups were kept as they were
     seconds: float = 0.0
     rejects: list[Reject] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
@@ -81,7 +72,11 @@ class BuildReport:
             ("triples written", f"{self.quads_written:,}"),
             ("same stories", f"{self.same_stories:,} pairs of items"),
             ("same events", f"{self.canonical_events:,} events reported more than once"),
-            ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)"),
+            (
+                ("grouping", f"{self.link_seconds:.2f} s (same stories and same events, in the time below)")
+                if self.grouped
+                else ("grouping", "skipped: no item graph was written")
+            ),
             ("store", f"{store.graph_count():,} graphs, {store.triple_count():,} quads"),
             ("time", f"{self.seconds:.2f} s ({rate:,.0f} items/s)"),
         ]
@@ -137,6 +132,7 @@ def build(
     progress: Progress | None = None,
     fetcher: Fetcher | None = None,
     max_pages: int | None = None,
+    group: bool = True,
 ) -> BuildReport:
     """Build item graphs from ``sources`` into ``store``; returns counts and rejects.
 
@@ -151,6 +147,9 @@ def build(
     http(s) URLs among ``sources`` are fetched with ``fetcher`` (listings to ``max_pages`` pages);
     the validators of its cache are kept once the build is complete, and a source whose items
     the store holds is asked whether it changed (a ``304`` reads nothing).
+
+    Same stories and same events are grouped afterwards (:mod:`kg.same`); ``group=False`` leaves
+    the derived graphs as they were (the benchmark's build without grouping).
     """
     if workers < 1:
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
@@ -166,19 +165,22 @@ def build(
         bad = next((r for r in records if not isinstance(r, NewsItem)), None) or _first_conflict(records)
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
+    fresh: dict[str, bytes] = {}  # graph -> what grouping needs of its item, from its extraction (packed)
     try:
         with store.replacement() if replace else contextlib.nullcontext(store) as target:
             _build_into(
                 target,
                 records,
                 report,
+                fresh,
                 shared=shared,
                 batch_size=batch_size,
                 workers=workers,
                 on_reject=on_reject,
                 progress=progress,
             )
-            group_reports(target, report, shared=shared)
+            if group:
+                group_reports(target, report, fresh, shared=shared)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -195,6 +197,7 @@ def _build_into(
     store: KgStore,
     records: Iterable[NewsItem | Reject | Notice],
     report: BuildReport,
+    fresh: dict[str, bytes],
     *,
     shared: bool,
     batch_size: int,
@@ -208,7 +211,9 @@ def _build_into(
         from kg.reference import shared_graphs
 
         changed = {
-            name: quads for name, quads in shared_graphs().items() if existing.get(name, ("", ""))[0] != _hash_of(quads)
+            name: quads
+            for name, quads in shared_graphs().items()
+            if existing.get(name, ("", ""))[0] != graph_hash(quads)
         }
         if changed:
             store.replace_graphs(changed)
@@ -260,11 +265,12 @@ def _build_into(
 
     batch: dict[str, bytes] = {}
     batch_quads = 0
-    _warm_up()  # before the collector freezes what is loaded, and before any worker is forked
-    writer = _Writer(store, report)
-    with _fewer_gc_passes(), writer:
-        for graph, data, count in _item_graphs(to_extract(), workers):
+    warm_up()  # before the collector freezes what is loaded, and before any worker is forked
+    writer = Writer(store, report)
+    with fewer_gc_passes(), writer:
+        for graph, data, count, facts in item_graphs(to_extract(), workers):
             batch[graph] = data  # an item read twice: the later one wins, as in the store
+            fresh[graph] = facts
             batch_quads += count
             if len(batch) >= batch_size or batch_quads >= BULK_QUADS:
                 writer.put(batch)
@@ -291,17 +297,32 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
     return holds
 
 
-def group_reports(store: KgStore, report: BuildReport, *, shared: bool = True) -> None:
-    """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) after a
-    build or a load has written the item graphs, and count them in ``report``; with ``shared``,
-    describe the extraction run the item graphs name in the provenance graph."""
-    from kg.same import link
+def group_reports(
+    store: KgStore, report: BuildReport, fresh: dict[str, bytes] | None = None, *, shared: bool = True
+) -> None:
+    """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) and the
+    summaries after a build or a load has written the item graphs, and count them in ``report``.
+    When it wrote none (an unchanged rebuild), the groups cannot have changed: they are counted,
+    not redone. ``fresh``: what grouping needs of the items written, taken where they were
+    extracted (:func:`kg.same.facts.packed`), emptied once unpacked; with ``shared``, describe the
+    extraction run the item graphs name in the provenance graph."""
+    from kg.same import link, linked_counts
     from kg.summaries import write_summaries
 
     started = time.monotonic()
     if shared:
         describe_run(store)
-    linked = link(store)
+    if report.items_written:
+        from kg.same.facts import unpacked
+
+        facts = unpacked((fresh or {}).values())
+        if fresh:
+            fresh.clear()  # the packed copies: at 100k items, a few hundred MB while grouping
+        linked = link(store, facts)
+        del facts
+    else:
+        linked = linked_counts(store)
+        report.grouped = False
     # after the canonical events, which the summaries count; only when something was written
     # (an unchanged rebuild reads nothing more) or the store has none yet
     summarised = store._local and store.store.contains_named_graph(NamedNode(ns.SUMMARY_GRAPH))
@@ -344,189 +365,3 @@ def _first_conflict(records: list[NewsItem | Reject | Notice]) -> Notice | None:
 
 #: A build that wrote this many quads compacts the store at the end (see KgStore.optimize).
 COMPACT_AFTER = 1_000_000
-
-
-# -- extraction, in this process or in workers --
-
-_CHUNK = 32  # items per task sent to a worker process
-
-
-def _graph_of(item: NewsItem) -> tuple[str, bytes, int]:
-    """``(graph IRI, N-Quads as UTF-8, quads)`` of one item.
-
-    Encoded here, where the item is extracted (in a worker, if there are any): the writer joins
-    the bytes and hands them to the store as they are, where joining and encoding text took
-    ~0.2 ms an item of the one process that writes.
-    """
-    data = item_nquads(item, extract(item)).encode()
-    return ns.item_graph(item.key), data, data.count(b"\n")
-
-
-#: A worker's chunk: the spool file holding its N-Quads (or, when the spool folder is full, the
-#: N-Quads themselves), then ``(graph IRI, bytes, quads)`` per item.
-_Spooled = tuple[str | bytes, list[tuple[str, int, int]]]
-
-
-def _spool_graphs(items: list[NewsItem], folder: str) -> _Spooled:
-    """A worker's chunk: its items' N-Quads written one after the other to a file in ``folder``."""
-    graphs = [_graph_of(item) for item in items]
-    data = b"".join(data for _, data, _ in graphs)
-    sizes = [(graph, len(data), count) for graph, data, count in graphs]
-    try:
-        return _write_spool(folder, data), sizes
-    except OSError:  # a full /dev/shm (a container's is 64 MB): through the pipe after all
-        return data, sizes
-
-
-def _write_spool(folder: str, data: bytes) -> str:
-    """A new file in ``folder`` holding ``data`` (none is left behind when writing fails)."""
-    descriptor, name = tempfile.mkstemp(dir=folder, suffix=".nq")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return name
-
-
-def _unspool(spooled: _Spooled) -> Iterator[tuple[str, bytes, int]]:
-    held, graphs = spooled
-    if isinstance(held, bytes):
-        data = held
-    else:
-        path = Path(held)
-        data = path.read_bytes()
-        path.unlink()
-    start = 0
-    for graph, size, count in graphs:
-        yield graph, data[start : start + size], count
-        start += size
-
-
-def _item_graphs(items: Iterator[NewsItem], workers: int) -> Iterator[tuple[str, bytes, int]]:
-    """The graph of each item, in input order.
-
-    With several workers, chunks of items go to a pool of processes and come back in the
-    order sent; a bounded number of chunks is in flight, so the input is read as the work
-    proceeds. Call :func:`_warm_up` first: workers forked after it share the compiled gazetteers.
-
-    A worker writes each chunk's N-Quads (~1 MB) to a file in a spool folder (:func:`_spool_folder`,
-    in memory where the system has ``/dev/shm``) and sends back its name: through the pool's pipe
-    the same bytes went in 64 KB pieces, each a wake-up of both processes, and the parent spent
-    twice the CPU receiving them (0.55 s against 0.28 s for 6,000 items), CPU the two cores'
-    workers and the store's writer need.
-    """
-    if workers == 1:
-        for item in items:
-            yield _graph_of(item)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with _spool_folder() as folder, context.Pool(workers) as pool:
-        pending: deque[multiprocessing.pool.AsyncResult[_Spooled]] = deque()
-        while chunk := list(islice(items, _CHUNK)):
-            pending.append(pool.apply_async(_spool_graphs, (chunk, folder)))
-            if len(pending) >= 8 * workers:
-                yield from _unspool(pending.popleft().get())
-        while pending:
-            yield from _unspool(pending.popleft().get())
-
-
-#: Spool folders are named ``migkg-build-PID-RANDOM`` (PID: the build that made it).
-SPOOL_PREFIX = "migkg-build-"
-
-
-def _spool_root() -> Path:
-    """``/dev/shm`` (memory) where the system has it, else the temporary folder."""
-    shm = Path("/dev/shm")
-    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else Path(tempfile.gettempdir())
-
-
-@contextlib.contextmanager
-def _spool_folder() -> Iterator[str]:
-    """A folder of this build's own, removed with what is left in it at the end, and the folders
-    of builds that were killed before they could remove theirs (their process is gone)."""
-    root = _spool_root()
-    for stale in root.glob(f"{SPOOL_PREFIX}*"):
-        pid = stale.name[len(SPOOL_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not process_alive(int(pid)) and stale.is_dir():
-            shutil.rmtree(stale, ignore_errors=True)
-    with tempfile.TemporaryDirectory(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=root) as folder:
-        yield folder
-
-
-def _warm_up() -> None:
-    """Compile the gazetteers and cue automata (once per process; workers forked later share them)."""
-    extract(NewsItem("warm-up", date(2019, 1, 1), "IOM", "Staff met in Guatemala.", "", 0))
-
-
-@contextlib.contextmanager
-def _fewer_gc_passes() -> Iterator[None]:
-    """Cyclic garbage collection seldom, and never again over what is loaded so far.
-
-    Extraction allocates many short-lived objects and few cycles, so with the default threshold
-    the collector runs every 700 allocations and keeps rescanning the compiled gazetteers: it
-    took 7-10% of extraction time. Frozen objects (gazetteers, reference data) are left alone,
-    and forked workers inherit both settings. Restored on exit.
-    """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
-# -- the writer --
-
-
-class _Writer:
-    """Writes batches to the store in a thread of its own, in order, one batch queued at most.
-
-    pyoxigraph releases the GIL while it loads, so parsing and indexing one batch overlaps
-    with extracting the next. An error in the writer is raised in the caller.
-    """
-
-    def __init__(self, store: KgStore, report: BuildReport) -> None:
-        self.store = store
-        self.report = report
-        self.queue: queue.Queue[dict[str, bytes] | None] = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.written = 0  # quads, as the store counted them
-        self.thread = threading.Thread(target=self._run, name="kg-build-writer", daemon=True)
-
-    def __enter__(self) -> _Writer:
-        self.thread.start()
-        return self
-
-    def _run(self) -> None:
-        while (batch := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.written += self.store.load_graphs(batch)
-                    self.report.items_written += len(batch)
-                except BaseException as exc:  # handed to the caller
-                    self.error = exc
-
-    def put(self, batch: dict[str, bytes]) -> None:
-        self._check()
-        self.queue.put(batch)
-
-    def _check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.queue.put(None)  # batches already queued are still written, each whole
-        self.thread.join()
-        if exc_type is None:
-            self._check()
-
-
-def _hash_of(quads: list[Quad]) -> str:
-    """The content hash a shared graph carries (its last quad, by construction)."""
-    last = quads[-1].object if quads else None
-    return last.value if isinstance(last, Literal) else ""

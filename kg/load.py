@@ -18,11 +18,12 @@ from typing import Any
 
 from pyoxigraph import Quad, RdfFormat, parse
 
-from kg.build import COMPACT_AFTER, BuildReport, _hash_of, _Writer, group_reports
+from kg.build import COMPACT_AFTER, BuildReport, group_reports
 from kg.errors import KgError
 from kg.shards import SHARED, partition_graphs, read_manifest
 from kg.sources import Notice
 from kg.store import BULK_QUADS, KgStore
+from kg.store.writer import Writer, graph_hash
 
 __all__ = ["ShardLoader", "load_shards"]
 
@@ -55,7 +56,7 @@ class ShardLoader:
     ``kg build`` writes their items: an item the store holds in the same version is skipped (and
     a partition with nothing to write is not even read); of an item read twice, the later one is
     kept when its text differs, else the earlier. The store is written by a thread of its own
-    (:class:`kg.build._Writer`), so the caller may go on (extracting, waiting for Dask) meanwhile.
+    (:class:`kg.store.writer.Writer`), so the caller may go on (extracting, waiting for Dask) meanwhile.
 
     ``kg load`` adds the partitions of a complete shards folder; ``kg build --scheduler`` adds
     each as soon as it and those before it are extracted.
@@ -68,7 +69,7 @@ class ShardLoader:
         self.shared = shared
         # graph -> (content hash, run), and for the items of this load where they were read
         self.known: dict[str, tuple[Any, ...]] = dict(store.fingerprints())
-        self.writer = _Writer(store, report)
+        self.writer = Writer(store, report)
         self.batch: dict[str, bytes] = {}
         self.batch_quads = 0
         self.partitions = 0
@@ -85,7 +86,7 @@ class ShardLoader:
         graphs: dict[str, list[Quad]] = defaultdict(list)
         for quad in parse(gzip.decompress((self.root / SHARED).read_bytes()), format=RdfFormat.N_QUADS):
             graphs[quad.graph_name.value].append(quad)
-        changed = {n: quads for n, quads in graphs.items() if self.known.get(n, ("", ""))[0] != _hash_of(quads)}
+        changed = {n: quads for n, quads in graphs.items() if self.known.get(n, ("", ""))[0] != graph_hash(quads)}
         if changed:
             self.store.replace_graphs(changed)
         self.report.shared_graphs_loaded = len(changed)

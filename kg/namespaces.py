@@ -43,7 +43,11 @@ __all__ = [
     "org",
     "place",
     "region",
+    "run",
     "slugify",
+    "software",
+    "statistic",
+    "summary",
 ]
 
 
@@ -62,7 +66,7 @@ class Namespace(str):
 BASE = Namespace(os.environ.get("MIGKG_BASE", "https://w3id.org/migkg/"))
 
 MK = Namespace(BASE + "ont#")
-SCHEMA = Namespace("http://schema.org/")  # http, never https: see ontology/README
+SCHEMA = Namespace("http://schema.org/")  # http, as schema.org itself writes its terms in RDF
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -211,6 +215,24 @@ def event(key: str, n: int) -> str:
 def canonical_event(digest: str) -> str:
     """The canonical event of a group of reports (:func:`kg.same.events.canonical_iri`)."""
     return f"{ID}canonical-event/{digest}"
+
+
+def statistic(key: str, n: int) -> str:
+    return f"{ID}statistic/{key}-s{n}"
+
+
+def run(version: str, rules: str) -> str:
+    """The extraction run of a software version and a rules hash (its first 12 hex digits)."""
+    return f"{ID}run/migkg-{version}-{rules[:12]}"
+
+
+def software(version: str) -> str:
+    return f"{ID}software/migkg-{version}"
+
+
+def summary(name: str) -> str:
+    """A data set of the summary graph (kg.summaries)."""
+    return f"{ID}summary/{name}"
 
 
 def item_graph(key: str) -> str:

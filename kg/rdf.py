@@ -102,14 +102,15 @@ _C.update({name: _iri(MK[name]) for name in ("Place", "Event", "Participation", 
 
 
 def rules_hash() -> str:
-    """A short hash of the extractor's rules and gazetteers: part of the run's identity."""
+    """The SHA-256 (64 hex digits) of the extractor's rules and the data they read: part of the
+    run's identity (its IRI takes the first 12)."""
     from kg.extract import rules_fingerprint
 
     return rules_fingerprint()
 
 
 def run_iri() -> str:
-    return f"{ns.ID}run/migkg-{__version__}-{rules_hash()[:12]}"
+    return ns.run(__version__, rules_hash())
 
 
 def provenance_quads() -> list[Quad]:
@@ -127,7 +128,7 @@ def provenance_quads() -> list[Quad]:
     g = f"<{ns.PROVENANCE_GRAPH}>"
     end = f" {g} .\n"
     run = f"<{run_iri()}>"
-    agent = f"<{ns.ID}software/migkg-{__version__}>"
+    agent = f"<{ns.software(__version__)}>"
     text = "".join(
         (
             f"{run} {_TYPE} {_C['ExtractionRun']}{end}",
@@ -303,7 +304,7 @@ def _item_lines(item: NewsItem, ex: Extraction) -> list[str]:
     # -- statistics quoted in the text --
     published = f'"{item.published.isoformat()}"{_DATE}'
     for n, stat in enumerate(ex.statistics, start=1):
-        s = f"<{ns.ID}statistic/{item.key}-s{n}>"
+        s = f"<{ns.statistic(item.key, n)}>"
         add(f"{s} {TYPE} {C['Statistic']}{end}")
         if stat.about_kind and stat.about:
             add(f"{s} {P['observationAbout']} {_node(stat.about_kind, stat.about)}{end}")

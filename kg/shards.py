@@ -110,7 +110,7 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
 
     Runs in a Dask worker (or anywhere): it reads the partition's file itself.
     """
-    from kg.build import _graph_of
+    from kg.extracting import graph_of
     from kg.rdf import rules_hash, run_iri
 
     root = Path(folder)
@@ -124,7 +124,7 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
         elif isinstance(record, Notice):
             notices.append([record.source_file, record.line, record.reason])
         else:
-            graph, data, count = _graph_of(record)
+            graph, data, count = graph_of(record)
             chunks.append(data)
             items.append({"graph": graph, "hash": record.content_hash(), "line": record.line, "bytes": len(data)})
             items[-1]["quads"] = count

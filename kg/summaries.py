@@ -34,7 +34,9 @@ from kg.store import KgStore
 __all__ = ["COUNTINGS", "DATASETS", "summary_lines", "write_summaries"]
 
 COUNTINGS = ("events", "reports")
-DATASETS = {name: f"{ns.ID}summary/{name}" for name in ("country-pairs", "countries")}
+DATASETS = {name: ns.summary(name) for name in ("country-pairs", "countries")}
+#: The data structure definition of each data set (declared in ontology/migkg.ttl).
+STRUCTURES = {"country-pairs": ns.MK["country-pairs-structure"], "countries": ns.MK["countries-structure"]}
 _QB = "http://purl.org/linked-data/cube#"
 _INT = f"^^<{ns.XSD['integer']}>"
 _DATE = f"^^<{ns.XSD['date']}>"
@@ -43,9 +45,7 @@ _COUNTRY_PREDICATES = [i for i, p in enumerate(ACTOR_ROLES) if p in COUNTRY_ROLE
 
 def write_summaries(store: KgStore) -> bool:
     """Recompute the summary graph from ``store``; whether it changed."""
-    from kg.same.derive import _replace
-
-    return _replace(store, ns.SUMMARY_GRAPH, summary_lines(store))
+    return store.write_derived(ns.SUMMARY_GRAPH, summary_lines(store))
 
 
 def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
@@ -57,7 +57,7 @@ def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
     for name, iri in DATASETS.items():
         lines += [
             f"<{iri}> <{ns.RDF['type']}> <{_QB}DataSet>",
-            f"<{iri}> <{_QB}structure> <{ns.MK[name + '-structure']}>",
+            f"<{iri}> <{_QB}structure> <{STRUCTURES[name]}>",
         ]
     for counting in COUNTINGS:
         members = _country_members(table, counting == "reports")

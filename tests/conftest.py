@@ -248,3 +248,35 @@ def site() -> Iterator[Site]:
 
 #: Fetch options that keep the tests quick: no per-host delay, short backoff by few retries.
 FAST = ("--delay", "0", "--retries", "1")
+
+
+# `make test-fast` (-m "not slow") is the loop while editing: the unit tests and doctests, in under a
+# minute. These modules drive whole builds, stores, servers and the command line end to end; each
+# takes 5 to 45 s (pytest --durations), so they run in `make test` only.
+END_TO_END = frozenset(
+    (
+        "test_build",
+        "test_cli",
+        "test_errors_that_teach",
+        "test_export",
+        "test_geonames",
+        "test_network_table",
+        "test_queries",
+        "test_remote",
+        "test_same",
+        "test_serve",
+        "test_shapes",
+        "test_store_safety",
+        "test_transcripts",
+        "test_update",
+        "test_validate",
+        "test_web",
+        "test_workers",
+    )
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in END_TO_END:
+            item.add_marker(pytest.mark.slow)

@@ -98,9 +98,9 @@ def test_no_https_schema_org_anywhere() -> None:
 
 # -- every mk: term used is declared ------------------------------------------------------
 
-CURIE = re.compile(r"(?<![\w/#.-])mk:([A-Za-z_][A-Za-z0-9_]*)")
-FULL_IRI = re.compile(re.escape(MK_IRI) + r"([A-Za-z_][A-Za-z0-9_]*)")
-PY_ITEM = re.compile(r"""\bMK\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\s*\]""")
+CURIE = re.compile(r"(?<![\w/#.-])mk:([A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)")
+FULL_IRI = re.compile(re.escape(MK_IRI) + r"([A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)")
+PY_ITEM = re.compile(r"""\bMK\[\s*["']([A-Za-z_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)["']\s*\]""")
 PY_ATTR = re.compile(r"\bMK\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -138,6 +138,15 @@ def test_mk_terms_referenced_inside_the_ontology_are_declared() -> None:
         if isinstance(node, URIRef) and str(node).startswith(MK_IRI)
     }
     assert referenced - declared_terms() == set()
+
+
+def test_every_declared_term_is_used() -> None:
+    """A term nothing writes or reads misleads whoever reads the codebook (mk:sameEventAs was
+    declared for issue 23, which links reports through mk:CanonicalEvent instead)."""
+    used = set().union(*(used_terms(path) for path in term_usage_files() if path != CONTEXT_FILE))
+    g = parsed(ONTOLOGY_FILE)
+    used |= {str(o)[len(MK_IRI) :] for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(MK_IRI)}
+    assert declared_terms() - used == set()
 
 
 # -- the ontology itself ------------------------------------------------------------------

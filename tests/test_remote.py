@@ -267,13 +267,14 @@ def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
     runner, start_server, tmp_path, monkeypatch
 ):
     import kg.build
+    import kg.extracting
 
     url = start_server()
     old = write_corpus(tmp_path / "old.jsonl", "old", 0, 30)
     new = write_corpus(tmp_path / "new.jsonl", "new", 0, 40)
     assert invoke(runner, "build", old, "--store", url, "-q").exit_code == 0
     before = item_graphs(url)
-    real = kg.build._graph_of
+    real = kg.extracting.graph_of
     calls: list[object] = []
 
     def failing(item):  # type: ignore[no-untyped-def]
@@ -282,11 +283,11 @@ def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
             raise KgError("the disk of the server is full")
         return real(item)
 
-    monkeypatch.setattr(kg.build, "_graph_of", failing)
+    monkeypatch.setattr(kg.extracting, "graph_of", failing)
     result = invoke(runner, "build", new, "--store", url, "-q", "--replace", "--batch-size", "8")
     assert result.exit_code == 1
     assert before <= item_graphs(url)  # nothing of the old build was dropped
-    monkeypatch.setattr(kg.build, "_graph_of", real)
+    monkeypatch.setattr(kg.extracting, "graph_of", real)
     assert invoke(runner, "build", new, "--store", url, "-q", "--replace").exit_code == 0
     assert len(item_graphs(url)) == 40 and not before & item_graphs(url)
 

@@ -256,3 +256,164 @@ def test_kg_query_and_kg_network_take_reports(runner, tmp_path):
     assert wrong.exit_code == 2 and "does not count events" in wrong.output
     network = invoke(runner, "network", "--store", store, "--reports")
     assert network.exit_code == 0 and "every report" in network.output
+
+
+def test_accents_are_folded_by_a_table_of_every_combining_character():
+    import sys
+    import unicodedata
+
+    from kg.same.story import _combining, _words
+
+    every = {c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+    assert set(_combining()) == every
+    assert _words("Tecún Umán, São Tomé, Ḱ̃") == ["tecun", "uman", "sao", "tome", "k"]
+
+
+def test_an_unchanged_rebuild_keeps_the_groups_without_regrouping(tmp_path):
+    store = KgStore.memory()
+    first = build([DUPLICATES], store)
+    events = sorted(map(str, store.quads(ns.EVENTS_GRAPH)))
+    again = build([DUPLICATES], store)
+    assert first.grouped and not again.grouped
+    assert again.items_written == 0
+    assert (again.same_stories, again.canonical_events) == (first.same_stories, first.canonical_events) == (1, 1)
+    assert "grouping        skipped: no item graph was written" in again.summary(store)
+    assert sorted(map(str, store.quads(ns.EVENTS_GRAPH))) == events
+
+
+CANONICAL_TAPACHULA = canonical_iri(TAPACHULA)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), [("events_by_theme", {"theme": "trafficking"}), ("events_by_objective", {"objective": "10"})]
+)
+def test_the_canonical_event_is_found_by_the_themes_and_objectives_of_its_reports(dup_store, name, params):
+    found = [row["event"] for row in kq.query(name, store=dup_store, **params)]
+    assert CANONICAL_TAPACHULA in found and not TAPACHULA & set(found)
+    every = {row["event"] for row in kq.query(name, store=dup_store, reports=True, **params)}
+    assert every >= TAPACHULA and CANONICAL_TAPACHULA not in every
+
+
+def test_a_canonical_event_takes_its_item_themes_when_its_reports_have_none(tmp_path):
+    """A store whose events carry no themes (another producer, an older extractor): the
+    canonical event is found by its items' themes, as each report would be."""
+    from kg.same import link
+
+    store = built(tmp_path, records())
+    subject, event = ns.DCTERMS["subject"], ns.MK["Event"]
+    store.store.update(
+        f"DELETE {{ GRAPH ?g {{ ?e <{subject}> ?t }} }} WHERE {{ GRAPH ?g {{ ?e a <{event}> ; <{subject}> ?t }} }}"
+    )
+    link(store)
+    assert CANONICAL_TAPACHULA in {
+        row["event"] for row in kq.query("events_by_theme", store=store, theme="trafficking")
+    }
+    rows = kq.query("activity_by_objective", store=store)
+    assert {(row["number"], row["year"], row["events"]) for row in rows} >= {
+        (10, 2021, 2)
+    }  # Tapachula once, Tecún Umán
+
+
+def test_an_untyped_report_joins_a_typed_report_of_its_event():
+    """The extractor finds events it cannot type ("will meet", "brought food parcels", gold
+    pairs same-011 and same-015): such a report may be of any type, but not of two at once."""
+
+    def r(name: str, types: set[str], item: str | None = None) -> Report:
+        day = date(2023, 3, 8)
+        return Report(
+            name, item or f"i:{name}", date(2023, 3, 10), frozenset(types), day, day, "day",
+            frozenset({"COL"}), frozenset({"COL"}), frozenset({"necocli"}),
+        )  # fmt: skip
+
+    assert group_reports([r("e:typed", {"assistance"}), r("e:untyped", set())]) == [["e:typed", "e:untyped"]]
+    both = group_reports([r("e:aid", {"assistance"}), r("e:untyped", set()), r("e:visit", {"visit"})])
+    assert both in ([["e:aid", "e:untyped"]], [["e:untyped", "e:visit"]])  # the untyped one joins one of them
+    scores = evaluate_same(ROOT / "data" / "gold" / "same.jsonl")
+    assert scores["same_event"].fn == 0 and scores["same_event"].fp == 0
+
+
+@pytest.mark.slow
+def test_kg_serve_takes_reports_1_like_the_command_line(runner, tmp_path):
+    """Over HTTP on 127.0.0.1: a named query counts the Tapachula training once, and with
+    reports=1 each of its reports; a query that counts no events refuses the switch."""
+    import urllib.error
+    import urllib.request
+
+    from .conftest import running_server
+
+    store = str(tmp_path / "store")
+    assert invoke(runner, "build", str(DUPLICATES), "--store", store, "-q").exit_code == 0
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(server.url + path, timeout=30) as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    with running_server(store) as server:
+        once = get("/queries/events_by_country?country=MEX&format=csv")
+        every = get("/queries/events_by_country?country=MEX&format=csv&reports=1")
+        off = get("/queries/events_by_country?country=MEX&format=csv&reports=0")
+        described = json.loads(get("/queries")[1])
+        refused = get("/queries/items_mentioning?entity=MEX&reports=1")
+        network = json.loads(get("/network/countries?reports=1")[1])
+    assert once[0] == every[0] == off[0] == 200 and off == once
+    assert CANONICAL_TAPACHULA in once[1] and not any(name in once[1] for name in MEXICO_REPORTS)
+    assert CANONICAL_TAPACHULA not in every[1] and all(name in every[1] for name in MEXICO_REPORTS)
+    assert {q["name"]: q["reports"] for q in described}["events_by_country"] is True
+    assert refused[0] == 400 and "does not count events" in refused[1]
+    assert network["nodes"]
+
+
+def test_the_facts_taken_at_extraction_are_the_facts_read_from_the_store(tmp_path):
+    """Grouping after kg build takes each written item's facts where it was extracted, and
+    reads the others (kg load, earlier builds) from the store: both must agree."""
+    from kg.extracting import graph_and_facts
+    from kg.same.facts import read_facts, unpacked
+    from kg.sources import NewsItem, read_sources
+
+    items = [r for r in read_sources([DUPLICATES, ROOT / "data" / "news"]) if isinstance(r, NewsItem)]
+    store = KgStore.memory()
+    build([DUPLICATES, ROOT / "data" / "news"], store)
+    read = read_facts(store)
+    taken = unpacked(graph_and_facts(item)[3] for item in items)
+    assert read.keys() == taken.keys() and len(read) == 16
+    for item, facts in taken.items():
+        again = read[item]
+        assert (facts.published, facts.reports) == (again.published, again.reports), item
+        assert [r.extra for r in facts.reports] == [r.extra for r in again.reports], item
+        assert (facts.shingles == again.shingles).all(), item
+        assert (facts.signature is None and again.signature is None) or (facts.signature == again.signature).all()
+    assert sum(len(f.reports) for f in taken.values()) > 16
+
+
+def test_grouping_from_the_facts_of_a_build_writes_what_grouping_from_the_store_would():
+    from kg.same import link
+
+    store = KgStore.memory()
+    first = build([DUPLICATES, ROOT / "data" / "news"], store)  # facts taken at extraction
+    assert first.canonical_events == 1 and first.same_stories == 1
+    again = link(store)  # every fact read back from the store
+    assert (again.groups, again.stories, again.written) == (1, 1, False)
+
+
+def test_candidates_far_from_alike_are_dropped_before_their_exact_similarity(monkeypatch):
+    """Items sharing a stock paragraph are LSH candidates by the thousand (the bench corpus:
+    26,490 at 10k items, none the same story); their signatures already tell them apart."""
+
+    from kg.same import story
+
+    rng = random.Random(23)
+    words = [f"w{n}" for n in range(5000)]
+    stock = " ".join(rng.choice(words) for _ in range(60))
+    texts = {f"i{n:03d}": stock + " " + " ".join(rng.choice(words) for _ in range(70)) for n in range(120)}
+    texts["copy"] = texts["i000"] + " one more line"
+    keys = sorted(texts)
+    sets = [story.shingles(texts[k]) for k in keys]
+    signed = story.signatures(sets)
+    checked = []
+    real = story.jaccard
+    monkeypatch.setattr(story, "jaccard", lambda a, b: checked.append(1) or real(a, b))
+    assert story.similar(keys, sets, signed) == [("copy", "i000")]
+    assert len(story._candidates(signed)) > 4 * len(checked)

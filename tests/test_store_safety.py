@@ -194,13 +194,14 @@ def item_count(path: Path) -> int:
 
 def test_issue_16_a_replace_that_fails_midway_leaves_the_old_store_whole(tmp_path, monkeypatch):
     import kg.build
+    import kg.extracting
 
     path = tmp_path / "store"
     old = write_corpus(tmp_path / "old.jsonl", "old", 0, 120)
     new = write_corpus(tmp_path / "new.jsonl", "new", 0, 400)
     with KgStore.open(path, write=True) as store:
         kg.build.build([old], store, shared=False)
-    real, calls = kg.build._graph_of, []
+    real, calls = kg.extracting.graph_of, []
 
     def failing(item: NewsItem):  # type: ignore[no-untyped-def]
         calls.append(item)
@@ -208,12 +209,12 @@ def test_issue_16_a_replace_that_fails_midway_leaves_the_old_store_whole(tmp_pat
             raise OSError("disk full")
         return real(item)
 
-    monkeypatch.setattr(kg.build, "_graph_of", failing)
+    monkeypatch.setattr(kg.extracting, "graph_of", failing)
     with KgStore.open(path, write=True) as store, pytest.raises(OSError, match="disk full"):
         kg.build.build([new], store, shared=False, replace=True, batch_size=16)
     assert item_count(path) == 120
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.jsonl", "old.jsonl", "store", "store.lock"]
-    monkeypatch.setattr(kg.build, "_graph_of", real)
+    monkeypatch.setattr(kg.extracting, "graph_of", real)
     with KgStore.open(path, write=True) as store:
         report = kg.build.build([new], store, shared=False, replace=True, batch_size=16)
         assert (report.loaded, len(item_graph_sizes(store.store))) == (400, 400)  # besides, kg.same's graphs

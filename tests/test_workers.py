@@ -11,6 +11,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, serialize
 
 import kg.build
+import kg.extracting
 from bench.corpus import write
 from kg import namespaces as ns
 from kg.build import build
@@ -48,12 +49,12 @@ def test_workers_skip_unchanged_items_on_disk(tmp_path: Path) -> None:
 def test_workers_spool_folders_are_removed_and_so_are_those_of_killed_builds(tmp_path: Path, monkeypatch) -> None:
     spool = tmp_path / "spool"
     spool.mkdir()
-    monkeypatch.setattr(kg.build, "_spool_root", lambda: spool)
+    monkeypatch.setattr(kg.extracting, "spool_root", lambda: spool)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    killed = spool / f"{kg.build.SPOOL_PREFIX}{int(gone.stdout)}-abc"  # a build that was killed mid-way
+    killed = spool / f"{kg.extracting.SPOOL_PREFIX}{int(gone.stdout)}-abc"  # a build that was killed mid-way
     killed.mkdir()
     (killed / "tmp1.nq").write_bytes(b"<a> <b> <c> .\n")
-    running = spool / f"{kg.build.SPOOL_PREFIX}{os.getpid()}-def"  # a build that is still running
+    running = spool / f"{kg.extracting.SPOOL_PREFIX}{os.getpid()}-def"  # a build that is still running
     running.mkdir()
     corpus = write(tmp_path / "news.jsonl", 100, seed=12)
     report = build([corpus], KgStore.memory(), shared=False, workers=2)
@@ -65,7 +66,7 @@ def test_a_full_spool_folder_sends_the_chunks_through_the_pipe(tmp_path: Path, m
     def full(folder: str, data: bytes) -> str:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(kg.build, "_write_spool", full)  # the workers are forked with it
+    monkeypatch.setattr(kg.extracting, "_write_spool", full)  # the workers are forked with it
     corpus = write(tmp_path / "news.jsonl", 60, seed=13)
     outputs = []
     for workers in (1, 2):

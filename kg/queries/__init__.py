@@ -121,6 +121,30 @@ class NamedQuery:
             text = text.replace(CANONICAL_FILTER, REPORTS_FILTER).replace(CANONICAL_SUMMARY, REPORTS_SUMMARY)
         return inline_values(text, self.bind(values))
 
+    def describe(self) -> dict[str, Any]:
+        """The query as the page and other clients see it (``GET /queries``)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "params": [
+                {
+                    "name": p.name,
+                    "type": p.type.name,
+                    "type_help": p.type.help,
+                    "required": p.required,
+                    "default": p.default,
+                    "doc": p.doc,
+                    "example": p.example,
+                }
+                for p in self.params
+            ],
+            "columns": list(self.columns),
+            "reports": self.counts_events,  # takes reports=1: every report of an event, not the event once
+            "url": f"/queries/{self.name}",
+            "sparql": self.text,
+        }
+
     def usage(self) -> str:
         """One line: the parameters as a command line would take them."""
         return " ".join(

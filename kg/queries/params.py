@@ -30,6 +30,7 @@ class ParamType:
     name: str
     help: str
     convert: Callable[[str], Term]  # raises ValueError with the reason
+    example: str | None = None  # a value that runs it (the page's one-click examples)
 
 
 def suggest(value: str, candidates: Mapping[str, str], n: int = 3) -> str:
@@ -222,14 +223,18 @@ def _entity(text: str, refs: Reference | None = None) -> NamedNode:
 PARAM_TYPES: dict[str, ParamType] = {
     t.name: t
     for t in (
-        ParamType("country", "ISO 3166-1 alpha-3 code (GTM); becomes the country's IRI", _country),
+        ParamType("country", "ISO 3166-1 alpha-3 code (GTM); becomes the country's IRI", _country, "GTM"),
         ParamType("date", "YYYY-MM-DD; becomes an xsd:date", _date),
         ParamType("integer", "a whole number; becomes an xsd:integer", _integer),
-        ParamType("gcm", "GCM objective number 1-23; becomes gcm:objective-N", _gcm),
-        ParamType("theme", "theme id (smuggling); becomes the theme concept", _theme),
-        ParamType("organization", "slug (iom), acronym (IOM) or name; becomes the organisation's IRI", _organization),
-        ParamType("region", "region id (m49-013), M49 code (013) or name; becomes the region's IRI", _region),
-        ParamType("entity", "country code, organisation, kind:key (place:3573890) or IRI", _entity),
+        ParamType("gcm", "GCM objective number 1-23; becomes gcm:objective-N", _gcm, "9"),
+        ParamType("theme", "theme id (smuggling); becomes the theme concept", _theme, "smuggling"),
+        ParamType(
+            "organization", "slug (iom), acronym (IOM) or name; becomes the organisation's IRI", _organization, "iom"
+        ),
+        ParamType(
+            "region", "region id (m49-013), M49 code (013) or name; becomes the region's IRI", _region, "m49-013"
+        ),
+        ParamType("entity", "country code, organisation, kind:key (place:3573890) or IRI", _entity, "GTM"),
     )
 }
 
@@ -244,6 +249,12 @@ class Param:
     @property
     def required(self) -> bool:
         return self.default is None
+
+    @property
+    def example(self) -> str | None:
+        """A value that runs the query: its doc's "e.g. VALUE", else its default, else its type's."""
+        match = re.search(r"e\.g\.\s+([^\s,;()]+)", self.doc)
+        return match[1] if match else self.default or self.type.example
 
     def bind(self, value: object) -> Term:
         """The RDF term for ``value`` (a string, or a date/int from Python); UsageError names the parameter."""

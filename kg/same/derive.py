@@ -17,52 +17,30 @@ LinkReport(stories=0, groups=0, reports=0, written=False)
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+import numpy as np
+from pyoxigraph import Literal, NamedNode
 
 from kg import namespaces as ns
 from kg.namespaces import DCTERMS, MK, PROV, RDF, SCHEMA, SEM, XSD
 from kg.same.events import Report, canonical_iri, group_reports
-from kg.same.story import same_stories, story_groups
+from kg.same.facts import MERGE_PREDICATES, ItemFacts, read_facts
+from kg.same.story import similar, story_groups
 from kg.store import KgStore
 
-__all__ = ["LinkReport", "link", "read_reports"]
+__all__ = ["LinkReport", "link", "linked_counts"]
 
 #: Days apart two items may be published and still be copies of one story: a re-post comes
 #: within weeks; the same yearly release a year later is another story.
 STORY_DAYS = 120
 
-#: What grouping needs, read for every event.
-_EVENT_PREDICATES = {
-    SEM["eventType"]: "types",
-    SCHEMA["startDate"]: "start",
-    SCHEMA["endDate"]: "end",
-    MK["datePrecision"]: "precision",
-    MK["locationCountry"]: "locations",
-    MK["participantCountry"]: "participants",
-    SCHEMA["location"]: "places",
-    SCHEMA["organizer"]: "organizations",
-    SCHEMA["attendee"]: "organizations",
-    SCHEMA["funder"]: "organizations",
-}
-#: What merging needs besides, read for the reports of canonical events only.
-_MERGE_PREDICATES = {
-    SCHEMA["organizer"]: "organizer",
-    SCHEMA["attendee"]: "attendee",
-    SCHEMA["funder"]: "funder",
-    DCTERMS["subject"]: "themes",
-    MK["participation"]: "participations",
-}
-_EVENTS = f"SELECT ?e ?item WHERE {{ ?e a <{MK['Event']}> ; <{PROV['wasDerivedFrom']}> ?item }}"
-_PROPERTIES = "SELECT ?e ?p ?o WHERE {{ VALUES ?p {{ {} }} ?e ?p ?o }}".format(
-    " ".join(f"<{p}>" for p in _EVENT_PREDICATES)
-)
+#: What merging needs of a report, read from the store for items whose facts do not hold it.
+_EVENT_MERGE = (SCHEMA["organizer"], SCHEMA["attendee"], SCHEMA["funder"], DCTERMS["subject"], MK["participation"])
+_MERGE_PREDICATES = {p: MERGE_PREDICATES[p] for p in _EVENT_MERGE}
 _MERGE = "SELECT ?e ?p ?o WHERE { VALUES ?e { %VALUES% } VALUES ?p { %s } ?e ?p ?o }".replace(
     "%s", " ".join(f"<{p}>" for p in _MERGE_PREDICATES)
 )
@@ -71,12 +49,8 @@ _PARTICIPATIONS = (
     + " ".join(f"<{MK[p]}>" for p in ("role", "agent", "participantGroup", "count", "subsetOf"))
     + " } ?part ?p ?o }"
 )
+_ITEM_THEMES = f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ %VALUES% }} VALUES ?p {{ <{DCTERMS['subject']}> }} ?s ?p ?o }}"
 _VALUES_CHUNK = 1_000  # IRIs per VALUES block
-_TEXTS = f"""SELECT ?item ?published ?title ?summary ?body WHERE {{
-  ?item a <{MK["NewsItem"]}> ; <{DCTERMS["date"]}> ?published ; <{DCTERMS["title"]}> ?title .
-  OPTIONAL {{ ?item <{DCTERMS["abstract"]}> ?summary }}
-  OPTIONAL {{ ?item <{SCHEMA["articleBody"]}> ?body }}
-}}"""
 
 
 @dataclass(frozen=True)
@@ -87,81 +61,49 @@ class LinkReport:
     written: bool  # whether a derived graph changed
 
 
-def _local(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
-
-
-def read_texts(store: KgStore) -> tuple[dict[str, str], dict[str, date]]:
-    """Every item's text (summary and body; the title when it has neither) and publication date."""
-    texts: dict[str, str] = {}
-    published: dict[str, date] = {}
-    for row in store.query(_TEXTS):
-        item = row["item"].value
-        if item in texts:
-            continue
-        # the title left out: a re-post or a syndicated copy often gets a new one
-        parts = [row[k].value for k in ("summary", "body") if row[k] is not None]
-        texts[item] = "\n".join(parts) or row["title"].value
-        published[item] = date.fromisoformat(row["published"].value[:10])
-    return texts, published
-
-
-def read_reports(store: KgStore, published: dict[str, date] | None = None) -> list[Report]:
-    """Every event of the item graphs (canonical events left out) as a :class:`Report`;
-    ``published``: each item's publication date, when :func:`read_texts` has read them."""
-    if published is None:
-        published = read_texts(store)[1]
-    items: dict[str, tuple[str, date]] = {}
-    for row in store.query(_EVENTS):
-        e, item = row["e"].value, row["item"].value
-        if not e.startswith(_CANONICAL_PREFIX) and e not in items and item in published:
-            items[e] = (item, published[item])
-    values: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in store.query(_PROPERTIES):
-        e = row["e"].value
-        if e in items:
-            values[e][_EVENT_PREDICATES[row["p"].value]].add(row["o"].value)
-    reports = []
-    for e, (item, day) in items.items():
-        v = values[e]
-        start = min(v["start"], default=None)
-        end = max(v["end"], default=None)
-        reports.append(
-            Report(
-                e,
-                item,
-                day,
-                frozenset(_local(t) for t in v["types"]),
-                date.fromisoformat(start[:10]) if start else None,
-                date.fromisoformat(end[:10]) if end else None,
-                _local(min(v["precision"])) if v["precision"] else None,
-                frozenset(v["locations"]),
-                frozenset(v["locations"] | v["participants"]),
-                frozenset(v["places"]),
-                frozenset(v["organizations"]),
-                extra={"types": v["types"], "participants": v["participants"]},
-            )
-        )
-    return reports
-
-
-_CANONICAL_PREFIX = ns.canonical_event("")
-
-
-def link(store: KgStore) -> LinkReport:
+def link(store: KgStore, fresh: Mapping[str, ItemFacts] | None = None) -> LinkReport:
     """Recompute the same-story links and the canonical events of ``store`` and write the two
-    derived graphs where they changed."""
-    texts, published = read_texts(store)
-    pairs = [(a, b) for a, b in same_stories(texts) if abs((published[a] - published[b]).days) <= STORY_DAYS]
-    stories = story_groups(pairs)
-    reports = read_reports(store)
-    groups = group_reports(reports, stories)
+    derived graphs where they changed. ``fresh``: the facts of items just written
+    (:func:`kg.same.facts.item_facts`, ``item IRI -> facts``); the other items' are read."""
+    held = _items(store)
+    facts = {item: f for item, f in (fresh or {}).items() if item in held}
+    if len(facts) < len(held):
+        facts.update(read_facts(store, held - facts.keys()))
+    order = sorted(facts)
+    signed = [item for item in order if facts[item].signature is not None]
+    pairs = []
+    if len(signed) >= 2:
+        found = similar(signed, [facts[k].shingles for k in signed], np.stack([facts[k].signature for k in signed]))
+        pairs = [(a, b) for a, b in found if abs((facts[a].published - facts[b].published).days) <= STORY_DAYS]
+    reports = [r for item in order for r in facts[item].reports]
+    groups = group_reports(reports, story_groups(pairs))
     by_iri = {r.iri: r for r in reports}
-    story_lines = _story_lines(pairs)
-    event_lines = _event_lines(store, groups, by_iri)
-    written = _replace(store, ns.SAME_STORY_GRAPH, story_lines)
-    written = _replace(store, ns.EVENTS_GRAPH, event_lines) or written
+    written = store.write_derived(ns.SAME_STORY_GRAPH, _story_lines(pairs))
+    written = store.write_derived(ns.EVENTS_GRAPH, _event_lines(store, groups, by_iri, facts)) or written
     return LinkReport(len(pairs), len(groups), sum(len(g) for g in groups), written)
+
+
+def _items(store: KgStore) -> set[str]:
+    """The IRIs of the news items in ``store``."""
+    rows = store.query(f"SELECT ?item WHERE {{ ?item a <{MK['NewsItem']}> }}")
+    return {row["item"].value for row in rows}
+
+
+def linked_counts(store: KgStore) -> LinkReport:
+    """What :func:`link` last wrote into ``store``, counted from the derived graphs (without
+    reading any item): for a build that wrote nothing, whose groups cannot have changed.
+
+    >>> linked_counts(KgStore.memory())
+    LinkReport(stories=0, groups=0, reports=0, written=False)
+    """
+    same = f"<{MK['sameStoryAs']}>"
+    counted = f"""SELECT (COUNT(?a) AS ?stories) (COUNT(?c) AS ?groups) (COUNT(?e) AS ?reports) WHERE {{
+      {{ GRAPH <{ns.SAME_STORY_GRAPH}> {{ ?a {same} ?b FILTER (STR(?a) < STR(?b)) }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?c a <{MK["CanonicalEvent"]}> }} }}
+      UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?x <{MK["hasReport"]}> ?e }} }}
+    }}"""
+    (row,) = store.query(counted)
+    return LinkReport(*(int(row[k].value) for k in ("stories", "groups", "reports")), written=False)
 
 
 def _story_lines(pairs: list[tuple[str, str]]) -> list[str]:
@@ -172,16 +114,26 @@ def _story_lines(pairs: list[tuple[str, str]]) -> list[str]:
 _PRECISION_RANK = {"day": 0, None: 0, "month": 1, "year": 2}
 
 
-def _event_lines(store: KgStore, groups: list[list[str]], by_iri: dict[str, Report]) -> list[str]:
+def _event_lines(
+    store: KgStore, groups: list[list[str]], by_iri: dict[str, Report], known: Mapping[str, ItemFacts]
+) -> list[str]:
     if not groups:
         return []
-    merge = _values(store, _MERGE, [m for members in groups for m in members], _MERGE_PREDICATES)
-    parts = _values(store, _PARTICIPATIONS, sorted(set().union(*(v["participations"] for v in merge.values()))))
+    members = [(m, by_iri[m].item) for g in groups for m in g]
+    merge = _known(store, _MERGE, members, known, _MERGE_PREDICATES)
+    held = sorted({(p, by_iri[m].item) for m, _ in members for p in merge.get(m, {}).get("participations", ())})
+    parts = _known(store, _PARTICIPATIONS, held, known)
+    # a report without themes of its own has its item's, as the queries by theme read it
+    themeless = sorted({(item, item) for m, item in members if not merge.get(m, {}).get("themes")})
+    item_themes = _known(store, _ITEM_THEMES, themeless, known, {DCTERMS["subject"]: "themes"})
     lines: list[str] = []
     add = lines.append
     for members in groups:
         reports = [by_iri[m] for m in members]
         facts = {r.iri: {**r.extra, **merge.get(r.iri, {})} for r in reports}
+        for r in reports:
+            if not facts[r.iri].get("themes"):
+                facts[r.iri]["themes"] = item_themes.get(r.item, {}).get("themes", set())
         c = canonical_iri(members)
         C = f"<{c}>"
         add(f"{C} <{RDF['type']}> <{MK['Event']}>")
@@ -226,6 +178,30 @@ def _dates(C: str, reports: list[Report]) -> Iterator[str]:
         yield f'{C} <{SCHEMA["endDate"]}> "{end.isoformat()}"^^<{XSD["date"]}>'
     precision = next(r.precision for r in finest) or "day"
     yield f"{C} <{MK['datePrecision']}> <{ns.concept('date-precision', precision)}>"
+
+
+def _known(
+    store: KgStore,
+    template: str,
+    subjects: list[tuple[str, str]],
+    facts: Mapping[str, ItemFacts],
+    names: dict[str, str] | None = None,
+) -> Mapping[str, Mapping[str, Collection[str]]]:
+    """:func:`_values` of ``(subject, its item)`` pairs: from the item's facts where they were
+    taken at extraction (:attr:`ItemFacts.merged`), read from the store for the others."""
+    found: dict[str, Mapping[str, Collection[str]]] = {}
+    rest = []
+    merging: dict[str, Mapping[str, Mapping[str, Collection[str]]] | None] = {}
+    for subject, item in subjects:
+        if item not in merging:
+            merging[item] = facts[item].merging() if item in facts else None
+        held = merging[item]
+        if held is None:
+            rest.append(subject)
+        elif subject in held:
+            found[subject] = held[subject]
+    found.update(_values(store, template, rest, names))
+    return found
 
 
 def _values(
@@ -292,26 +268,3 @@ def _merged_participations(c: str, reports: list[set[str]], parts: dict[str, dic
     return lines
 
 
-def _replace(store: KgStore, graph: str, lines: list[str]) -> bool:
-    """Write ``graph`` as ``lines`` (triples without the final dot), or remove it when there are
-    none; nothing is written when the store already holds exactly that."""
-    data = "".join(f"{line} <{graph}> .\n" for line in sorted(set(lines)))
-    if not store._local:  # a SPARQL server: replaced each time
-        store.replace_graphs({graph: list(parse(data.encode(), format=RdfFormat.N_QUADS))})
-        return True
-    node = NamedNode(graph)
-    if not store.store.contains_named_graph(node):
-        if not data:
-            return False
-    elif _digest_of(store, graph) == hashlib.sha256(data.encode()).hexdigest():
-        return False
-    if data:
-        store.replace_graphs({graph: list(parse(data.encode(), format=RdfFormat.N_QUADS))})
-    else:
-        store.store.remove_graph(node)
-    return True
-
-
-def _digest_of(store: KgStore, graph: str) -> str:
-    lines = sorted(f"{q.subject} {q.predicate} {q.object} <{graph}> .\n" for q in store.quads(graph))
-    return hashlib.sha256("".join(lines).encode()).hexdigest()

@@ -4,7 +4,8 @@ Two reports (events of different items) are the same event when
 
 - they share an event type, or types one event is reported under by different writers
   (:data:`TYPE_FAMILIES`: a meeting, workshop, conference, dialogue or training; a launch or
-  campaign);
+  campaign), or one of them has no type (the extractor found an event but not its kind: "will
+  meet", "brought food parcels"), which may then be of any type;
 - their dates overlap, each read as the period its precision says: a month-precision
   ``2019-06-01`` is all of June 2019, a year-precision date the whole year, an undated report
   the :data:`UNDATED_DAYS` days up to its item's publication (news reports recent events);
@@ -34,6 +35,7 @@ same item), so that a vague report cannot chain two distinct events together.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -78,6 +80,16 @@ class Report:
     organizations: frozenset[str] = frozenset()
     extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)  # for merging
 
+    @functools.cached_property
+    def span(self) -> tuple[date, date] | None:
+        """:func:`period`, computed once: grouping compares each report with many others."""
+        return period(self)
+
+    @functools.cached_property
+    def family(self) -> frozenset[str]:
+        """Its types and the types of their families."""
+        return _family(self.types)
+
 
 def period(report: Report) -> tuple[date, date] | None:
     """The days the report's dates may stand for (undated: the days before its publication).
@@ -105,9 +117,9 @@ def _contradicts(a: Report, b: Report) -> bool:
     """Whether ``a`` and ``b`` cannot be one event, whatever else links them."""
     if a.item == b.item:  # an item's own events were told apart by the extractor
         return True
-    if (a.types or b.types) and not _family(a.types) & _family(b.types):
+    if a.types and b.types and not a.family & b.family:
         return True
-    pa, pb = period(a), period(b)
+    pa, pb = a.span, b.span
     if pa and pb and (pa[0] > pb[1] or pb[0] > pa[1]):
         return True
     if a.locations and b.locations and not a.locations & b.locations:
@@ -151,14 +163,15 @@ def _common(reports: list[Report]) -> frozenset[str]:
 
 def _blocks(reports: list[Report], common: frozenset[str]) -> dict[tuple[object, ...], list[int]]:
     blocks: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    keys_of = [{next((min(f) for f in TYPE_FAMILIES if t in f), t) for t in r.types} for r in reports]  # one per family
+    every_key = sorted(set().union(*keys_of, {""}))  # an untyped report may be of any type: it is in every block
     for i, r in enumerate(reports):
         span = period(r)
         if span is None:
             continue
         actors = [("c", c) for c in r.countries] + [("p", p) for p in r.places]
         actors += [("o", o) for o in r.organizations if o not in common]
-        keys = {next((min(f) for f in TYPE_FAMILIES if t in f), t) for t in r.types}  # one key per family
-        for t in sorted(keys) or ("",):
+        for t in sorted(keys_of[i]) or every_key:
             for month in _months(span):
                 for actor in actors:
                     blocks[(t, month, *actor)].append(i)

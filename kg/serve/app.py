@@ -6,8 +6,10 @@ Routes:
   description. ``/query`` is the same endpoint where Oxigraph has it, so that ``kg sparql
   --store http://127.0.0.1:7878`` works; ``/update`` and ``/store`` answer 403;
 - ``GET /queries``: the named queries of ``queries/`` as JSON; ``GET /queries/NAME?param=value``
-  runs one with its parameters bound;
-- ``GET /network/countries`` (or ``organizations``): the cooperation network as node-link JSON;
+  runs one with its parameters bound, and with ``reports=1`` counts every report of an event
+  reported by several items instead of the event once (``kg query --reports``);
+- ``GET /network/countries`` (or ``organizations``): the cooperation network as node-link JSON
+  (``reports=1``: edges weighted by reports);
 - ``GET /counts``: events and items per country and per month, and ``GET /map/world``: the
   country outlines, for the page's map and timeline (:mod:`kg.serve.mapview`);
 - ``GET /stats``: what the server serves; ``GET /``: the page for analysts, from ``static/``.
@@ -23,7 +25,6 @@ Routes:
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -40,14 +41,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
 
 from kg.errors import KgError, UsageError
 from kg.namespaces import PREFIXES
-from kg.queries import NamedQuery, catalogue, load
+from kg.queries import catalogue, load
 from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
-from kg.serve.jobs import Answer, SparqlJob, network_json, run_sparql, store_counts
-from kg.serve.mapview import map_routes, request_filters
+from kg.serve.answers import AnswerBudget, answered
+from kg.serve.jobs import SparqlJob, network_json, run_sparql, store_counts
+from kg.serve.mapview import map_routes, request_filters, switch
 from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, WireFormat, format_named, negotiate
 from kg.serve.protocol import READ_ONLY, ProtocolError, graph_store_query, parse_request, service_description
 from kg.serve.runner import Runner
@@ -67,18 +68,6 @@ EXPOSED = [
     "X-Migkg-Error-Line",
     "X-Migkg-Error-Column",
 ]
-CHUNK = 256 << 10  # answers go out in pieces of this size, so a slow client holds no second copy
-
-# A value that runs each kind of parameter, for the page's one-click examples
-# (a query's own "e.g. VALUE" in its parameter doc wins).
-EXAMPLES = {
-    "country": "GTM",
-    "gcm": "9",
-    "theme": "smuggling",
-    "organization": "iom",
-    "region": "m49-013",
-    "entity": "GTM",
-}
 
 
 def _text(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -107,67 +96,6 @@ def _error(exc: Exception) -> Response:
     raise exc
 
 
-class AnswerBudget:
-    """Bytes of answers being sent, at most ``limit`` at once: a client that reads slowly (or not
-    at all) holds its answer in memory until it has read it or its connection is dropped, so
-    answers wait here for room (until ``patience`` seconds, then 503) instead of piling up."""
-
-    def __init__(self, limit: int, patience: float = 10.0) -> None:
-        self.limit = limit
-        self.patience = patience
-        self.taken = 0
-        self._room = asyncio.Condition()
-
-    async def take(self, size: int) -> bool:
-        size = min(size, self.limit)
-        async with self._room:
-            try:
-                async with asyncio.timeout(self.patience):
-                    await self._room.wait_for(lambda: self.taken + size <= self.limit)
-            except TimeoutError:
-                return False
-            self.taken += size
-            return True
-
-    async def give(self, size: int) -> None:
-        async with self._room:
-            self.taken -= min(size, self.limit)
-            self._room.notify_all()
-
-
-class _Answered(Response):
-    """An answer sent in :data:`CHUNK`-sized pieces once the :class:`AnswerBudget` has room for it."""
-
-    def __init__(self, body: bytes, budget: AnswerBudget, **options: Any) -> None:
-        super().__init__(body, **options)
-        self.budget = budget
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        size = len(self.body)
-        if not await self.budget.take(size):
-            busy = _text(503, "the server is busy sending other answers; try again shortly", {"Retry-After": "5"})
-            await busy(scope, receive, send)
-            return
-        try:
-            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-            view = memoryview(self.body)
-            for start in range(0, max(size, 1), CHUNK):
-                piece = bytes(view[start : start + CHUNK])
-                await send({"type": "http.response.body", "body": piece, "more_body": start + CHUNK < size})
-        finally:
-            await self.budget.give(size)
-
-
-def _answer(answer: Answer, max_rows: int, max_bytes: int, budget: AnswerBudget) -> Response:
-    headers = {"Vary": "Accept", "Server-Timing": f"query;dur={answer.seconds * 1000:.1f}"}
-    if answer.rows is not None:
-        headers["X-Migkg-Rows"] = str(answer.rows)
-        headers["X-Migkg-Truncated"] = "true" if answer.truncated else "false"
-        headers["X-Migkg-Row-Limit"] = str(max_rows)
-        headers["X-Migkg-Byte-Limit"] = str(max_bytes)
-    return _Answered(answer.body, budget, media_type=answer.format.content_type, headers=headers)
-
-
 def _chooser(accept: str | None, explicit: str | None) -> Callable[[bool], WireFormat | None]:
     """Picks the format once the kind of result is known: ``format=`` if given, else ``Accept``."""
 
@@ -183,35 +111,6 @@ def _acceptable(choose: Callable[[bool], WireFormat | None]) -> None:
     if choose(True) is None and choose(False) is None:
         offered = ", ".join(f.value for f in WireFormat)
         raise ProtocolError(406, f"none of the accepted types is one this endpoint writes ({offered})")
-
-
-def _example(param: Any) -> str | None:
-    match = re.search(r"e\.g\.\s+([^\s,;()]+)", param.doc)
-    return match[1] if match else param.default or EXAMPLES.get(param.type.name)
-
-
-def describe_query(q: NamedQuery) -> dict[str, Any]:
-    """A named query as the page and other clients see it."""
-    return {
-        "name": q.name,
-        "title": q.title,
-        "description": q.description,
-        "params": [
-            {
-                "name": p.name,
-                "type": p.type.name,
-                "type_help": p.type.help,
-                "required": p.required,
-                "default": p.default,
-                "doc": p.doc,
-                "example": _example(p),
-            }
-            for p in q.params
-        ],
-        "columns": list(q.columns),
-        "url": f"/queries/{q.name}",
-        "sparql": q.text,
-    }
 
 
 def _network_filters(request: Request) -> Any:
@@ -279,7 +178,7 @@ def create_app(
             answer = await runner.run(run_sparql, job, deadline=deadline)
         except (KgError, ProtocolError) as exc:
             return _error(exc)
-        return _answer(answer, max_rows, max_bytes, budget)
+        return answered(answer, max_rows, max_bytes, budget)
 
     async def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -312,7 +211,7 @@ def create_app(
         )
 
     async def queries(request: Request) -> Response:
-        return JSONResponse([describe_query(q) for q in catalogue()])
+        return JSONResponse([q.describe() for q in catalogue()])
 
     async def named_query(request: Request) -> Response:
         name = request.path_params["name"]
@@ -322,15 +221,21 @@ def create_app(
             return _text(404, f"no named query {name!r}; GET /queries lists them")
         values: dict[str, str] = {}
         explicit = None
+        reports = False
         for key, value in request.query_params.multi_items():
             if key in ("format", "output"):
                 explicit = value
+            elif key == "reports":
+                try:
+                    reports = switch(key, value, named.counts_events, name)
+                except UsageError as exc:
+                    return _text(400, str(exc))
             elif key in values:
                 return _text(400, f"parameter '{key}' is given twice")
             else:
                 values[key] = value
         try:
-            text = named.text_for(values)
+            text = named.text_for(values, reports=reports)
         except UsageError as exc:
             message = re.sub(r"pass -p (\w+) VALUE", r"add \1=VALUE to the URL", str(exc))
             return _text(400, message)

@@ -9,7 +9,7 @@
 >>> request_filters([("colour", "red")])
 Traceback (most recent call last):
 ...
-kg.errors.UsageError: unknown filter 'colour'; use event_type, gcm, region, since, theme, until
+kg.errors.UsageError: unknown filter 'colour'; use event_type, gcm, region, reports, since, theme, until
 """
 
 from __future__ import annotations
@@ -27,11 +27,29 @@ from kg.network.filters import EventFilter, parse_date_bound
 from kg.serve.counts import event_counts
 from kg.serve.world import world_shapes
 
-__all__ = ["FILTERS", "map_routes", "request_filters"]
+__all__ = ["FILTERS", "map_routes", "request_filters", "switch"]
 
 #: The query parameters that choose events, in every view of the page (network, map, timeline).
-FILTERS = ("since", "until", "theme", "gcm", "event_type", "region")
+FILTERS = ("since", "until", "theme", "gcm", "event_type", "region", "reports")
 _KEPT = 32  # answers kept per snapshot
+
+
+def switch(key: str, value: str, allowed: bool, name: str) -> bool:
+    """``reports=1`` (or ``true``, ``yes``; ``0``, ``false``, ``no``, empty: off): every report of an
+    event reported by several items, as ``--reports`` on the command line.
+
+    >>> switch("reports", "1", True, "events_by_country"), switch("reports", "", True, "timeline")
+    (True, False)
+    >>> switch("reports", "1", False, "items_mentioning")
+    Traceback (most recent call last):
+    kg.errors.UsageError: items_mentioning does not count events: it takes no reports=1
+    """
+    on = value.strip().lower()
+    if on not in ("1", "true", "yes", "0", "false", "no", ""):
+        raise UsageError(f"{key}={value!r}: give {key}=1 or {key}=0")
+    if on in ("1", "true", "yes") and not allowed:
+        raise UsageError(f"{name} does not count events: it takes no {key}=1")
+    return on in ("1", "true", "yes")
 
 
 def request_filters(params: Iterable[tuple[str, str]], extra: tuple[str, ...] = ()) -> EventFilter:
@@ -53,6 +71,7 @@ def request_filters(params: Iterable[tuple[str, str]], extra: tuple[str, ...] = 
         gcm=tuple(values.get("gcm", ())),
         event_types=tuple(values.get("event_type", ())),
         regions=tuple(values.get("region", ())),
+        reports=switch("reports", values.get("reports", [""])[0], True, "the network"),
     )
 
 

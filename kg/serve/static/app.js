@@ -79,6 +79,7 @@
       badge.className = "badge edited";
     }
     $("params").hidden = state.current === null || !isNamedRun() || state.current.params.length === 0;
+    $("reports-switch").hidden = state.current === null || !isNamedRun() || !state.current.reports;
   }
 
   // -- named queries --
@@ -156,6 +157,7 @@
   function request(format) {
     if (isNamedRun()) {
       const search = paramQuery();
+      if (state.current.reports && $("reports").checked) search.set("reports", "1");
       if (format) search.set("format", format);
       const qs = search.toString();
       return { url: "queries/" + encodeURIComponent(state.current.name) + (qs ? "?" + qs : ""), init: { method: "GET" } };
