@@ -198,7 +198,11 @@ def test_clicking_a_country_lists_its_events_and_its_months(page, embedded):
     page.wait_for_function("document.querySelector('#params input[name=country]')?.value === 'HND'")
     page.wait_for_function(f"document.querySelectorAll('#results-table tbody tr').length === {len(rows)}")
     events = {r["event"].rsplit("/", 1)[1] for r in rows}
-    shown = {t.removeprefix("ev:") for t in page.locator("#results-table tbody td a.iri").all_inner_texts() if t.startswith("ev:")}
+    shown = {
+        t.removeprefix("ev:")
+        for t in page.locator("#results-table tbody td a.iri").all_inner_texts()
+        if t.startswith("ev:")
+    }
     assert shown == events
     page.wait_for_function("document.getElementById('timeline-scope').textContent.includes('HND')")
     months = page.eval_on_selector_all("#timeline g.month", "gs => gs.map(g => +g.dataset.events)")

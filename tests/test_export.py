@@ -21,7 +21,8 @@ from kg import export as export_module
 from kg.export import ExportFormat, export
 from kg.export.events import event_rows
 from kg.export.jsonld import Context, load_context
-from kg.export.views import View, ViewFormat, export_view
+from kg.export.views import View, export_view
+from kg.formats import ViewFormat
 from kg.namespaces import MK, PREFIXES, REFERENCE_GRAPH
 from kg.store import KgStore, open_store
 

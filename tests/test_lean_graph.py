@@ -66,7 +66,9 @@ def test_provenance_of_every_entity_is_as_before_on_the_sample(sample):
     before = json.loads((BEFORE / "sample.json").read_text(encoding="utf-8"))["provenance"]
     assert len(before) == 27
     text = kq.load("provenance").text_for
-    changed = [e for e, rows in before.items() if _rows(execute(sample, text({"entity": NamedNode(e)}), keep=True)) != rows]
+    changed = [
+        e for e, rows in before.items() if _rows(execute(sample, text({"entity": NamedNode(e)}), keep=True)) != rows
+    ]
     assert changed == []
 
 

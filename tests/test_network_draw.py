@@ -51,7 +51,10 @@ def test_one_legend_entry_per_community_named_by_its_members(n):
         first = text.split(": ", 1)[1].split(",")[0].split(" +")[0]
         assert found[next(v for v in G if G.nodes[v]["label"] == first)] == number
     if k > LEGEND_COMMUNITIES:
-        assert texts[-1] == f"{k - LEGEND_COMMUNITIES} smaller communities, {sum(c > LEGEND_COMMUNITIES for c in found.values())} nodes"
+        assert (
+            texts[-1]
+            == f"{k - LEGEND_COMMUNITIES} smaller communities, {sum(c > LEGEND_COMMUNITIES for c in found.values())} nodes"
+        )
     fig.canvas.draw()
     assert inside_figure(fig, [fig.legends[0]]), "the legend stays inside the picture"
 

@@ -172,7 +172,9 @@ def test_default_graph_uri_and_named_graph_uri(client, embedded):
     )
     assert rows_of(body) == [{"n": "1"}]
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    assert len(rows_of(client.get("/sparql", params={"query": graphs}))) == 15  # with the provenance and summary graphs (issue 21)
+    assert (
+        len(rows_of(client.get("/sparql", params={"query": graphs}))) == 15
+    )  # with the provenance and summary graphs (issue 21)
     named = client.get("/sparql", params={"query": graphs, "named-graph-uri": [one, REFERENCE]})
     assert sorted(r["g"] for r in rows_of(named)) == sorted([one, REFERENCE])
     bad = client.get("/sparql", params={"query": graphs, "named-graph-uri": "not an iri"})
@@ -348,7 +350,9 @@ def test_a_named_query_runs_with_bound_parameters(client, sample_store):
 
 
 def test_a_named_query_is_answered_again_from_its_kept_results(sample_store, monkeypatch):
-    monkeypatch.setattr(kg.sparql.execute, "KEEP_AFTER", 0.0)  # keep every result, however quick (in this process: no workers)
+    monkeypatch.setattr(
+        kg.sparql.execute, "KEEP_AFTER", 0.0
+    )  # keep every result, however quick (in this process: no workers)
     source = SnapshotSource(sample_store).start()
     with source, TestClient(create_app(source, isolate=False)) as c:
         first = c.get("/queries/country_pairs", params={"format": "json"})
@@ -523,7 +527,8 @@ def test_in_memory_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503(
 
 
 def test_negotiation_prefers_the_most_specific_range():
-    from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, WireFormat
+    from kg.formats import WireFormat
+    from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES
 
     assert negotiate("*/*", ROW_TYPES) is WireFormat.JSON
     assert negotiate("text/*", ROW_TYPES) is WireFormat.CSV

@@ -74,7 +74,10 @@ def test_outlines_are_where_the_countries_are():
 
 
 def test_decoding_shared_arcs_forwards_and_backwards():
-    topology = {"transform": {"scale": [1, 1], "translate": [0, 0]}, "arcs": [[[0, 0], [1, 0], [0, 1]], [[1, 1], [-1, 0], [0, -1]]]}
+    topology = {
+        "transform": {"scale": [1, 1], "translate": [0, 0]},
+        "arcs": [[[0, 0], [1, 0], [0, 1]], [[1, 1], [-1, 0], [0, -1]]],
+    }
     assert decode_arcs(topology) == [[(0, 0), (1, 0), (1, 1)], [(1, 1), (0, 1), (0, 0)]]
     from kg.serve.world import _rings
 
@@ -103,7 +106,10 @@ def test_events_and_items_per_country_match_the_named_query(client, embedded):
         events = events_of(embedded, iso3)
         assert row["events"] == len(events), iso3
         values = " ".join(f"<{e}>" for e in sorted(events))
-        items = embedded.query("PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX mk: <https://w3id.org/migkg/ont#> " + ITEM_OF_EVENT % values)
+        items = embedded.query(
+            "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX mk: <https://w3id.org/migkg/ont#> "
+            + ITEM_OF_EVENT % values
+        )
         assert row["items"] == len(list(items)), iso3
     assert data["country"] is None and data["filters"] == ""
 

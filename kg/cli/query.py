@@ -28,7 +28,7 @@ from kg.store import open_store
     "-f",
     "--format",
     "fmt",
-    type=click.Choice([f.value for f in __import__("kg.sparql.results", fromlist=["ResultFormat"]).ResultFormat]),
+    type=click.Choice([f.value for f in __import__("kg.formats", fromlist=["ResultFormat"]).ResultFormat]),
     help="table (default on a terminal) | csv | tsv | json | xml for rows; "
     "turtle | ntriples | jsonld | trig for graphs.",
 )
@@ -48,7 +48,7 @@ def sparql(query: str, store_location: str, fmt: str | None, timeout: float | No
     The query runs in a process of its own, so that no query, however written, can crash kg
     or use up the machine's memory (--memory).
     """
-    from kg.sparql.results import ResultFormat
+    from kg.formats import ResultFormat
 
     text = _query_text(query)
     chosen = ResultFormat(fmt) if fmt else (ResultFormat.TABLE if sys.stdout.isatty() else None)
@@ -159,8 +159,8 @@ def query_command(
       kg query country_pairs -p min_events 2 --store http://localhost:7878
       kg query events_by_country -p country MEX --reports   # every report of each event
     """
+    from kg.formats import ResultFormat
     from kg.queries import load
-    from kg.sparql.results import ResultFormat
 
     values: dict[str, str] = {}
     for key, value in params:

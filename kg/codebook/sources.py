@@ -26,7 +26,6 @@ def compact(iri: str, prefixes: dict[str, str] | None = None) -> str:
     return ns.compact(iri, prefixes) or f"<{iri}>"
 
 
-
 def turtle(path: Path) -> list[Quad]:
     return [Quad(t.subject, t.predicate, t.object) for t in parse(path=str(path), format=RdfFormat.TURTLE)]
 

@@ -33,14 +33,11 @@ ctry:GTM
 
 from __future__ import annotations
 
-import enum
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from pathlib import Path
 from typing import BinaryIO, TypeVar, overload
 
 from pyoxigraph import (
@@ -60,67 +57,13 @@ from kg.errors import KgError, UsageError
 from kg.export.document import JsonLdWriter
 from kg.export.events import EVENT_COLUMNS, event_rows
 from kg.export.jsonld import Context, load_context
-from kg.export.views import View, ViewFormat, export_view
+from kg.export.views import View, export_view
+from kg.formats import ExportFormat, ViewFormat
 from kg.namespaces import PREFIXES, RDF, XSD
 from kg.store import KgStore
 
 __all__ = ["EVENT_COLUMNS", "ExportFormat", "View", "ViewFormat", "event_rows", "export", "export_view"]
 
-
-class ExportFormat(enum.Enum):
-    TURTLE = "turtle"
-    TRIG = "trig"
-    NQUADS = "nquads"
-    NTRIPLES = "ntriples"
-    JSONLD = "jsonld"
-
-    @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> ExportFormat:
-        """The format a file name implies.
-
-        >>> ExportFormat.from_path("out/kg.trig")
-        <ExportFormat.TRIG: 'trig'>
-        """
-        suffix = Path(path).suffix.lower()
-        try:
-            return _SUFFIXES[suffix]
-        except KeyError:
-            raise UsageError(
-                f"cannot tell the format of {path!s} from {suffix or 'no extension'!r}; "
-                "pass --format turtle|trig|nquads|ntriples|jsonld"
-            ) from None
-
-    @staticmethod
-    def suffixes() -> set[str]:
-        """Every file extension that names a graph format (``.ttl``, ``.trig``, …)."""
-        return set(_SUFFIXES)
-
-    @property
-    def rdf_format(self) -> RdfFormat:
-        return _RDF[self]
-
-    @property
-    def keeps_graphs(self) -> bool:
-        return self in (ExportFormat.TRIG, ExportFormat.NQUADS, ExportFormat.JSONLD)
-
-
-_SUFFIXES = {
-    ".ttl": ExportFormat.TURTLE,
-    ".trig": ExportFormat.TRIG,
-    ".nq": ExportFormat.NQUADS,
-    ".nquads": ExportFormat.NQUADS,
-    ".nt": ExportFormat.NTRIPLES,
-    ".ntriples": ExportFormat.NTRIPLES,
-    ".jsonld": ExportFormat.JSONLD,
-    ".json": ExportFormat.JSONLD,
-}
-_RDF = {
-    ExportFormat.TURTLE: RdfFormat.TURTLE,
-    ExportFormat.TRIG: RdfFormat.TRIG,
-    ExportFormat.NQUADS: RdfFormat.N_QUADS,
-    ExportFormat.NTRIPLES: RdfFormat.N_TRIPLES,
-    ExportFormat.JSONLD: RdfFormat.JSON_LD,
-}
 
 #: Graphs up to this many quads are sorted in memory; larger ones are read subject by subject.
 IN_MEMORY_QUADS = 100_000

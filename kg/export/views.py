@@ -21,47 +21,19 @@ import csv
 import enum
 import io
 import json
-import os
-from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg.errors import UsageError
 from kg.export.events import EVENT_COLUMNS, event_rows, table_row
+from kg.formats import ViewFormat
 from kg.store import KgStore
 
-__all__ = ["View", "ViewFormat", "export_view"]
+__all__ = ["View", "export_view"]
 
 
 class View(enum.Enum):
     """Framed views: one flat JSON object (or CSV or Parquet row) per resource, for direct consumption."""
 
     EVENTS = "events"
-
-
-class ViewFormat(enum.Enum):
-    JSON = "json"
-    CSV = "csv"
-    PARQUET = "parquet"
-
-    @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> ViewFormat:
-        """The format a file name implies: ``.json``, ``.csv`` or ``.parquet``; any other is a UsageError.
-
-        >>> ViewFormat.from_path("out/events.parquet")
-        <ViewFormat.PARQUET: 'parquet'>
-        >>> ViewFormat.from_path("ev.ttl")  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        kg.errors.UsageError: --frame events writes .json, .csv or .parquet, not ev.ttl; name the file ...
-        """
-        suffix = Path(path).suffix.lower()
-        for fmt in cls:
-            if suffix == "." + fmt.value:
-                return fmt
-        raise UsageError(
-            f"--frame events writes .json, .csv or .parquet, not {Path(path).name}; "
-            "name the file events.json, events.csv or events.parquet"
-        )
 
 
 def _csv_cell(value: Any) -> str:

@@ -8,10 +8,11 @@
 
 from __future__ import annotations
 
+from kg.formats import NetworkFormat
 from kg.network.bipartite import event_actor_graph, organization_country_graph, project
 from kg.network.cooperation import NetworkKind, country_network, network, networks_by_year, organization_network
 from kg.network.filters import EventFilter, parse_date_bound
-from kg.network.io import NetworkFormat, write_network
+from kg.network.io import write_network
 from kg.network.metrics import metrics_by_year, metrics_table, node_metrics
 from kg.network.mirror import to_multidigraph, to_quads
 

@@ -15,7 +15,6 @@ as lists. CSV files have a header line and the same ``;``-joined lists.
 from __future__ import annotations
 
 import csv
-import enum
 import json
 import os
 from collections.abc import Hashable, Iterable, Mapping
@@ -24,59 +23,13 @@ from typing import Any
 
 import networkx as nx
 
-from kg.errors import UsageError
+from kg.formats import NetworkFormat
 from kg.network.metrics import METRICS
 from kg.whole import whole
 
-__all__ = ["LIST_SEPARATOR", "NetworkFormat", "scalar_attributes", "write_network"]
+__all__ = ["LIST_SEPARATOR", "scalar_attributes", "write_network"]
 
 LIST_SEPARATOR = ";"
-
-
-class NetworkFormat(enum.Enum):
-    GRAPHML = "graphml"
-    GEXF = "gexf"
-    JSON = "json"  # node-link
-    CSV = "csv"  # edge list
-    NODES_CSV = "nodes.csv"  # node list
-    PNG = "png"
-    SVG = "svg"
-
-    @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> NetworkFormat:
-        """The format a file name implies; ``name.nodes.csv`` is a node list, other ``.csv`` an edge list.
-
-        >>> NetworkFormat.from_path("net.txt")  # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        kg.errors.UsageError: cannot tell the network format of net.txt from '.txt'; use .graphml, .gexf, ...
-        """
-        name = Path(path).name.lower()
-        if name.endswith(".nodes.csv"):
-            return cls.NODES_CSV
-        suffix = Path(name).suffix
-        try:
-            return _SUFFIXES[suffix]
-        except KeyError:
-            known = ", ".join(f".{f.value}" for f in cls)
-            known = known.rsplit(", ", 1)[0] + " or " + known.rsplit(", ", 1)[1]
-            raise UsageError(
-                f"cannot tell the network format of {path!s} from {suffix or 'no extension'!r}; use {known}"
-            ) from None
-
-    @property
-    def is_picture(self) -> bool:
-        return self in (NetworkFormat.PNG, NetworkFormat.SVG)
-
-
-_SUFFIXES = {
-    ".graphml": NetworkFormat.GRAPHML,
-    ".gexf": NetworkFormat.GEXF,
-    ".json": NetworkFormat.JSON,
-    ".csv": NetworkFormat.CSV,
-    ".png": NetworkFormat.PNG,
-    ".svg": NetworkFormat.SVG,
-}
 
 
 def _scalar(value: Any) -> str | int | float | bool | None:

@@ -266,5 +266,3 @@ def _merged_participations(c: str, reports: list[set[str]], parts: dict[str, dic
         if whole in key_of:
             lines.append(f"{P} <{MK['subsetOf']}> <{iri_of[key_of[whole]]}>")
     return lines
-
-

@@ -43,13 +43,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kg.errors import KgError, UsageError
+from kg.formats import WireFormat
 from kg.namespaces import PREFIXES
 from kg.queries import catalogue, load
 from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
 from kg.serve.answers import AnswerBudget, answered
 from kg.serve.jobs import SparqlJob, network_json, run_sparql, store_counts
 from kg.serve.mapview import map_routes, request_filters, switch
-from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, WireFormat, format_named, negotiate
+from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, format_named, negotiate
 from kg.serve.protocol import READ_ONLY, ProtocolError, graph_store_query, parse_request, service_description
 from kg.serve.runner import Runner
 from kg.serve.snapshot import FixedSource, SnapshotSource, Source

@@ -10,7 +10,7 @@ threads); they are plain functions of a store, so they are tested without a serv
 - :func:`store_counts` counts graphs and quads.
 
 >>> from kg.store import KgStore
->>> from kg.serve.negotiation import WireFormat
+>>> from kg.formats import WireFormat
 >>> job = SparqlJob("SELECT ?n WHERE { VALUES ?n { 1 2 3 } }", rows_format=WireFormat.CSV, max_rows=2)
 >>> answer = run_sparql(KgStore.memory(), job)
 >>> answer.body, answer.rows, answer.truncated
@@ -35,9 +35,9 @@ from pyoxigraph import (
 )
 
 from kg.errors import QuerySyntaxError
+from kg.formats import WireFormat
 from kg.namespaces import PREFIXES
 from kg.sandbox import QueryTimeout
-from kg.serve.negotiation import WireFormat
 from kg.serve.protocol import ProtocolError
 from kg.sparql.execute import execute
 from kg.store import KgStore

@@ -10,95 +10,12 @@ True
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 
-from pyoxigraph import QueryResultsFormat, RdfFormat
+from kg.formats import WireFormat
 
-__all__ = ["FORMATS", "GRAPH_TYPES", "ROW_TYPES", "WireFormat", "format_named", "known_format", "negotiate"]
+__all__ = ["GRAPH_TYPES", "ROW_TYPES", "format_named", "known_format", "negotiate"]
 
-FORMATS = "http://www.w3.org/ns/formats/"
-
-
-class WireFormat(enum.Enum):
-    """The formats the endpoint writes, by their canonical media type."""
-
-    JSON = "application/sparql-results+json"
-    XML = "application/sparql-results+xml"
-    CSV = "text/csv"
-    TSV = "text/tab-separated-values"
-    TURTLE = "text/turtle"
-    NTRIPLES = "application/n-triples"
-    JSONLD = "application/ld+json"
-    RDFXML = "application/rdf+xml"
-
-    @property
-    def for_rows(self) -> bool:
-        """SELECT and ASK results (the others hold CONSTRUCT and DESCRIBE graphs)."""
-        return QueryResultsFormat.from_media_type(self.value) is not None
-
-    @property
-    def content_type(self) -> str:
-        return f"{self.value}; charset=utf-8" if self.value.startswith("text/") else self.value
-
-    @property
-    def short_name(self) -> str:
-        return _SHORT[self]
-
-    @property
-    def extension(self) -> str:
-        return _EXTENSIONS[self]
-
-    @property
-    def format_iri(self) -> str:
-        """Its IRI under http://www.w3.org/ns/formats/ (for the service description)."""
-        return FORMATS + _FORMAT_IRIS[self]
-
-    @property
-    def results_format(self) -> QueryResultsFormat:
-        found = QueryResultsFormat.from_media_type(self.value)
-        if found is None:
-            raise ValueError(f"{self.value} is not a SPARQL results format")
-        return found
-
-    @property
-    def rdf_format(self) -> RdfFormat:
-        found = RdfFormat.from_media_type(self.value)
-        if found is None:
-            raise ValueError(f"{self.value} is not an RDF format")
-        return found
-
-
-_SHORT = {
-    WireFormat.JSON: "json",
-    WireFormat.XML: "xml",
-    WireFormat.CSV: "csv",
-    WireFormat.TSV: "tsv",
-    WireFormat.TURTLE: "turtle",
-    WireFormat.NTRIPLES: "ntriples",
-    WireFormat.JSONLD: "jsonld",
-    WireFormat.RDFXML: "rdfxml",
-}
-_EXTENSIONS = {
-    WireFormat.JSON: "srj",
-    WireFormat.XML: "srx",
-    WireFormat.CSV: "csv",
-    WireFormat.TSV: "tsv",
-    WireFormat.TURTLE: "ttl",
-    WireFormat.NTRIPLES: "nt",
-    WireFormat.JSONLD: "jsonld",
-    WireFormat.RDFXML: "rdf",
-}
-_FORMAT_IRIS = {
-    WireFormat.JSON: "SPARQL_Results_JSON",
-    WireFormat.XML: "SPARQL_Results_XML",
-    WireFormat.CSV: "SPARQL_Results_CSV",
-    WireFormat.TSV: "SPARQL_Results_TSV",
-    WireFormat.TURTLE: "Turtle",
-    WireFormat.NTRIPLES: "N-Triples",
-    WireFormat.JSONLD: "JSON-LD",
-    WireFormat.RDFXML: "RDF_XML",
-}
 
 # The media types each kind of result answers to, in the order preferred when Accept allows several.
 ROW_TYPES: dict[str, WireFormat] = {

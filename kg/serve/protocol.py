@@ -23,8 +23,9 @@ from urllib.parse import parse_qsl
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from kg.formats import WireFormat
 from kg.namespaces import DCTERMS, RDF
-from kg.serve.negotiation import WireFormat, known_format
+from kg.serve.negotiation import known_format
 
 __all__ = ["ProtocolError", "QueryRequest", "graph_store_query", "parse_request", "service_description"]
 

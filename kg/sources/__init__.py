@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from kg.errors import UsageError
+from kg.formats import InputFormat
 from kg.sources.decode import decode, text_lines
-from kg.sources.model import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, NotModified, Reject, item_key
+from kg.sources.model import MAX_ITEM_CHARS, NewsItem, Notice, NotModified, Reject, item_key
 
 if TYPE_CHECKING:
     from kg.sources.fetch import Fetcher

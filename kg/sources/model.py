@@ -3,48 +3,17 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from kg.namespaces import slugify
 
-__all__ = ["MAX_ITEM_CHARS", "InputFormat", "NewsItem", "NotModified", "Notice", "Reject", "item_key"]
+__all__ = ["MAX_ITEM_CHARS", "NewsItem", "NotModified", "Notice", "Reject", "item_key"]
 
 #: The default of ``kg build --max-item-chars``: the characters of an item's title, summary and
 #: body together above which it is rejected (news articles run to some 50,000).
 MAX_ITEM_CHARS = 1_000_000
-
-
-class InputFormat(enum.Enum):
-    LISTING = "listing"
-    JSONL = "jsonl"
-    CSV = "csv"
-    FEED = "feed"
-
-    @classmethod
-    def from_extension(cls, path: str | Path) -> InputFormat | None:
-        """The format a file name implies, or ``None``.
-
-        >>> InputFormat.from_extension("news/2019.jsonl")
-        <InputFormat.JSONL: 'jsonl'>
-        >>> InputFormat.from_extension("README.md") is None
-        True
-        """
-        return _EXTENSIONS.get(Path(path).suffix.lower())
-
-
-_EXTENSIONS = {
-    ".txt": InputFormat.LISTING,
-    ".jsonl": InputFormat.JSONL,
-    ".ndjson": InputFormat.JSONL,
-    ".csv": InputFormat.CSV,
-    ".rss": InputFormat.FEED,
-    ".atom": InputFormat.FEED,
-    ".xml": InputFormat.FEED,
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import enum
 from collections.abc import Callable
 from typing import Any
 
@@ -25,59 +24,23 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryBoolean,
-    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
-    RdfFormat,
     serialize,
 )
 
 from kg.errors import KgError, UsageError
+from kg.formats import ResultFormat
 from kg.namespaces import PREFIXES, XSD, compact
 from kg.sparql.execute import execute
 from kg.store import KgStore
 
 __all__ = [
-    "ResultFormat",
     "answer",
     "render",
     "term_text",
     "to_python",
 ]
-
-
-class ResultFormat(enum.Enum):
-    TABLE = "table"
-    CSV = "csv"
-    TSV = "tsv"
-    JSON = "json"
-    XML = "xml"
-    TURTLE = "turtle"
-    NTRIPLES = "ntriples"
-    JSONLD = "jsonld"
-    TRIG = "trig"
-
-    @property
-    def for_rows(self) -> bool:
-        return self in _ROW_FORMATS or self is ResultFormat.TABLE
-
-    @property
-    def for_graphs(self) -> bool:
-        return self in _GRAPH_FORMATS
-
-
-_ROW_FORMATS = {
-    ResultFormat.CSV: QueryResultsFormat.CSV,
-    ResultFormat.TSV: QueryResultsFormat.TSV,
-    ResultFormat.JSON: QueryResultsFormat.JSON,
-    ResultFormat.XML: QueryResultsFormat.XML,
-}
-_GRAPH_FORMATS = {
-    ResultFormat.TURTLE: RdfFormat.TURTLE,
-    ResultFormat.NTRIPLES: RdfFormat.N_TRIPLES,
-    ResultFormat.JSONLD: RdfFormat.JSON_LD,
-    ResultFormat.TRIG: RdfFormat.TRIG,
-}
 
 
 def answer(store: KgStore, query: str, fmt: ResultFormat | None, keep: bool = False) -> str:
@@ -110,24 +73,24 @@ def render(result: Any, fmt: ResultFormat) -> str:
     if isinstance(result, QueryBoolean):
         if fmt is ResultFormat.TABLE:
             return ("true" if bool(result) else "false") + "\n"
-        if fmt not in _ROW_FORMATS:
+        if fmt.results_format is None:
             raise UsageError(f"--format {fmt.value} cannot hold an ASK answer; use table, json, xml, csv or tsv")
-        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
+        return (result.serialize(format=fmt.results_format) or b"").decode()
     if isinstance(result, QuerySolutions):
         if fmt is ResultFormat.TABLE:
             return table(result)
-        if fmt not in _ROW_FORMATS:
+        if fmt.results_format is None:
             raise UsageError(f"--format {fmt.value} is for graphs; SELECT results take table, csv, tsv, json or xml")
-        return (result.serialize(format=_ROW_FORMATS[fmt]) or b"").decode()
+        return (result.serialize(format=fmt.results_format) or b"").decode()
     if isinstance(result, QueryTriples):
         if fmt is ResultFormat.TABLE:
             fmt = ResultFormat.TURTLE
-        if fmt not in _GRAPH_FORMATS:
+        if fmt.rdf_format is None:
             raise UsageError(
                 f"--format {fmt.value} is for rows; CONSTRUCT/DESCRIBE results take turtle, ntriples, jsonld or trig"
             )
         prefixes = dict(PREFIXES) if fmt in (ResultFormat.TURTLE, ResultFormat.TRIG) else None
-        return (serialize(list(result), format=_GRAPH_FORMATS[fmt], prefixes=prefixes) or b"").decode()
+        return (serialize(list(result), format=fmt.rdf_format, prefixes=prefixes) or b"").decode()
     raise KgError(f"unexpected result type {type(result).__name__}")
 
 
