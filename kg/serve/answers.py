@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from kg.serve.jobs import Answer
 
-__all__ = ["CHUNK", "AnswerBudget", "answered"]
+__all__ = ["CHUNK", "AnswerBudget", "PerSnapshot", "answered"]
 
 CHUNK = 256 << 10  # answers go out in pieces of this size, so a slow client holds no second copy
 
@@ -80,3 +80,29 @@ def answered(answer: Answer, max_rows: int, max_bytes: int, budget: AnswerBudget
         headers["X-Migkg-Row-Limit"] = str(max_rows)
         headers["X-Migkg-Byte-Limit"] = str(max_bytes)
     return _Answered(answer.body, budget, media_type=answer.format.content_type, headers=headers)
+
+
+class PerSnapshot:
+    """Answers kept for the snapshot they were computed from (networks, counts): keyed by
+    ``(snapshot, …)``, at most ``size`` of them, all dropped once another snapshot is served.
+
+    >>> kept = PerSnapshot(2)
+    >>> kept.put((1, "a"), b"A"); kept.put((1, "b"), b"B"); kept.get((1, "a"))
+    b'A'
+    >>> kept.put((2, "a"), b"A2"); kept.get((1, "b")) is None
+    True
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept: dict[tuple[object, ...], bytes] = {}
+
+    def get(self, key: tuple[object, ...]) -> bytes | None:
+        return self.kept.get(key) if key[0] is not None else None
+
+    def put(self, key: tuple[object, ...], body: bytes) -> None:
+        if key[0] is None:  # no snapshot (a store in memory): nothing to key it on
+            return
+        if len(self.kept) >= self.size or any(k[0] != key[0] for k in self.kept):
+            self.kept.clear()
+        self.kept[key] = body

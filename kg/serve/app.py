@@ -47,7 +47,7 @@ from kg.formats import WireFormat
 from kg.namespaces import PREFIXES
 from kg.queries import catalogue, load
 from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
-from kg.serve.answers import AnswerBudget, answered
+from kg.serve.answers import AnswerBudget, PerSnapshot, answered
 from kg.serve.jobs import SparqlJob, network_json, run_sparql, store_counts
 from kg.serve.mapview import map_routes, request_filters, switch
 from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, format_named, negotiate
@@ -151,7 +151,7 @@ def create_app(
     counted: dict[object, tuple[int, int]] = {}  # graphs and quads of each snapshot
     # Networks of the snapshot served, by kind and filters: a network costs a layout (~30 ms on
     # the sample, seconds on a large store) and the page asks for it on every visit.
-    networks: dict[tuple[object, ...], bytes] = {}
+    networks = PerSnapshot(NETWORKS_KEPT)
 
     async def run_query(
         choose: Callable[[bool], WireFormat | None],
@@ -250,7 +250,7 @@ def create_app(
             return _text(404, f"no network {kind!r}; GET /network/countries or /network/organizations")
         snapshot = source.describe().get("snapshot")
         key = (snapshot, kind, *sorted(request.query_params.multi_items()))
-        body = networks.get(key) if snapshot is not None else None
+        body = networks.get(key)
         if body is None:
             try:
                 filters = _network_filters(request)
@@ -258,10 +258,7 @@ def create_app(
             except (KgError, ProtocolError) as exc:
                 return _error(exc)
             body = json.dumps(data, ensure_ascii=False).encode()
-            if snapshot is not None:
-                if len(networks) >= NETWORKS_KEPT or any(k[0] != snapshot for k in networks):
-                    networks.clear()
-                networks[key] = body
+            networks.put(key, body)
         return Response(body, media_type="application/json")
 
     async def stats(request: Request) -> Response:

@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from kg.errors import UsageError
 from kg.network.filters import EventFilter, parse_date_bound
+from kg.serve.answers import PerSnapshot
 from kg.serve.counts import event_counts
 from kg.serve.world import world_shapes
 
@@ -78,7 +79,7 @@ def request_filters(params: Iterable[tuple[str, str]], extra: tuple[str, ...] = 
 def map_routes(source: Any, runner: Any, error: Any) -> list[Route]:
     """The routes, answering from ``source``'s snapshots through ``runner``; ``error`` turns a
     :class:`~kg.errors.KgError` into the server's one-sentence answer."""
-    kept: dict[tuple[object, ...], bytes] = {}
+    kept = PerSnapshot(_KEPT)
 
     async def world(request: Request) -> Response:
         body = json.dumps(world_shapes(), separators=(",", ":")).encode()
@@ -87,7 +88,7 @@ def map_routes(source: Any, runner: Any, error: Any) -> list[Route]:
     async def counts(request: Request) -> Response:
         snapshot = source.describe().get("snapshot")
         key = (snapshot, *sorted(request.query_params.multi_items()))
-        body = kept.get(key) if snapshot is not None else None
+        body = kept.get(key)
         if body is None:
             try:
                 filters = request_filters(request.query_params.multi_items(), extra=("country",))
@@ -98,10 +99,7 @@ def map_routes(source: Any, runner: Any, error: Any) -> list[Route]:
             except Exception as exc:  # the server's own answer for what went wrong inside
                 return error(exc)
             body = json.dumps(data, ensure_ascii=False).encode()
-            if snapshot is not None:
-                if len(kept) >= _KEPT or any(k[0] != snapshot for k in kept):
-                    kept.clear()
-                kept[key] = body
+            kept.put(key, body)
         return Response(body, media_type="application/json")
 
     return [Route("/map/world", world, methods=["GET"]), Route("/counts", counts, methods=["GET"])]
