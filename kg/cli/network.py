@@ -89,20 +89,12 @@ def network(
       kg network --metrics -o out/cooperation.graphml -o out/cooperation.gexf -o out/cooperation.png
       kg network --shards .kg/store.shards --since 2019   # from the shards' Parquet, no store
     """
-    from kg.network import EventFilter, NetworkFormat, networks_by_year, parse_date_bound, write_network
+    from kg.network import EventFilter, NetworkFormat, networks_by_year, write_network
     from kg.network import network as build_network
     from kg.network.metrics import annotate, metrics_table, node_metrics
     from kg.network.report import by_year_report, metrics_report, summary
 
-    filters = EventFilter(
-        since=parse_date_bound(since) if since else None,
-        until=parse_date_bound(until, end=True) if until else None,
-        themes=theme,
-        gcm=gcm,
-        event_types=event_type,
-        regions=region,
-        reports=reports,
-    )
+    filters = EventFilter.parse(since, until, theme, gcm, event_type, region, reports)
     formats = [NetworkFormat.from_path(path) for path in out]
     if by_year and kind not in ("countries", "organizations"):
         raise UsageError("--by-year is for --kind countries or organizations")

@@ -106,6 +106,33 @@ class EventFilter:
         if self.since and self.until and self.since > self.until:
             raise UsageError(f"--since {self.since} is after --until {self.until}")
 
+    @classmethod
+    def parse(
+        cls,
+        since: str | None = None,
+        until: str | None = None,
+        themes: Iterable[str] = (),
+        gcm: Iterable[str] = (),
+        event_types: Iterable[str] = (),
+        regions: Iterable[str] = (),
+        reports: bool = False,
+    ) -> EventFilter:
+        """The filter a person wrote (``kg network`` options, ``kg serve`` parameters): dates as
+        ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (an ``until`` year or month means its end).
+
+        >>> EventFilter.parse(since="2019", until="2019-05").until
+        datetime.date(2019, 5, 31)
+        """
+        return cls(
+            since=parse_date_bound(since) if since else None,
+            until=parse_date_bound(until, end=True) if until else None,
+            themes=tuple(themes),
+            gcm=tuple(gcm),
+            event_types=tuple(event_types),
+            regions=tuple(regions),
+            reports=reports,
+        )
+
     @property
     def is_empty(self) -> bool:
         return not (self.since or self.until or self.themes or self.gcm or self.event_types or self.regions)

@@ -23,7 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from kg.errors import UsageError
-from kg.network.filters import EventFilter, parse_date_bound
+from kg.network.filters import EventFilter
 from kg.serve.answers import PerSnapshot
 from kg.serve.counts import event_counts
 from kg.serve.world import world_shapes
@@ -64,15 +64,14 @@ def request_filters(params: Iterable[tuple[str, str]], extra: tuple[str, ...] = 
             raise UsageError(f"unknown filter {name!r}; use {', '.join(sorted(FILTERS + extra))}")
         if value.strip():
             values.setdefault(name, []).append(value.strip())
-    since, until = values.get("since", [None])[0], values.get("until", [None])[0]
-    return EventFilter(
-        since=parse_date_bound(since) if since else None,
-        until=parse_date_bound(until, end=True) if until else None,
-        themes=tuple(values.get("theme", ())),
-        gcm=tuple(values.get("gcm", ())),
-        event_types=tuple(values.get("event_type", ())),
-        regions=tuple(values.get("region", ())),
-        reports=switch("reports", values.get("reports", [""])[0], True, "the network"),
+    return EventFilter.parse(
+        values.get("since", [None])[0],
+        values.get("until", [None])[0],
+        values.get("theme", ()),
+        values.get("gcm", ()),
+        values.get("event_type", ()),
+        values.get("region", ()),
+        switch("reports", values.get("reports", [""])[0], True, "the network"),
     )
 
 
