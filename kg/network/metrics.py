@@ -19,6 +19,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.sparql.results import text_table
+
 __all__ = [
     "COLUMNS",
     "DEFAULT_SEED",
@@ -210,17 +212,7 @@ def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[Any] = COL
     ----  ---------------  ----------
     GTM                14       0.500
     """
-    header = [str(c) for c in columns]
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
     numeric = [
         bool(rows) and all(isinstance(row.get(c), int | float) or row.get(c) is None for row in rows) for c in columns
     ]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    out = [line(header), "  ".join("-" * w for w in widths)]
-    out += [line(r) for r in cells]
-    return "\n".join(out) + "\n"
+    return text_table([str(c) for c in columns], [[_cell(row.get(c)) for c in columns] for row in rows], numeric)

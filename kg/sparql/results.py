@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pyoxigraph import (
@@ -39,6 +39,7 @@ __all__ = [
     "answer",
     "render",
     "term_text",
+    "text_table",
     "to_python",
 ]
 
@@ -97,14 +98,27 @@ def render(result: Any, fmt: ResultFormat) -> str:
 def table(solutions: QuerySolutions) -> str:
     """A plain aligned text table, one row per solution."""
     names = [v.value for v in solutions.variables]
-    rows = [[term_text(solution[name]) for name in names] for solution in solutions]
-    widths = [max([len(name)] + [len(row[i]) for row in rows]) for i, name in enumerate(names)]
-    lines = [
-        "  ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip(),
-        "  ".join("-" * w for w in widths),
-    ]
-    lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join(lines) + "\n"
+    return text_table(names, [[term_text(solution[name]) for name in names] for solution in solutions])
+
+
+def text_table(header: Sequence[str], cells: Sequence[Sequence[str]], right: Sequence[bool] = ()) -> str:
+    """The one plain text table of the command line: a header line, a rule, then the rows, columns
+    two spaces apart; the columns marked in ``right`` are right-aligned (numbers).
+
+    >>> print(text_table(["code", "n"], [["GTM", "14"], ["HND", "3"]], right=[False, True]), end="")
+    code   n
+    ----  --
+    GTM   14
+    HND    3
+    """
+    right = list(right) or [False] * len(header)
+    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(header)]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in cells)]) + "\n"
 
 
 _NUMBERS: dict[str, Callable[[str], Any]] = {
