@@ -5,7 +5,7 @@ exports (:class:`ExportFormat`), framed views (:class:`ViewFormat`) and network 
 and :class:`~pyoxigraph.QueryResultsFormat`, whose media types and file extensions are used as they
 are; the command line's choices are the values of these enums.
 
->>> ExportFormat.from_path("out/kg.nq"), WireFormat.TURTLE.extension, ResultFormat.JSON.for_rows
+>>> ExportFormat.from_path("out/kg.nq"), WireFormat.TURTLE.rdf_format.file_extension, ResultFormat.JSON.for_rows
 (<ExportFormat.NQUADS: 'nquads'>, 'ttl', True)
 """
 
@@ -14,15 +14,28 @@ from __future__ import annotations
 import enum
 import os
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
 from kg.errors import UsageError
 
+E = TypeVar("E", bound=enum.Enum)
+
 __all__ = ["ExportFormat", "InputFormat", "NetworkFormat", "ResultFormat", "ViewFormat", "WireFormat"]
 
 #: The W3C's IRIs of formats (http://www.w3.org/ns/formats/), for the SPARQL service description.
 FORMATS = "http://www.w3.org/ns/formats/"
+
+
+def _by_suffix(path: str | os.PathLike[str], suffixes: dict[str, E], refusal: str) -> E:
+    """The format ``suffixes`` gives ``path``'s extension (lower-cased), else a UsageError saying
+    ``refusal`` (a format string of ``path`` and ``suffix``)."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return suffixes[suffix]
+    except KeyError:
+        raise UsageError(refusal.format(path=path, name=Path(path).name, suffix=suffix or "no extension")) from None
 
 
 # -- news inputs --
@@ -76,10 +89,6 @@ class ResultFormat(enum.Enum):
         return self in _ROW_FORMATS or self is ResultFormat.TABLE
 
     @property
-    def for_graphs(self) -> bool:
-        return self in _GRAPH_FORMATS
-
-    @property
     def results_format(self) -> QueryResultsFormat | None:
         """pyoxigraph's format of SELECT/ASK results, or None (a table, or a graph format)."""
         return _ROW_FORMATS.get(self)
@@ -128,11 +137,6 @@ class WireFormat(enum.Enum):
     @property
     def short_name(self) -> str:
         return _WIRE_SHORT[self]
-
-    @property
-    def extension(self) -> str:
-        """pyoxigraph's file extension of the format (``srj``, ``ttl``, …)."""
-        return (self.results_format if self.for_rows else self.rdf_format).file_extension
 
     @property
     def format_iri(self) -> str:
@@ -193,14 +197,8 @@ class ExportFormat(enum.Enum):
         >>> ExportFormat.from_path("out/kg.trig")
         <ExportFormat.TRIG: 'trig'>
         """
-        suffix = Path(path).suffix.lower()
-        try:
-            return _EXPORT_SUFFIXES[suffix]
-        except KeyError:
-            raise UsageError(
-                f"cannot tell the format of {path!s} from {suffix or 'no extension'!r}; "
-                "pass --format turtle|trig|nquads|ntriples|jsonld"
-            ) from None
+        refusal = "cannot tell the format of {path} from {suffix!r}; pass --format turtle|trig|nquads|ntriples|jsonld"
+        return _by_suffix(path, _EXPORT_SUFFIXES, refusal)
 
     @staticmethod
     def suffixes() -> set[str]:
@@ -247,13 +245,11 @@ class ViewFormat(enum.Enum):
         ...
         kg.errors.UsageError: --frame events writes .json, .csv or .parquet, not ev.ttl; name the file ...
         """
-        suffix = Path(path).suffix.lower()
-        for fmt in cls:
-            if suffix == "." + fmt.value:
-                return fmt
-        raise UsageError(
-            f"--frame events writes .json, .csv or .parquet, not {Path(path).name}; "
-            "name the file events.json, events.csv or events.parquet"
+        return _by_suffix(
+            path,
+            {f".{fmt.value}": fmt for fmt in cls},
+            "--frame events writes .json, .csv or .parquet, not {name}; name the file events.json, events.csv or "
+            "events.parquet",
         )
 
 
@@ -278,18 +274,13 @@ class NetworkFormat(enum.Enum):
         ...
         kg.errors.UsageError: cannot tell the network format of net.txt from '.txt'; use .graphml, .gexf, ...
         """
-        name = Path(path).name.lower()
-        if name.endswith(".nodes.csv"):
+        if Path(path).name.lower().endswith(".nodes.csv"):
             return cls.NODES_CSV
-        suffix = Path(name).suffix
-        try:
-            return _NETWORK_SUFFIXES[suffix]
-        except KeyError:
-            known = ", ".join(f".{f.value}" for f in cls)
-            known = known.rsplit(", ", 1)[0] + " or " + known.rsplit(", ", 1)[1]
-            raise UsageError(
-                f"cannot tell the network format of {path!s} from {suffix or 'no extension'!r}; use {known}"
-            ) from None
+        known = ", ".join(f".{f.value}" for f in cls)
+        known = known.rsplit(", ", 1)[0] + " or " + known.rsplit(", ", 1)[1]
+        return _by_suffix(
+            path, _NETWORK_SUFFIXES, "cannot tell the network format of {path} from {suffix!r}; use " + known
+        )
 
     @property
     def is_picture(self) -> bool:
