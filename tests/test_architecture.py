@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -91,6 +92,6 @@ def test_the_cycle_finder_sees_a_cycle_through_a_function_level_import(tmp_path,
     (tmp_path / "kg" / "__init__.py").write_text("")
     (tmp_path / "kg" / "a.py").write_text("from kg.b import f\n")
     (tmp_path / "kg" / "b.py").write_text("def f():\n    from kg import a\n")
-    monkeypatch.setattr(__import__(__name__, fromlist=["ROOT"]), "ROOT", tmp_path)
-    monkeypatch.setattr(__import__(__name__, fromlist=["KG"]), "KG", tmp_path / "kg")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "KG", tmp_path / "kg")
     assert [sorted(c) for c in nx.strongly_connected_components(_graph()) if len(c) > 1] == [["kg.a", "kg.b"]]

@@ -114,10 +114,6 @@ def _acceptable(choose: Callable[[bool], WireFormat | None]) -> None:
         raise ProtocolError(406, f"none of the accepted types is one this endpoint writes ({offered})")
 
 
-def _network_filters(request: Request) -> Any:
-    return request_filters(request.query_params.multi_items())
-
-
 #: Networks kept per snapshot (each a few KB on the sample, a few MB on a large store).
 NETWORKS_KEPT = 32
 
@@ -253,7 +249,7 @@ def create_app(
         body = networks.get(key)
         if body is None:
             try:
-                filters = _network_filters(request)
+                filters = request_filters(request.query_params.multi_items())
                 data = await runner.run(network_json, kind, filters)
             except (KgError, ProtocolError) as exc:
                 return _error(exc)

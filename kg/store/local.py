@@ -212,7 +212,15 @@ class KgStore:
         """Write the derived ``graph`` (same stories, canonical events, summaries) as ``lines``
         (triples without the final dot), or remove it when there are none; whether anything was
         written: nothing is when the store already holds exactly that (a server's graph is
-        replaced each time)."""
+        replaced each time).
+
+        >>> store, g = KgStore.memory(), "http://example.org/derived"
+        >>> lines = ["<http://example.org/a> <http://example.org/p> <http://example.org/b>"]
+        >>> store.write_derived(g, lines), store.write_derived(g, lines), store.graph_count()
+        (True, False, 1)
+        >>> store.write_derived(g, []), store.write_derived(g, []), store.graph_count()
+        (True, False, 0)
+        """
         data = "".join(f"{line} <{graph}> .\n" for line in sorted(set(lines)))
         if not self._local:
             self.load_graphs({graph: data.encode()})
