@@ -204,6 +204,44 @@ def test_big_graphs_streamed_by_subject_give_the_same_bytes(fixture_store, fmt, 
     assert dump(fixture_store, fmt) == in_memory
 
 
+@pytest.mark.parametrize("fmt", [ExportFormat.NQUADS, ExportFormat.NTRIPLES])
+def test_large_graphs_sorted_in_runs_give_the_same_bytes(fixture_store, fmt, monkeypatch):
+    in_one_run = dump(fixture_store, fmt) if fmt is ExportFormat.NQUADS else None
+    graph = REFERENCE_GRAPH
+    one_graph = io.BytesIO()
+    export(fixture_store, fmt, one_graph, graph if fmt is ExportFormat.NTRIPLES else None)
+    monkeypatch.setattr(export_module, "RUN_LINES", 2)  # every graph but an item's is merged from runs of two lines
+    again = io.BytesIO()
+    export(fixture_store, fmt, again, graph if fmt is ExportFormat.NTRIPLES else None)
+    assert again.getvalue() == one_graph.getvalue()
+    if in_one_run is not None:
+        assert dump(fixture_store, fmt) == in_one_run
+
+
+ORDERED_LINES = [  # written by hand: subjects by IRI (blank nodes first), then each line's text ("/" < ">")
+    '_:b1 <http://ex.org/p> "blank" .',
+    '<http://ex.org/a/1> <http://ex.org/p/x> "1" .',
+    "<http://ex.org/a/1> <http://ex.org/p> <http://ex.org/o> .",
+    '<http://ex.org/a/1/x> <http://ex.org/p> "a/1/x" .',
+    '<http://ex.org/a/10> <http://ex.org/p> "a/10" .',
+    '<http://ex.org/a/2> <http://ex.org/p> "a/2"@en .',
+]
+
+
+@pytest.mark.parametrize("graph", [ITEM_1, REFERENCE_GRAPH])  # an item's graph is sorted in memory, others in runs
+def test_nquads_lines_come_by_subject_iri_then_text(graph, monkeypatch):
+    monkeypatch.setattr(export_module, "RUN_LINES", 4)
+    store = KgStore.memory()
+    lines = [line[:-1] + f"<{graph}> ." for line in ORDERED_LINES]
+    for line in reversed(lines):
+        store.store.add(next(iter(parse(line.encode(), format=RdfFormat.N_QUADS))))
+    out = io.BytesIO()
+    assert export(store, ExportFormat.NQUADS, out) == len(lines)
+    written = out.getvalue().decode().splitlines()
+    assert [line.split(" ", 1)[1] for line in written] == [line.split(" ", 1)[1] for line in lines]
+    assert [line.split(" ", 1)[0].startswith("_:") for line in written] == [True] + [False] * 5
+
+
 def test_sample_store_has_no_blank_nodes(sample_store):
     with open_store(sample_store) as store:
         assert not any(term.__class__.__name__ == "BlankNode" for q in store.store for term in (q.subject, q.object))
