@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, UsageError, first_line
 from kg.shards import FORMAT, MANIFEST, SHARED, Partition, gzipped, write_atomic, write_partition
 from kg.sources import MAX_ITEM_CHARS, InputFormat, Notice, Reject, display_path, source_files
 
@@ -237,7 +237,7 @@ def _run(
     except (OSError, TimeoutError) as exc:
         quiet.restore()
         raise KgError(
-            f"cannot reach the Dask scheduler at {scheduler} ({_first_line(exc)}); is `dask scheduler` running?"
+            f"cannot reach the Dask scheduler at {scheduler} ({first_line(exc)}); is `dask scheduler` running?"
         ) from None
     done: dict[str, dict[str, Any]] = {}
     try:
@@ -261,7 +261,7 @@ def _run(
     except Exception as exc:  # the scheduler went away, or a task failed where it should not
         name = type(exc).__name__
         raise KgError(
-            f"the build on the Dask cluster stopped ({name}: {_first_line(exc)}) after {len(done)} of "
+            f"the build on the Dask cluster stopped ({name}: {first_line(exc)}) after {len(done)} of "
             f"{len(todo)} partitions; the store was not changed, and running the same command again "
             "extracts only the missing partitions"
         ) from None
@@ -290,11 +290,6 @@ class _Quiet:
     def restore(self) -> None:
         for name, level in self.levels.items():
             logging.getLogger(name).setLevel(level)
-
-
-def _first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (Dask's run to several)."""
-    return (str(exc).strip().splitlines() or ["no message"])[0].rstrip(".")
 
 
 def _close(client: Any, cluster: Any) -> None:

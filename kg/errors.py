@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["KgError", "QuerySyntaxError", "UsageError"]
+__all__ = ["KgError", "QuerySyntaxError", "UsageError", "first_line"]
 
 
 class KgError(Exception):
@@ -29,3 +29,12 @@ class QuerySyntaxError(UsageError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (Dask's and fsspec's run to several), for a one-line error.
+
+    >>> first_line(OSError("connection lost.\\nTraceback ..."))
+    'connection lost'
+    """
+    return (str(exc).strip().splitlines() or ["no message"])[0].rstrip(".")
