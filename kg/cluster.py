@@ -9,8 +9,10 @@ rules, is not extracted again, so a build stopped half-way (a scheduler gone) fi
 stopped when run again.
 
 Dask retries the task of a worker that died; its shard is written under temporary names and
-renamed, so the retry replaces it. The workers read the sources and write the shards by path:
-on a cluster of several machines both must be on a filesystem every machine sees.
+renamed (or put whole on an object store), so the retry replaces it. The workers read the
+sources by path and write the shards to the folder's path or URL (:mod:`kg.shardfs`): on a
+cluster of several machines the sources must be on a filesystem every machine mounts, and the
+shards there too or in an object store (``s3://…``) every machine reaches.
 
 >>> import tempfile
 >>> folder = Path(tempfile.mkdtemp())
@@ -32,7 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import KgError, UsageError, first_line
-from kg.shards import FORMAT, MANIFEST, SHARED, Partition, gzipped, write_atomic, write_partition
+from kg.shardfs import ShardFolder, open_folder
+from kg.shards import FORMAT, MANIFEST, SHARED, Partition, gzipped, partition_meta, write_partition
 from kg.sources import MAX_ITEM_CHARS, InputFormat, Notice, Reject, display_path, source_files
 
 __all__ = ["PARTITION_BYTES", "ShardReport", "build_shards", "plan"]
@@ -127,7 +130,8 @@ def build_shards(
     on_partition: Callable[[dict[str, Any]], None] | None = None,
 ) -> ShardReport:
     """Extract ``sources`` on the Dask cluster at ``scheduler`` (``tcp://host:8786``, or ``local``
-    for a ``LocalCluster`` of ``workers`` processes) into shards in ``folder``.
+    for a ``LocalCluster`` of ``workers`` processes) into shards in ``folder``, a path or a URL
+    (:mod:`kg.shardfs`).
 
     A scheduler that cannot be reached or goes away raises :class:`KgError`; the shards written
     until then stay, and the next run extracts only the missing partitions.
@@ -140,9 +144,9 @@ def build_shards(
     from kg.rdf import rules_hash, run_iri
 
     started = time.monotonic()
+    root = open_folder(folder)  # an unknown or missing filesystem is refused before anything runs
+    root.make()
     parts = plan(sources, input_format, partition_bytes=partition_bytes, max_item_chars=max_item_chars)
-    root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "rules_hash": rules_hash(),
@@ -150,7 +154,7 @@ def build_shards(
         "complete": False,
         "partitions": [asdict(p) for p in parts],
     }
-    _write_json(root / MANIFEST, manifest)
+    _write_json(root, MANIFEST, manifest)
     _remove_unplanned(root, {p.id for p in parts})
     _write_shared(root)
 
@@ -175,7 +179,7 @@ def build_shards(
     for meta in list(metas.values()):
         arrived(meta)
     if todo:
-        _run(todo, str(root.resolve()), scheduler, workers, max_item_chars, len(parts), on_progress, arrived)
+        _run(todo, root.for_workers(), scheduler, workers, max_item_chars, len(parts), on_progress, arrived)
     ordered = [metas[p.id] for p in parts]
     for meta in ordered:
         report.items += meta["item_count"]
@@ -197,7 +201,7 @@ def build_shards(
         counts={m["partition"]["id"]: [m["item_count"], m["quad_count"]] for m in ordered},
         hashes={m["partition"]["id"]: [m["nquads_sha256"], m["parquet_sha256"]] for m in ordered},
     )
-    _write_json(root / MANIFEST, manifest)
+    _write_json(root, MANIFEST, manifest)
     report.seconds = time.monotonic() - started
     return report
 
@@ -305,35 +309,32 @@ def _token(part: Partition) -> str:
     return hashlib.sha1(json.dumps(asdict(part), sort_keys=True).encode()).hexdigest()[:12]
 
 
-def _existing(root: Path, part: Partition, rules: str) -> dict[str, Any] | None:
+def _existing(root: ShardFolder, part: Partition, rules: str) -> dict[str, Any] | None:
     """The shard of ``part`` already in the folder (same file, range, options and rules), if whole."""
-    try:
-        meta = json.loads((root / f"{part.id}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    meta = partition_meta(root, part.id)
+    if meta is None or meta.get("partition") != asdict(part) or meta.get("rules_hash") != rules:
         return None
-    if meta.get("format") != FORMAT or meta.get("partition") != asdict(part) or meta.get("rules_hash") != rules:
-        return None
-    if not (root / f"{part.id}.nq.gz").exists() or not (root / f"{part.id}.parquet").exists():
+    if not (root.exists(f"{part.id}.nq.gz") and root.exists(f"{part.id}.parquet")):
         return None
     return meta
 
 
-def _remove_unplanned(root: Path, planned: set[str]) -> None:
+def _remove_unplanned(root: ShardFolder, planned: set[str]) -> None:
     """Shards of partitions an earlier plan had and this one has not (fewer or other sources)."""
-    for path in root.glob("p[0-9]*.*"):
-        if path.name.split(".", 1)[0] not in planned:
-            path.unlink(missing_ok=True)
+    for name in root.names("p[0-9]*.*"):
+        if name.split(".", 1)[0] not in planned:
+            root.remove(name)
 
 
-def _write_shared(root: Path) -> None:
+def _write_shared(root: ShardFolder) -> None:
     from pyoxigraph import RdfFormat, serialize
 
     from kg.reference import shared_graphs
 
     quads = [q for graph in shared_graphs().values() for q in graph]
     data = serialize(quads, format=RdfFormat.N_QUADS) or b""
-    write_atomic(root / SHARED, gzipped(data))
+    root.write(SHARED, gzipped(data))
 
 
-def _write_json(path: Path, value: dict[str, Any]) -> None:
-    write_atomic(path, json.dumps(value, indent=1).encode())
+def _write_json(root: ShardFolder, name: str, value: dict[str, Any]) -> None:
+    root.write(name, json.dumps(value, indent=1).encode())

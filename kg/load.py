@@ -4,7 +4,8 @@ What the store already holds in the same version (content hash and extraction ru
 without reading its partition; the rest is written as ``kg build`` writes it, each item graph
 whole (bulk loads of at most :data:`kg.store.BULK_QUADS` quads, or a replacement per changed
 graph), so a killed load leaves every graph whole or absent. The shared graphs (reference,
-vocabulary, ontology) come from the shards' ``shared.nq.gz``.
+vocabulary, ontology) come from the shards' ``shared.nq.gz``. The shards folder is a path or
+any fsspec URL (:mod:`kg.shardfs`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pyoxigraph import Quad, RdfFormat, parse
 
 from kg.build import COMPACT_AFTER, BuildReport, group_reports
 from kg.errors import KgError
+from kg.shardfs import ShardFolder, open_folder
 from kg.shards import SHARED, partition_graphs, read_manifest
 from kg.sources import Notice
 from kg.store import BULK_QUADS, KgStore
@@ -29,14 +31,21 @@ __all__ = ["ShardLoader", "load_shards"]
 
 
 def load_shards(
-    folder: str | Path, store: KgStore, *, replace: bool = False, batch_size: int = 256, shared: bool = True
+    folder: str | Path | ShardFolder,
+    store: KgStore,
+    *,
+    replace: bool = False,
+    batch_size: int = 256,
+    shared: bool = True,
+    manifest: dict[str, Any] | None = None,
 ) -> BuildReport:
     """Load the shards in ``folder`` into ``store``; refuses an incomplete folder (:class:`KgError`
     naming the missing partitions) before anything is written. With ``replace``, into a new store
-    swapped in when complete, as ``kg build --replace``."""
+    swapped in when complete, as ``kg build --replace``. ``manifest``: the folder's, if the
+    caller has read it already (:func:`kg.shards.read_manifest`)."""
     started = time.monotonic()
-    root = Path(folder)
-    manifest = read_manifest(root)
+    root = open_folder(folder)
+    manifest = manifest or read_manifest(root)
     report = BuildReport()
     try:
         with store.replacement() if replace else contextlib.nullcontext(store) as target:
@@ -63,9 +72,15 @@ class ShardLoader:
     """
 
     def __init__(
-        self, store: KgStore, root: Path, report: BuildReport, *, batch_size: int = 256, shared: bool = True
+        self,
+        store: KgStore,
+        root: str | Path | ShardFolder,
+        report: BuildReport,
+        *,
+        batch_size: int = 256,
+        shared: bool = True,
     ) -> None:
-        self.store, self.root, self.report, self.batch_size = store, root, report, batch_size
+        self.store, self.root, self.report, self.batch_size = store, open_folder(root), report, batch_size
         self.shared = shared
         # graph -> (content hash, run), and for the items of this load where they were read
         self.known: dict[str, tuple[Any, ...]] = dict(store.fingerprints())
@@ -80,11 +95,15 @@ class ShardLoader:
 
     def _load_shared(self) -> None:
         """The shards' shared graphs, once (``kg build --scheduler`` writes them before any partition)."""
-        if not self.shared or not (self.root / SHARED).exists():
+        if not self.shared or not self.root.exists(SHARED):
             return
         self.shared = False
         graphs: dict[str, list[Quad]] = defaultdict(list)
-        for quad in parse(gzip.decompress((self.root / SHARED).read_bytes()), format=RdfFormat.N_QUADS):
+        try:
+            data = gzip.decompress(self.root.read(SHARED))
+        except (OSError, EOFError) as exc:
+            raise KgError(f"{self.root.shown(SHARED)}: unreadable ({exc}); build the shards again") from None
+        for quad in parse(data, format=RdfFormat.N_QUADS):
             graphs[quad.graph_name.value].append(quad)
         changed = {n: quads for n, quads in graphs.items() if self.known.get(n, ("", ""))[0] != graph_hash(quads)}
         if changed:

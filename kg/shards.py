@@ -1,8 +1,9 @@
 """Shards: what ``kg build --scheduler`` writes and ``kg load`` (or any store's bulk loader) reads.
 
-A shards folder holds, per partition of the sources (a file, or a byte range of a large JSON
-Lines file), three files, each written under a temporary name and renamed into place, so a
-retried task replaces its partition's files and never adds to them:
+A shards folder (a local path, or any fsspec URL: :mod:`kg.shardfs`) holds, per partition of the
+sources (a file, or a byte range of a large JSON Lines file), three files, each written whole
+(under a temporary name renamed into place, or in one put on an object store), so a retried
+task replaces its partition's files and never adds to them:
 
 - ``pNNNNN.nq.gz``: the partition's item graphs as N-Quads, gzipped (no timestamp: the same
   items give the same bytes), one item after the other in input order;
@@ -39,11 +40,11 @@ from typing import Any
 
 from kg import namespaces as ns
 from kg.errors import KgError
+from kg.shardfs import ShardFolder, open_folder
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream
 from kg.sources.decode import text_lines
-from kg.whole import whole
 
-__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_atomic", "write_partition"]
+__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_partition"]
 
 FORMAT = 1  # bump when the files change meaning
 MANIFEST = "manifest.json"
@@ -92,28 +93,21 @@ class Partition:
             yield record
 
 
-def write_atomic(path: Path, data: bytes) -> str:
-    """Write ``data`` to ``path`` through a temporary file in its folder renamed over it; returns
-    its SHA-256. A retried task's rename replaces the first attempt's file."""
-    with whole(path) as partial:
-        partial.write_bytes(data)
-    return hashlib.sha256(data).hexdigest()
-
-
 def gzipped(data: bytes) -> bytes:
     """``data`` gzipped without a timestamp, so that the same data gives the same file."""
     return gzip.compress(data, compresslevel=5, mtime=0)
 
 
 def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM_CHARS) -> dict[str, Any]:
-    """Extract ``part`` and write its shard into ``folder``; returns what ``pNNNNN.json`` holds.
+    """Extract ``part`` and write its shard into ``folder`` (a path or a URL); returns what
+    ``pNNNNN.json`` holds.
 
     Runs in a Dask worker (or anywhere): it reads the partition's file itself.
     """
     from kg.extracting import graph_of
     from kg.rdf import rules_hash, run_iri
 
-    root = Path(folder)
+    root = open_folder(folder)
     items: list[dict[str, Any]] = []
     rejects: list[list[Any]] = []
     notices: list[list[Any]] = []
@@ -129,8 +123,8 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
             items.append({"graph": graph, "hash": record.content_hash(), "line": record.line, "bytes": len(data)})
             items[-1]["quads"] = count
     data = b"".join(chunks)
-    quads_hash = write_atomic(root / f"{part.id}.nq.gz", gzipped(data))
-    events_hash = write_atomic(root / f"{part.id}.parquet", _parquet(_event_rows(data, items)))
+    quads_hash = root.write(f"{part.id}.nq.gz", gzipped(data))
+    events_hash = root.write(f"{part.id}.parquet", _parquet(_event_rows(data, items)))
     meta = {
         "format": FORMAT,
         "partition": asdict(part),
@@ -144,7 +138,7 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
         "notices": notices,
         "items": items,
     }
-    write_atomic(root / f"{part.id}.json", json.dumps(meta).encode())
+    root.write(f"{part.id}.json", json.dumps(meta).encode())
     return meta
 
 
@@ -256,22 +250,24 @@ def _parquet(columns: dict[str, list[Any]]) -> bytes:
 # -- reading --
 
 
-def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a shards folder, checked to be complete: every planned partition's
-    ``pNNNNN.json`` present and from the manifest's extractor. Adds ``"metas"``, those files' contents."""
-    root = Path(folder)
+def read_manifest(folder: str | Path | ShardFolder) -> dict[str, Any]:
+    """The manifest of a shards folder (a path or a URL), checked to be complete: every planned
+    partition's ``pNNNNN.json`` present and from the manifest's extractor. Adds ``"metas"``, those
+    files' contents."""
+    root = open_folder(folder)
     try:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(root.read(MANIFEST).decode("utf-8"))
     except FileNotFoundError:
         raise KgError(f"{root}: no {MANIFEST}; not a shards folder (kg build --scheduler ... --shards DIR)") from None
     except (OSError, ValueError) as exc:
-        raise KgError(f"{root / MANIFEST}: unreadable ({exc}); build the shards again") from None
+        raise KgError(f"{root.shown(MANIFEST)}: unreadable ({exc}); build the shards again") from None
     if manifest.get("format") != FORMAT:
-        raise KgError(f"{root / MANIFEST}: shards format {manifest.get('format')}, this kg reads {FORMAT}; rebuild")
+        found = manifest.get("format")
+        raise KgError(f"{root.shown(MANIFEST)}: shards format {found}, this kg reads {FORMAT}; rebuild")
     metas: list[dict[str, Any]] = []
     missing: list[str] = []
     for planned in manifest["partitions"]:
-        meta = _partition_meta(root, planned["id"])
+        meta = partition_meta(root, planned["id"])
         if meta is None or meta["partition"] != planned or meta["rules_hash"] != manifest["rules_hash"]:
             missing.append(planned["id"])
         else:
@@ -286,20 +282,24 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _partition_meta(root: Path, pid: str) -> dict[str, Any] | None:
+def partition_meta(root: ShardFolder, pid: str) -> dict[str, Any] | None:
+    """The ``pNNNNN.json`` of partition ``pid``, if it is there, whole and of this format."""
     try:
-        meta = json.loads((root / f"{pid}.json").read_text(encoding="utf-8"))
+        meta = json.loads(root.read(f"{pid}.json").decode("utf-8"))
     except (OSError, ValueError):
         return None
     return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
 
 
-def partition_graphs(root: Path, meta: dict[str, Any]) -> Iterator[tuple[int, str, bytes]]:
+def partition_graphs(root: ShardFolder, meta: dict[str, Any]) -> Iterator[tuple[int, str, bytes]]:
     """``(ordinal, graph IRI, N-Quads)`` of each item of a partition, its file checked against its hash."""
     pid = meta["partition"]["id"]
-    raw = (root / f"{pid}.nq.gz").read_bytes()
+    try:
+        raw = root.read(f"{pid}.nq.gz")
+    except OSError as exc:
+        raise KgError(f"{root.shown(pid)}.nq.gz: unreadable ({exc}); build the shards again") from None
     if hashlib.sha256(raw).hexdigest() != meta["nquads_sha256"]:
-        raise KgError(f"{root / pid}.nq.gz: does not match its hash in {pid}.json; build the shards again")
+        raise KgError(f"{root.shown(pid)}.nq.gz: does not match its hash in {pid}.json; build the shards again")
     data = gzip.decompress(raw)
     offset = 0
     for ordinal, item in enumerate(meta["items"]):

@@ -6,7 +6,8 @@ paired by a merge on the event and the pairs grouped, so the work spreads over a
 partitions as the build made. Items read twice count once, in the version ``kg load`` keeps.
 Same nodes, edges and weights as :func:`kg.network.country_network` on the store the shards
 load into; edges carry ``weight``, ``first`` and ``last`` (the earliest and latest start date).
-Node labels come from the shards' reference graph.
+Node labels come from the shards' reference graph. The shards folder is a path or any fsspec
+URL (:mod:`kg.shardfs`); the Parquet files are read through its filesystem.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kg.errors import UsageError
 from kg.network.events import country_attrs, new_graph, node_attrs, organization_attrs
 from kg.network.filters import EventFilter
 from kg.network.table import COUNTRY_ROLES, ORGANIZATION_ROLES
+from kg.shardfs import ShardFolder, open_folder
 from kg.shards import SHARED, chosen_items, read_manifest
 from kg.store import KgStore
 
@@ -29,8 +31,11 @@ __all__ = ["shard_network"]
 _ROLES = {"countries": set(COUNTRY_ROLES.values()), "organizations": set(ORGANIZATION_ROLES.values())}
 
 
-def shard_network(folder: str | Path, kind: str = "countries", filters: EventFilter | None = None) -> nx.Graph:
-    """The ``countries`` or ``organizations`` co-participation network of the shards in ``folder``.
+def shard_network(
+    folder: str | Path | ShardFolder, kind: str = "countries", filters: EventFilter | None = None
+) -> nx.Graph:
+    """The ``countries`` or ``organizations`` co-participation network of the shards in ``folder``
+    (a path or a URL).
 
     Of the filters, the date range (``since``, ``until``) applies; the others need the store.
     """
@@ -42,14 +47,14 @@ def shard_network(folder: str | Path, kind: str = "countries", filters: EventFil
         raise UsageError(f"--shards builds the countries and organizations networks, not {kind}")
     if filters.themes or filters.gcm or filters.event_types or filters.regions:
         raise UsageError("with --shards, only --since and --until filter events; load the shards for the others")
-    root = Path(folder)
+    root = open_folder(folder)
     manifest = read_manifest(root)
     metas = manifest["metas"]
     chosen, _, _ = chosen_items(metas)
     keep: list[set[int]] = [set() for _ in metas]
     for position, ordinal in chosen.values():
         keep[position].add(ordinal)
-    jobs = [(str(root / f"{meta['partition']['id']}.parquet"), keep[i]) for i, meta in enumerate(metas)]
+    jobs = [(root.location, f"{meta['partition']['id']}.parquet", keep[i]) for i, meta in enumerate(metas)]
     if not jobs:
         links = dd.from_pandas(_empty(), npartitions=1)
     else:
@@ -84,13 +89,15 @@ def _empty() -> Any:
     return pd.DataFrame({name: pd.Series(dtype="string") for name in ("event", "actor", "date")})
 
 
-def _links(job: tuple[str, set[int]], roles: set[str], filters: EventFilter) -> Any:
+def _links(job: tuple[str, str, set[int]], roles: set[str], filters: EventFilter) -> Any:
     """One partition's (event, actor, date) rows in the roles asked for, of the items kept."""
     import pandas as pd
     import pyarrow.parquet as pq
 
-    path, ordinals = job
-    frame = pq.read_table(path, columns=["event", "ordinal", "date", "actor", "role"]).to_pandas()
+    location, name, ordinals = job
+    folder = open_folder(location)  # a URL's filesystem is made once per process and reused
+    columns = ["event", "ordinal", "date", "actor", "role"]
+    frame = pq.read_table(folder.file(name), columns=columns, filesystem=folder.fs).to_pandas()
     frame = frame[frame["ordinal"].isin(ordinals) & frame["role"].isin(roles)]
     if filters.has_dates:
         verdicts = {d: filters.accepts_date(d) for d in frame["date"].dropna().unique()}
@@ -100,11 +107,11 @@ def _links(job: tuple[str, set[int]], roles: set[str], filters: EventFilter) -> 
     return frame[["event", "actor", "date"]].astype("string").reset_index(drop=True)
 
 
-def _actor_attrs(root: Path, kind: str) -> dict[str, dict[str, object]]:
+def _actor_attrs(root: ShardFolder, kind: str) -> dict[str, dict[str, object]]:
     """Labels (and ISO codes, acronyms) of the actors, from the shards' reference graph."""
     from pyoxigraph import RdfFormat
 
     store = KgStore.memory()
-    if (root / SHARED).exists():
-        store.store.load(gzip.decompress((root / SHARED).read_bytes()), format=RdfFormat.N_QUADS)
+    if root.exists(SHARED):
+        store.store.load(gzip.decompress(root.read(SHARED)), format=RdfFormat.N_QUADS)
     return country_attrs(store) if kind == "countries" else organization_attrs(store)
