@@ -60,8 +60,9 @@ from kg.sources import MAX_ITEM_CHARS
 @click.option(
     "--shards",
     "shards_dir",
-    type=click.Path(file_okay=False),
-    help="With --scheduler: the shards folder [default: STORE.shards beside a store folder, else .kg/shards].",
+    metavar="DIR|URL",
+    help="With --scheduler: the shards folder, a path or an fsspec URL the workers reach (s3://… with s3fs "
+    "installed) [default: STORE.shards beside a store folder, else .kg/shards].",
 )
 @click.option("--no-load", is_flag=True, help="With --scheduler: stop after writing the shards (kg load reads them).")
 @click.option(
@@ -238,6 +239,7 @@ def _build_on_cluster(
 ) -> None:
     """``kg build --scheduler``: shards on the cluster, then (unless --no-load) ``kg load``."""
     from kg.cluster import build_shards
+    from kg.shardfs import open_folder
     from kg.sources import InputFormat
 
     if strict:
@@ -245,6 +247,9 @@ def _build_on_cluster(
     if not (scheduler == "local" or scheduler.startswith(("tcp://", "tls://"))):
         raise UsageError(f"--scheduler {scheduler}: give 'local' or the scheduler's address, tcp://HOST:8786")
     folder = shards_dir or _default_shards(store_location)
+    # a filesystem not installed or a folder that cannot be made: one line, before the cluster
+    # starts and before the store is opened
+    open_folder(folder).make()
 
     def progress(done: int, total: int) -> None:
         if not quiet:
@@ -298,7 +303,7 @@ def _build_and_load(
         loaded = BuildReport()
         # a build stopped half-way discards the side store: the store stays as it was
         with store.replacement() as target:
-            with ShardLoader(target, Path(folder), loaded) as loader:
+            with ShardLoader(target, folder, loaded) as loader:
                 report = shards(loader.add)
                 if loader.partitions != report.partitions:  # build_shards hands every partition over
                     raise KgError(f"{folder}: {loader.partitions:,} of {report.partitions:,} partitions were loaded")
@@ -311,17 +316,23 @@ def _build_and_load(
 
 def _load(folder: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
     from kg.load import load_shards
+    from kg.shardfs import open_folder
+    from kg.shards import read_manifest
     from kg.store import open_for_writing
 
+    # shards that cannot be read (a filesystem not installed, a folder unreachable or incomplete)
+    # are refused before the store is opened
+    shards = open_folder(folder)
+    manifest = read_manifest(shards)
     with open_for_writing(store_location) as store:
         if remote_timeout and hasattr(store, "timeout"):
             store.timeout = remote_timeout
-        report = load_shards(folder, store, replace=replace)
+        report = load_shards(shards, store, replace=replace, manifest=manifest)
         click.echo(report.summary(store))
 
 
 @click.command()
-@click.argument("shards", type=click.Path(file_okay=False))
+@click.argument("shards", metavar="SHARDS")
 @store_option
 @click.option(
     "--replace", is_flag=True, help="Load into a new store, swapped in for the old when complete (as kg build)."
@@ -334,8 +345,9 @@ def _load(folder: str, store_location: str, replace: bool, remote_timeout: float
 )
 @handle_errors
 def load(shards: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
-    """Load the SHARDS folder written by `kg build --scheduler` into the store (a folder, or a
-    SPARQL server through the Graph Store Protocol).
+    """Load the SHARDS folder written by `kg build --scheduler` (a path, or an fsspec URL:
+    s3://… with s3fs installed) into the store (a folder, or a SPARQL server through the Graph
+    Store Protocol).
 
     \b
     Incremental: items the store holds in the same version (content hash, extractor) are
@@ -344,5 +356,6 @@ def load(shards: str, store_location: str, replace: bool, remote_timeout: float 
     Examples:
       kg load .kg/store.shards
       kg load /shared/shards --store http://localhost:7878
+      kg load s3://bucket/shards
     """
     _load(shards, store_location, replace, remote_timeout)

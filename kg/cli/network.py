@@ -46,9 +46,9 @@ from kg.store import open_store
 @click.option(
     "--shards",
     "shards_dir",
-    type=click.Path(file_okay=False),
-    help="Read the Parquet event tables of a shards folder (kg build --scheduler) with Dask instead of the "
-    "store; every report counts, as with --reports (events are grouped only in a store).",
+    metavar="DIR|URL",
+    help="Read the Parquet event tables of a shards folder (kg build --scheduler; a path or an fsspec URL) "
+    "with Dask instead of the store; every report counts, as with --reports (events are grouped only in a store).",
 )
 @handle_errors
 def network(
