@@ -85,6 +85,31 @@ def test_dask_build_then_load_exports_the_bytes_of_a_one_worker_build(cluster: s
     assert export_nquads(runner, str(tmp_path / "dask")) == export_nquads(runner, str(tmp_path / "one"))
 
 
+def test_shards_at_a_file_url_are_the_bytes_of_shards_at_a_path(cluster: str, corpus: Path, tmp_path: Path) -> None:
+    """The workers (other processes) write to the URL through fsspec; kg load and kg network read it."""
+    runner = CliRunner()
+    url = (tmp_path / "at-url").as_uri()
+    at_url = invoke(
+        runner, "build", corpus, "--scheduler", cluster, "--shards", url, "--store", tmp_path / "dask",
+        "--partition-bytes", "30000", "-q",
+    )  # fmt: skip
+    at_path = invoke(
+        runner, "build", corpus, "--scheduler", cluster, "--shards", tmp_path / "at-path", "--no-load",
+        "--partition-bytes", "30000", "-q",
+    )  # fmt: skip
+    assert at_url.exit_code == at_path.exit_code == 1  # the bad line
+    assert f"shards          {url}" in at_url.stdout and "loaded          160" in at_url.stdout
+    written = {p.name: p.read_bytes() for p in (tmp_path / "at-url").iterdir()}
+    assert written == {p.name: p.read_bytes() for p in (tmp_path / "at-path").iterdir()}  # and no temporaries
+    assert len(written) > 10
+    invoke(runner, "load", tmp_path / "at-path", "--store", tmp_path / "path")
+    assert export_nquads(runner, str(tmp_path / "dask")) == export_nquads(runner, str(tmp_path / "path"))
+    loaded = invoke(runner, "load", url, "--store", tmp_path / "dask")
+    assert loaded.exit_code == 0 and "unchanged       160" in loaded.stdout
+    network, expected = (invoke(runner, "network", "--shards", at) for at in (url, tmp_path / "at-path"))
+    assert network.exit_code == 0 and network.stdout == expected.stdout
+
+
 def test_the_sample_through_a_local_cluster_then_load_is_the_sample_build(runner, tmp_path: Path, sample_store: str):
     built = invoke(runner, "build", SAMPLE, "--scheduler", "local", "--workers", "2", "--store", tmp_path / "s", "-q")
     assert built.exit_code == 0, built.output
