@@ -53,6 +53,7 @@ class ShardFolder:
         text = str(location)
         self.fs: Any = None  # the fsspec filesystem of a URL; None for a plain path
         self.local: Path | None = None
+        self.renames = False  # a URL's filesystem moves a file by one rename (RENAMING)
         if "://" not in text:
             self.local = Path(text)
             self.location = self.path = str(self.local)
@@ -106,14 +107,7 @@ class ShardFolder:
                 with whole(self.local / name) as partial:
                     partial.write_bytes(data)
             elif self.renames:
-                partial = f"{self.path}/.{name}.{uuid.uuid4().hex}.tmp"
-                try:
-                    self.fs.pipe_file(partial, data)
-                    self.fs.mv(partial, self.file(name))
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        self.fs.rm_file(partial)
-                    raise
+                self._write_renamed(name, data)
             else:
                 self.fs.pipe_file(self.file(name), data)
         except Exception as exc:
@@ -122,6 +116,17 @@ class ShardFolder:
                 "from here and from every Dask worker"
             ) from None
         return hashlib.sha256(data).hexdigest()
+
+    def _write_renamed(self, name: str, data: bytes) -> None:
+        """A temporary file of its own in the folder, moved over ``name`` (removed if that fails)."""
+        temporary = f"{self.path}/.{name}.{uuid.uuid4().hex}.tmp"
+        try:
+            self.fs.pipe_file(temporary, data)
+            self.fs.mv(temporary, self.file(name))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.fs.rm_file(temporary)
+            raise
 
     def read(self, name: str) -> bytes:
         """The bytes of the file ``name``; :class:`FileNotFoundError` when it is not there, and
