@@ -90,14 +90,21 @@ class ShardFolder:
         return str(self.local.resolve()) if self.local else self.location
 
     def make(self) -> None:
-        """Create the folder (and its parents) if it is not there."""
+        """Create the folder (and its parents) if it is not there.
+
+        On a path or a filesystem that renames, a folder that cannot be made is a :class:`KgError`.
+        Elsewhere this is fsspec's ``makedirs``, tried only: an object store has no folders (a
+        put makes the key's prefix), and whether it can be written is for the first write to
+        say (S3 and GCS create a missing bucket here, where the credentials allow it).
+        """
         try:
             if self.local:
                 self.local.mkdir(parents=True, exist_ok=True)
             else:
                 self.fs.makedirs(self.path, exist_ok=True)
         except Exception as exc:
-            raise KgError(f"{self.location}: cannot make the shards folder ({_reason(exc)})") from None
+            if self.local or self.renames:
+                raise KgError(f"{self.location}: cannot make the shards folder ({_reason(exc)})") from None
 
     def write(self, name: str, data: bytes) -> str:
         """Write ``data`` whole as the file ``name`` (see the module's docstring for how); returns
