@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import fsspec
+import fsspec.implementations.memory
 import pytest
 
 from bench.corpus import write
@@ -110,6 +111,19 @@ def test_a_filesystem_not_installed_names_the_url_and_the_package(monkeypatch, t
     if importlib.util.find_spec("s3fs") is None:
         s3 = invoke(runner, "load", "s3://bucket/shards", "--store", tmp_path / "store")
         assert s3.exit_code == 1 and "kg: error: s3://bucket/shards: Install s3fs" in s3.stderr
+
+
+def test_an_unwritable_object_store_is_one_line_at_the_manifest_before_any_extraction(
+    monkeypatch, tmp_path, runner, memory_url
+) -> None:
+    def refused(self, path, value, **kwargs):  # as S3 answers a put without the right to write
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(fsspec.implementations.memory.MemoryFileSystem, "pipe_file", refused)
+    result = invoke(runner, "build", SAMPLE, "--scheduler", "local", "--shards", memory_url, "--store", tmp_path / "s")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"kg: error: {memory_url}/manifest.json: cannot write (Permission denied); ")
+    assert export_nquads(runner, str(tmp_path / "s")) == b""  # a new store, left empty
 
 
 @pytest.mark.slow
