@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import extract
+from kg.extract import LOWER_CASE_PASS, extract
 from kg.extract.dates import find_dates
 from kg.extract.score import evaluate_gold
 from kg.sources import NewsItem
@@ -145,14 +145,16 @@ def test_dateline_is_the_event_location():
     ],
 )
 def test_date_expressions(text, expected):
-    got = [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates(text, PUB)]
+    got = [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates(text, PUB, LOWER_CASE_PASS)]
     assert got == expected
 
 
 def test_missing_year_across_the_new_year():
-    got = find_dates("the meeting on 28 December", date(2020, 1, 5))
+    got = find_dates("the meeting on 28 December", date(2020, 1, 5), LOWER_CASE_PASS)
     assert [d.start for d in got] == [date(2019, 12, 28)]
-    assert [d.start for d in find_dates("the meeting on 3 January", date(2020, 1, 5))] == [date(2020, 1, 3)]
+    assert [d.start for d in find_dates("the meeting on 3 January", date(2020, 1, 5), LOWER_CASE_PASS)] == [
+        date(2020, 1, 3)
+    ]
 
 
 def test_two_dated_meetings_are_two_events():

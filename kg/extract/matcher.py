@@ -10,10 +10,6 @@ number; matches that start or end inside a word are dropped. Whitespace characte
 >>> [(s, e, v) for s, e, v in longest_first(m.find("in mexico city"))]
 [(3, 14, 2)]
 
-Rule families that look phrases up in the lower-cased text (cue schemes, date words, count
-words) share one automaton and one pass per item: each registers its table with
-:func:`share_lower_case` and reads its hits from :func:`lower_case_hits`.
-
 The module also holds helpers that keep the per-item regular expressions cheap:
 :func:`word_alternation` writes a word list as a trie, :func:`folded` gives the lower-cased
 text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones, and
@@ -26,9 +22,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import ahocorasick
 
@@ -39,11 +35,8 @@ __all__ = [
     "folded",
     "is_word",
     "longest_first",
-    "lower_case",
-    "lower_case_hits",
     "matches_from",
     "may_contain",
-    "share_lower_case",
     "spaces_to_blanks",
     "whole_words",
     "word_alternation",
@@ -288,51 +281,6 @@ def whole_words(text: str, hits: Iterable[tuple[int, int, V]]) -> list[tuple[int
         and (hit[1] == size or text[hit[1]] in _BREAKS or not _inside_word(text, hit[1]))
     ]
     found.sort()  # no two hits of one table share (start, end), so values are never compared
-    return found
-
-
-# -- one pass over the lower-cased text for several rule families --
-#
-# Every automaton pass over an item's text costs some 10 µs however few phrases it holds. The cue
-# schemes, the date words and the count words are all looked up in the lower-cased text, so their
-# tables share one automaton and one pass (lower_case_hits), and each family reads its own table.
-
-_SHARED: dict[str, Callable[[], Mapping[str, Any]]] = {}
-
-
-def share_lower_case(name: str, phrases: Callable[[], Mapping[str, Any]]) -> None:
-    """Look up the table ``phrases()`` returns (lower-cased phrases, whitespace as plain spaces ->
-    values) in the shared pass of :func:`lower_case_hits`, under ``name``. The table is read when the
-    shared automaton is first needed (and again if another table is shared later)."""
-    _SHARED[name] = phrases
-    _shared_matcher.cache_clear()
-    lower_case_hits.cache_clear()
-
-
-@functools.cache
-def _shared_matcher() -> PhraseMatcher[tuple[tuple[str, Any], ...]]:
-    joint: dict[str, list[tuple[str, Any]]] = {}
-    for name, phrases in _SHARED.items():
-        for phrase, value in phrases().items():
-            joint.setdefault(phrase, []).append((name, value))
-    return PhraseMatcher({phrase: tuple(entries) for phrase, entries in joint.items()})
-
-
-@functools.lru_cache(maxsize=16)
-def lower_case(text: str) -> str:
-    """``text`` with plain spaces for whitespace, lower-cased: what the shared tables are looked up in
-    (cached: several rule families read the same item's)."""
-    return spaces_to_blanks(text).lower()
-
-
-@functools.lru_cache(maxsize=16)
-def lower_case_hits(text: str) -> dict[str, list[tuple[int, int, Any]]]:
-    """Table name -> ``(start, end, value)`` of every occurrence, whole word or not, of its phrases in
-    ``lower_case(text)`` (ordered by end; cached per text: do not change what it returns)."""
-    found: dict[str, list[tuple[int, int, Any]]] = {name: [] for name in _SHARED}
-    for start, end, entries in _shared_matcher().occurrences(lower_case(text)):
-        for name, value in entries:
-            found[name].append((start, end, value))
     return found
 
 
