@@ -46,11 +46,19 @@ def test_lower_keeps_character_classes(pattern: str) -> None:
 
 
 def test_breaks_are_neither_word_characters_nor_joiners() -> None:
-    assert not any(matcher.is_word(c) or c in matcher._JOINERS for c in matcher._BREAKS)
+    assert not any(matcher.is_word_char(c) or c in matcher._JOINERS for c in matcher._BREAKS)
 
 
-def test_is_word_is_backslash_w() -> None:
-    assert {c for c in _EVERY_CHAR if matcher.is_word(c)} == set(re.findall(r"\w", _EVERY_CHAR))
+def test_is_word_char_is_backslash_w() -> None:
+    assert {c for c in _EVERY_CHAR if matcher.is_word_char(c)} == set(re.findall(r"\w", _EVERY_CHAR))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ9_ é-.’'\n\u0130\u00b2", max_size=12))
+def test_word_starts_and_ends_as_re_reads_them(text: str) -> None:
+    for i in range(len(text) + 1):
+        assert matcher.word_starts_at(text, i) == bool(re.compile(r"(?<!\w)").match(text, i))
+        assert matcher.word_ends_at(text, i) == bool(re.compile(r"(?!\w)").match(text, i))
 
 
 def test_ascii_other_spaces() -> None:
@@ -344,7 +352,7 @@ def test_phrase_matcher(phrases: list[str], text: str) -> None:
     m = matcher.PhraseMatcher({p: p for p in phrases})
     plain = _plain_occurrences(text, phrases)
     assert sorted(m.occurrences(text)) == plain
-    whole = [(s, e, v) for s, e, v in plain if not matcher._inside_word(text, s) and not matcher._inside_word(text, e)]
+    whole = [(s, e, v) for s, e, v in plain if not matcher.inside_token(text, s) and not matcher.inside_token(text, e)]
     assert list(m.find(text)) == whole
     assert m.longest(text) == list(matcher.longest_first(whole))
 

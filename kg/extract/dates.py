@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kg.extract.lowercase import LowerCasePass
-from kg.extract.matcher import digit_runs, folded, is_word, matches_from, word_alternation
+from kg.extract.matcher import digit_runs, folded, matches_from, word_alternation, word_ends_at, word_starts_at
 from kg.sources.dates import MONTHS
 
 __all__ = ["DateSpan", "date_word_table", "find_dates"]
@@ -257,8 +257,8 @@ def _month_starts_and_keywords(text: str, shared: LowerCasePass) -> tuple[list[i
                 # run the year rule where the plain lookup ("en 2" in the text) would not
                 if lowered[start:end] in _KEYWORD_WORDS:
                     keywords.add(tag)
-            elif (not start or not is_word(lowered[start - 1])) and (end == len(lowered) or not is_word(lowered[end])):
-                starts.add(start)  # a whole word
+            elif word_starts_at(lowered, start) and word_ends_at(lowered, end):
+                starts.add(start)  # a word as \b reads it, as in _MONTH_AT
     return sorted(starts), keywords
 
 
@@ -268,7 +268,7 @@ def _day_starts(text: str, end: int) -> list[int]:
     return [
         start
         for start, stop in digit_runs(text)
-        if start < end and min(stop, end) - start < 3 and (not start or not is_word(text[start - 1]))
+        if start < end and min(stop, end) - start < 3 and word_starts_at(text, start)
     ]
 
 
@@ -293,7 +293,7 @@ def _year_spaces(text: str) -> list[int]:
         and start
         and text[start - 1].isspace()
         and text.startswith(("19", "20"), start)
-        and (stop == len(text) or not is_word(text[stop]))
+        and word_ends_at(text, stop)
     ]
 
 

@@ -9,7 +9,7 @@ import re
 from typing import NamedTuple
 
 from kg.extract.lowercase import LowerCasePass
-from kg.extract.matcher import digit_runs, folded, is_word, word_alternation
+from kg.extract.matcher import digit_runs, folded, is_word_char, word_alternation, word_ends_at
 from kg.extract.model import Mention
 from kg.extract.numbers import NUMBER, UNITS_EN, WORD_NUMBERS, number_value
 from kg.sources.dates import MONTHS
@@ -234,11 +234,8 @@ def _number_starts(text: str, shared: LowerCasePass) -> list[int]:
     if lowered is None:
         starts.update(m.start() for m in _NUMBER_WORD_START.finditer(text))
     else:
-        size = len(lowered)
-        starts.update(
-            start for start, end, _ in shared.hits(text, number_word_table) if end == size or not is_word(lowered[end])
-        )
-    return sorted(p for p in starts if not p or (not is_word(text[p - 1]) and text[p - 1] not in ".,"))
+        starts.update(start for start, end, _ in shared.hits(text, number_word_table) if word_ends_at(lowered, end))
+    return sorted(p for p in starts if not p or (not is_word_char(text[p - 1]) and text[p - 1] not in ".,"))
 
 
 _NUMBER_WORD_START = re.compile(rf"(?<![\w.,]){word_alternation(WORD_NUMBERS)}\b", re.I)
@@ -363,12 +360,9 @@ def _quantity_starts(text: str, shared: LowerCasePass) -> list[int]:
     lowered = folded(text)
     if lowered is None:
         return [m.start() for m in _QUANTITY_START.finditer(text)]
-    size = len(lowered)
     starts = {start for start, _ in digit_runs(text)}
-    starts.update(
-        start for start, end, _ in shared.hits(text, count_word_table) if end == size or not is_word(lowered[end])
-    )
-    return sorted(p for p in starts if not p or (not is_word(lowered[p - 1]) and lowered[p - 1] not in ".,"))
+    starts.update(start for start, end, _ in shared.hits(text, count_word_table) if word_ends_at(lowered, end))
+    return sorted(p for p in starts if not p or (not is_word_char(lowered[p - 1]) and lowered[p - 1] not in ".,"))
 
 
 def quantity_matches(text: str, shared: LowerCasePass) -> list[re.Match[str]]:

@@ -14,7 +14,6 @@ in the one pass over the lower-cased text that the date and count words share
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,23 +24,14 @@ from kg.extract.matcher import PhraseMatcher, whole_words
 from kg.namespaces import SCHEMES, SKOS
 from kg.reference import ONTOLOGY_DIR
 
-__all__ = ["CueSet", "Hit", "cue_table", "cues", "find_cues", "words"]
+__all__ = ["CueSet", "Hit", "cue_table", "cues", "find_cues"]
 
 _LABELS = {SKOS["prefLabel"], SKOS["altLabel"], SKOS["hiddenLabel"]}
-
-
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 class Hit(NamedTuple):
     start: int
     end: int
-
-
-@functools.lru_cache(maxsize=16)
-def words(text: str) -> list[tuple[int, int, str]]:
-    """Lower-cased word tokens with their offsets (hyphenated compounds stay one token)."""
-    return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
 
 
 @dataclass(frozen=True)
