@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import (
-    handle_errors,
     store_option,
 )
 from kg.serve.limits import ServeLimits
@@ -110,7 +109,6 @@ _DEFAULT = ServeLimits()
     help="Drop a client that reads nothing of its answer for SECONDS.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No request log.")
-@handle_errors
 def serve(
     store_location: str,
     host: str,
