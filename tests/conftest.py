@@ -1,11 +1,13 @@
-"""What the tests share: the stores and runners every module uses, one harness for the programs a
-test starts (``kg`` commands, ``kg serve``, ``oxigraph serve``, Dask's scheduler and workers:
-:class:`Process`, :func:`wait_until`), the named queries' shared cases, a local web site, and the
-``slow`` marker of the end-to-end modules. Test modules import from here, never from each other.
+"""What the tests share: the stores and runners every module uses, the import graph of ``kg``, one
+harness for the programs a test starts (``kg`` commands, ``kg serve``, ``oxigraph serve``, Dask's
+scheduler and workers: :class:`Process`, :func:`wait_until`), the named queries' shared cases, a
+local web site, and the ``slow`` marker of the end-to-end modules. Test modules import from here,
+never from each other.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import csv
 import io
@@ -25,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import RdfFormat
@@ -110,6 +113,59 @@ def disk_store(tmp_path_factory: pytest.TempPathFactory, name: str, trig: Path) 
         store.store.load(path=str(trig), format=RdfFormat.TRIG)
         write_summaries(store)
     return str(path)
+
+
+# -- the modules of kg and their imports, read from the source --
+
+
+def kg_modules(root: Path = ROOT) -> dict[str, Path]:
+    """Module name -> file, for every module of ``root/kg``."""
+    found = {}
+    for path in sorted((root / "kg").rglob("*.py")):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The ``kg`` modules that ``name`` imports, wherever the import stands (a function-level
+    import is a dependency too); imports under ``if TYPE_CHECKING:`` are only for type checkers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    targets: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            wanted = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            # "from kg import namespaces" imports the module kg.namespaces, not the package's code
+            wanted = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+        else:
+            continue
+        for target in wanted:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target.startswith("kg") and target != name:
+                targets.add(target)
+    return targets
+
+
+def import_graph(root: Path = ROOT) -> nx.DiGraph:
+    """The modules of ``root/kg``, an edge from each to every ``kg`` module it imports."""
+    modules = kg_modules(root)
+    graph = nx.DiGraph()
+    for name, path in modules.items():
+        graph.add_node(name)
+        graph.add_edges_from((name, target) for target in _imports(name, path, modules))
+    return graph
 
 
 # -- processes: one harness for every program a test starts --
