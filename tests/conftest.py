@@ -332,6 +332,15 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
     "provenance": {"entity": "HND"},
 }
 NAMES = [q.name for q in catalogue()]
+# A value for every required parameter, for running each named query on the sample build.
+SAMPLE_PARAMS = {
+    "country": "GTM",
+    "theme": "smuggling",
+    "objective": "9",
+    "org": "iom",
+    "entity": "GTM",
+    "region": "013",
+}
 
 
 def csv_rows(data: bytes | str) -> list[list[str]]:

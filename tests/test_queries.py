@@ -44,6 +44,7 @@ from .conftest import (
     GOLDEN_PARAMS,
     NAMES,
     ROOT,
+    SAMPLE_PARAMS,
     csv_rows,
     disk_store,
     invoke,
@@ -542,16 +543,6 @@ def test_sparql_timeout_lets_a_quick_query_through(runner, analyst_path):
 
 
 # -- the real sample build --
-
-
-SAMPLE_PARAMS = {
-    "country": "GTM",
-    "theme": "smuggling",
-    "objective": "9",
-    "org": "iom",
-    "entity": "GTM",
-    "region": "013",
-}
 
 
 def sort_key(term):

@@ -23,7 +23,7 @@ from kg.errors import KgError
 from kg.store import KgStore, open_store
 from kg.store.remote import Layout, RemoteStore
 
-from .conftest import FIXTURES, GOLDEN_PARAMS, SAMPLE, free_port, invoke, run_kg, write_corpus
+from .conftest import FIXTURES, GOLDEN_PARAMS, SAMPLE, SAMPLE_PARAMS, free_port, invoke, run_kg, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -55,16 +55,6 @@ def test_build_into_a_server_then_query_then_rebuild_idempotent(runner, sample_s
     forced = invoke(runner, "build", SAMPLE, "--store", sample_server, "-q", "--replace")
     assert forced.exit_code == 0 and "loaded          10" in forced.output
     assert open_store(sample_server).triple_count() == count
-
-
-SAMPLE_PARAMS = {
-    "country": "GTM",
-    "theme": "smuggling",
-    "objective": "9",
-    "org": "iom",
-    "entity": "GTM",
-    "region": "013",
-}
 
 
 def test_every_named_query_gives_the_same_rows_as_the_embedded_store(runner, sample_server, sample_store):
