@@ -51,7 +51,6 @@ class BuildReport:
     rejected: int = 0
     quads_written: int = 0
     items_written: int = 0  # item graphs the store took
-    shared_graphs_loaded: int = 0
     same_stories: int = 0  # pairs of near-duplicate items in the store
     canonical_events: int = 0  # events reported by two or more items
     link_seconds: float = 0.0
@@ -217,7 +216,6 @@ def _build_into(
         }
         if changed:
             store.replace_graphs(changed)
-        report.shared_graphs_loaded = len(changed)
     run = run_iri()
 
     # graph -> (content hash, run), and for the items of this build where they were read

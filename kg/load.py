@@ -108,7 +108,6 @@ class ShardLoader:
         changed = {n: quads for n, quads in graphs.items() if self.known.get(n, ("", ""))[0] != graph_hash(quads)}
         if changed:
             self.store.replace_graphs(changed)
-        self.report.shared_graphs_loaded = len(changed)
 
     def add(self, meta: dict[str, Any]) -> None:
         """Write the items of one partition (its ``pNNNNN.json``) that the store lacks."""

@@ -145,7 +145,7 @@ def watched(sample_store: str, tmp_path_factory: pytest.TempPathFactory, listene
     limits = ["--timeout", "2", "--memory", "256", "--concurrency", "2"]
     clients = ["--read-timeout", "2", "--write-timeout", "2", "--max-connections", "300", "--max-bytes", "200000"]
     with running_server(store, *limits, *clients) as server:
-        watch = Watch(server.process.pid)
+        watch = Watch(server.pid)
         yield server
         peak = watch.stop()
         alive(server)
@@ -250,7 +250,7 @@ def roomy(sample_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     store = tmp_path_factory.mktemp("bombs") / "store"
     shutil.copytree(sample_store, store)
     with running_server(store, "--timeout", "120", "--memory", "256", "--concurrency", "1") as server:
-        watch = Watch(server.process.pid)
+        watch = Watch(server.pid)
         yield server
         peak = watch.stop()
         alive(server)

@@ -7,7 +7,7 @@ from pyoxigraph import Dataset, RdfFormat, parse
 
 from kg.cli import cli
 
-from .conftest import invoke
+from .conftest import invoke, run_kg
 
 
 def all_commands():
@@ -91,23 +91,16 @@ def test_stats_counts_items(runner, sample_store):
 # -- kg sparql protected like the server (issue 16: exit 139 on 3,000 nested braces) --
 
 
-def _kg(*args: str, timeout: float = 120):
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True, timeout=timeout)
-
-
 def test_sparql_refuses_deep_nesting_with_exit_2_instead_of_crashing(sample_store):
     deep = "SELECT * WHERE " + "{ " * 3000 + "?s ?p ?o" + " }" * 3000
-    run = _kg("sparql", deep, "--store", sample_store)
+    run = run_kg("sparql", deep, "--store", sample_store)
     assert run.returncode == 2, run.stderr
     assert run.stderr.count("\n") == 1 and "3,000 levels deep" in run.stderr
 
 
 def test_sparql_stops_a_runaway_at_its_timeout(sample_store):
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-    run = _kg("sparql", runaway, "--store", sample_store, "--timeout", "1")
+    run = run_kg("sparql", runaway, "--store", sample_store, "--timeout", "1")
     assert run.returncode == 1
     assert "did not finish within 1 s" in run.stderr and "Traceback" not in run.stderr
 
@@ -115,6 +108,6 @@ def test_sparql_stops_a_runaway_at_its_timeout(sample_store):
 def test_sparql_stops_a_memory_bomb_at_its_budget(sample_store):
     doublings = "".join(f"BIND(CONCAT(?a{i}, ?a{i}) AS ?a{i + 1}) " for i in range(30))
     bomb = f'SELECT (STRLEN(?a30) AS ?n) WHERE {{ BIND("xxxxxxxxxxxxxxxx" AS ?a0) {doublings}}}'
-    run = _kg("sparql", bomb, "--store", sample_store, "--memory", "200", "--timeout", "60")
+    run = run_kg("sparql", bomb, "--store", sample_store, "--memory", "200", "--timeout", "60")
     assert run.returncode == 1
     assert "more than 200 MB" in run.stderr and "Traceback" not in run.stderr

@@ -18,8 +18,7 @@ from click.testing import CliRunner
 from bench.corpus import write
 from kg.cluster import build_shards, plan
 from kg.shards import Partition, write_partition
-from tests.conftest import SAMPLE, invoke
-from tests.test_remote import start_server  # noqa: F401 (a fixture)
+from tests.conftest import SAMPLE, export_nquads, invoke
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +44,6 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path.write_text("".join(lines), encoding="utf-8")
     (folder / "listing.txt").write_bytes(SAMPLE.read_bytes())
     return folder
-
-
-def export_nquads(runner: CliRunner, store: str) -> bytes:
-    result = runner.invoke(__import__("kg.cli").cli.cli, ["export", "--store", store, "--format", "nquads"])
-    assert result.exit_code == 0, result.output
-    return result.stdout_bytes
 
 
 def rejects(stderr: str) -> list[str]:
@@ -170,9 +163,9 @@ def test_an_item_read_twice_is_kept_as_kg_build_keeps_it(cluster: str, tmp_path:
     assert export_nquads(runner, str(tmp_path / "dask")) == export_nquads(runner, str(tmp_path / "one"))
 
 
-def test_load_into_a_sparql_server(cluster: str, corpus: Path, tmp_path: Path, start_server) -> None:  # noqa: F811
+def test_load_into_a_sparql_server(cluster: str, corpus: Path, tmp_path: Path, start_oxigraph) -> None:
     runner = CliRunner()
-    url = start_server()
+    url = start_oxigraph()
     invoke(runner, "build", corpus, "--scheduler", cluster, "--shards", tmp_path / "shards", "--no-load")
     loaded = invoke(runner, "load", tmp_path / "shards", "--store", url)
     assert loaded.exit_code == 0, loaded.output

@@ -24,8 +24,7 @@ from kg import namespaces as ns
 from kg.cluster import build_shards
 from kg.load import load_shards
 from kg.store import KgStore
-from tests.conftest import ROOT, SAMPLE
-from tests.test_remote import free_port
+from tests.conftest import ROOT, SAMPLE, Process, export_nquads, free_port, kg_process
 
 pytestmark = pytest.mark.slow
 
@@ -33,17 +32,17 @@ DASK = str(Path(sys.executable).with_name("dask"))
 
 
 class Cluster:
-    """A ``dask scheduler`` and ``dask worker`` processes (no nanny: a killed worker stays dead)."""
+    """A ``dask scheduler`` and ``dask worker`` processes (no nanny: a killed worker stays dead),
+    ready once the workers have joined."""
 
-    def __init__(self, workers: int, log: Path) -> None:
+    def __init__(self, workers: int) -> None:
         port = free_port()
         self.address = f"tcp://127.0.0.1:{port}"
-        self.log = log
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                                      "--no-dashboard", "--no-show"], env)  # fmt: skip
+        self.scheduler = Process([DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                  "--no-dashboard", "--no-show"], env)  # fmt: skip
         self.workers = {
-            f"w{i}": self._start(
+            f"w{i}": Process(
                 [
                     DASK,
                     "worker",
@@ -63,26 +62,25 @@ class Cluster:
         }
         from distributed import Client
 
-        with Client(self.address, timeout="30s") as client:
-            client.wait_for_workers(workers, timeout=60)
-
-    def _start(self, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as log:
-            return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            with Client(self.address, timeout="30s") as client:
+                client.wait_for_workers(workers, timeout=60)
+        except (OSError, TimeoutError) as exc:
+            self.stop()
+            said = "".join(p.output() for p in [self.scheduler, *self.workers.values()])
+            raise AssertionError(f"the Dask cluster did not start ({exc}):\n{said}") from None
 
     def stop(self) -> None:
         for process in [*self.workers.values(), self.scheduler]:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
+            process.end(signal.SIGKILL)
 
 
 @pytest.fixture
-def start_cluster(tmp_path: Path) -> Iterator[type[Cluster]]:
+def start_cluster() -> Iterator[type[Cluster]]:
     started: list[Cluster] = []
 
     def start(workers: int) -> Cluster:
-        cluster = Cluster(workers, tmp_path / "dask.log")
+        cluster = Cluster(workers)
         started.append(cluster)
         return cluster
 
@@ -94,11 +92,9 @@ def start_cluster(tmp_path: Path) -> Iterator[type[Cluster]]:
 def build_on(cluster: Cluster, corpus: Path, store: Path) -> subprocess.Popen[str]:
     """``kg build CORPUS --scheduler`` on ``cluster`` in small partitions, started, not awaited."""
     env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "3s"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "--scheduler", cluster.address,
-         "--partition-bytes", "60000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    return kg_process(
+        "build", corpus, "--store", store, "--scheduler", cluster.address, "--partition-bytes", "60000", env=env
+    )
 
 
 def test_a_worker_killed_mid_partition_is_retried_and_no_item_is_lost_or_doubled(start_cluster, tmp_path: Path):
@@ -143,8 +139,6 @@ def test_a_worker_killed_mid_partition_is_retried_and_no_item_is_lost_or_doubled
 def test_a_scheduler_gone_mid_build_is_one_line_and_leaves_the_store_as_it_was(start_cluster, tmp_path: Path):
     from click.testing import CliRunner
 
-    from tests.test_cluster import export_nquads
-
     cluster = start_cluster(1)
     store = tmp_path / "store"
     runner = CliRunner()
@@ -171,8 +165,6 @@ def test_a_scheduler_gone_while_partitions_load_leaves_a_new_store_empty(start_c
     """Into a new store each partition is loaded as it is extracted, into a side store that a
     build stopped half-way discards: the store is left as it was, empty, with no side folder."""
     from click.testing import CliRunner
-
-    from tests.test_cluster import export_nquads
 
     cluster = start_cluster(1)
     store = tmp_path / "store"

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.extract import extract
+from kg.extract import LOWER_CASE_PASS, RULE_MODULES, extract
 from kg.extract.dates import find_dates
 from kg.extract.score import evaluate_gold
 from kg.sources import NewsItem
 
-from .conftest import ROOT
+from .conftest import ROOT, import_graph
 
 PUB = date(2019, 6, 11)
 
@@ -145,14 +146,16 @@ def test_dateline_is_the_event_location():
     ],
 )
 def test_date_expressions(text, expected):
-    got = [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates(text, PUB)]
+    got = [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates(text, PUB, LOWER_CASE_PASS)]
     assert got == expected
 
 
 def test_missing_year_across_the_new_year():
-    got = find_dates("the meeting on 28 December", date(2020, 1, 5))
+    got = find_dates("the meeting on 28 December", date(2020, 1, 5), LOWER_CASE_PASS)
     assert [d.start for d in got] == [date(2019, 12, 28)]
-    assert [d.start for d in find_dates("the meeting on 3 January", date(2020, 1, 5))] == [date(2020, 1, 3)]
+    assert [d.start for d in find_dates("the meeting on 3 January", date(2020, 1, 5), LOWER_CASE_PASS)] == [
+        date(2020, 1, 3)
+    ]
 
 
 def test_two_dated_meetings_are_two_events():
@@ -337,3 +340,11 @@ def test_eval_scores_the_main_event_as_the_unseen_set_is_scored(tmp_path):
     assert scores["event_type"].tp == 1  # workshop found, conference in gold: one gathering
     assert scores["organizations"].tp == 1  # matched through the alias
     assert scores["quantities"].tp == 0 and scores["quantities"].fn == 1  # 35 found as participation, not target
+
+
+def test_the_rules_hash_reads_every_module_extract_runs():
+    """A rule module left out of RULE_MODULES would change what is extracted without changing the
+    rules hash, and a build would keep the item graphs of the old rules."""
+    graph = import_graph()
+    ran = {m for m in nx.descendants(graph, "kg.extract") if m.startswith("kg.extract.")}
+    assert sorted(RULE_MODULES) == sorted(["__init__.py", *(m.rpartition(".")[2] + ".py" for m in ran)])

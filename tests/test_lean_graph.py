@@ -29,8 +29,7 @@ from kg.sources import NewsItem, read_sources
 from kg.sparql.execute import execute
 from kg.store import KgStore
 
-from .conftest import FIXTURES, ROOT, memory_store
-from .test_queries import ANALYST
+from .conftest import ANALYST, FIXTURES, ROOT, memory_store
 
 BEFORE = Path(__file__).resolve().parent / "golden" / "before"
 SAMPLE = ROOT / "data" / "news" / "news-listing-2019.txt"

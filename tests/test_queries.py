@@ -10,14 +10,10 @@ matter while literal forms do: they are the store's canonical forms (the fixture
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import json
 import re
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
@@ -43,24 +39,22 @@ from kg.sparql.results import to_python
 from kg.sparql.text import inline_values
 from kg.store import KgStore
 
-from .conftest import FIXTURES, ROOT, disk_store, invoke, memory_store
+from .conftest import (
+    ANALYST,
+    GOLDEN_PARAMS,
+    NAMES,
+    ROOT,
+    SAMPLE_PARAMS,
+    csv_rows,
+    disk_store,
+    invoke,
+    memory_store,
+    order_keys,
+    run_kg,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-ANALYST = FIXTURES / "analyst.trig"
 ID = "https://w3id.org/migkg/id/"
-
-# The parameters each golden file was computed with (queries without parameters: none).
-GOLDEN_PARAMS: dict[str, dict[str, str]] = {
-    "events_by_country": {"country": "GTM", "since": "2019-01-01", "until": "2019-06-19"},
-    "events_by_theme": {"theme": "smuggling"},
-    "events_by_objective": {"objective": "9"},
-    "organization_partners": {"org": "iom"},
-    "items_mentioning": {"entity": "GTM"},
-    "timeline": {"entity": "GTM"},
-    "region_activity": {"region": "m49-013"},
-    "provenance": {"entity": "HND"},
-}
-NAMES = [q.name for q in kq.catalogue()]
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +65,6 @@ def analyst() -> KgStore:
 @pytest.fixture(scope="module")
 def analyst_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     return disk_store(tmp_path_factory, "analyst", ANALYST)
-
-
-def csv_rows(data: bytes | str) -> list[list[str]]:
-    text = data.decode() if isinstance(data, bytes) else data
-    return list(csv.reader(io.StringIO(text)))
 
 
 def short(iri: str | None) -> str | None:
@@ -114,18 +103,6 @@ def test_golden_cases_name_real_queries():
 
 
 # -- headers --
-
-
-def order_keys(text: str) -> list[tuple[str, bool]]:
-    """``(variable, descending)`` for each ORDER BY key; only ?v, ASC(?v), DESC(?v) are allowed."""
-    clause = re.search(r"\bORDER\s+BY\s+(.*?)\s*(?:LIMIT|OFFSET|$)", text, re.S | re.I)
-    assert clause, "no ORDER BY"
-    keys = []
-    for token in re.findall(r"\S+\(\S+?\)|\S+", clause[1]):
-        match = re.fullmatch(r"(?:(ASC|DESC)\()?\?(\w+)\)?", token, re.I)
-        assert match, f"ORDER BY key {token!r} is not ?var, ASC(?var) or DESC(?var)"
-        keys.append((match[2], (match[1] or "").upper() == "DESC"))
-    return keys
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -552,13 +529,7 @@ def test_sparql_timeout_gives_up_with_a_clear_error(analyst_path):
     """A subprocess: the abandoned query dies with it instead of burning CPU in the test run."""
     cartesian = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "kg", "sparql", cartesian, "--store", analyst_path, "--timeout", "0.5"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+    result = run_kg("sparql", cartesian, "--store", analyst_path, "--timeout", "0.5", timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "kg: error: the query did not finish within 0.5 s (--timeout); narrow it or raise the limit"
@@ -572,16 +543,6 @@ def test_sparql_timeout_lets_a_quick_query_through(runner, analyst_path):
 
 
 # -- the real sample build --
-
-
-SAMPLE_PARAMS = {
-    "country": "GTM",
-    "theme": "smuggling",
-    "objective": "9",
-    "org": "iom",
-    "entity": "GTM",
-    "region": "013",
-}
 
 
 def sort_key(term):

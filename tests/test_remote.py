@@ -1,8 +1,8 @@
 """Remote stores: ``--store http://…`` against a real ``oxigraph serve``.
 
 Each server runs from the ``oxigraph`` dev dependency on a free loopback port with a
-temporary directory; the fixture waits until it answers and stops it afterwards. Nothing is
-installed or downloaded at test time.
+temporary directory (``start_oxigraph`` in conftest.py waits until it answers and stops it
+afterwards). Nothing is installed or downloaded at test time.
 """
 
 from __future__ import annotations
@@ -10,17 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from pyoxigraph import Quad, QueryResultsFormat, RdfFormat, parse
@@ -30,59 +23,12 @@ from kg.errors import KgError
 from kg.store import KgStore, open_store
 from kg.store.remote import Layout, RemoteStore
 
-from .conftest import FIXTURES, SAMPLE, invoke, write_corpus
-from .test_queries import GOLDEN_PARAMS
-
-SERVER = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .conftest import FIXTURES, GOLDEN_PARAMS, SAMPLE, SAMPLE_PARAMS, free_port, invoke, run_kg, write_corpus
 
 
 @pytest.fixture(scope="module")
-def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
-    """``start_server(union=True)`` -> the URL of a fresh ``oxigraph serve``; all stopped at the end."""
-    if not Path(SERVER).exists():
-        pytest.fail("the oxigraph server (dev dependency `oxigraph`) is not installed: pip install -e '.[dev]'")
-    running: list[subprocess.Popen[bytes]] = []
-
-    def start(union: bool = True) -> str:
-        port = free_port()
-        folder = tmp_path_factory.mktemp("oxigraph")
-        args = [SERVER, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}"]
-        log = (folder / "server.log").open("wb")
-        process = subprocess.Popen([*args, *(["--union-default-graph"] if union else [])], stdout=log, stderr=log)
-        running.append(process)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1) as answer:
-                    if answer.status == 200:
-                        return url
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph serve did not start: {(folder / 'server.log').read_text()}")
-            time.sleep(0.05)
-
-    yield start
-    for process in running:
-        process.send_signal(signal.SIGTERM)
-    for process in running:
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture(scope="module")
-def sample_server(start_server) -> str:
-    return start_server()
+def sample_server(start_oxigraph) -> str:
+    return start_oxigraph()
 
 
 def csv_of(store, name: str, params=None) -> list[list[str]]:
@@ -109,16 +55,6 @@ def test_build_into_a_server_then_query_then_rebuild_idempotent(runner, sample_s
     forced = invoke(runner, "build", SAMPLE, "--store", sample_server, "-q", "--replace")
     assert forced.exit_code == 0 and "loaded          10" in forced.output
     assert open_store(sample_server).triple_count() == count
-
-
-SAMPLE_PARAMS = {
-    "country": "GTM",
-    "theme": "smuggling",
-    "objective": "9",
-    "org": "iom",
-    "entity": "GTM",
-    "region": "013",
-}
 
 
 def test_every_named_query_gives_the_same_rows_as_the_embedded_store(runner, sample_server, sample_store):
@@ -166,9 +102,9 @@ def test_export_reads_a_remote_store(runner, sample_server, sample_store):
 
 
 @pytest.mark.parametrize("write", ["gsp", "update"])
-def test_a_changed_item_replaces_its_graph_whole(runner, start_server, tmp_path, monkeypatch, write):
+def test_a_changed_item_replaces_its_graph_whole(runner, start_oxigraph, tmp_path, monkeypatch, write):
     monkeypatch.setenv("MIGKG_SPARQL_WRITE", write)
-    url = start_server()
+    url = start_oxigraph()
     news = tmp_path / "news.jsonl"
     news.write_text(
         '{"id": "a", "date": "2019-06-11", "title": "IOM meets Guatemala", "summary": "IOM met in Guatemala."}\n'
@@ -189,8 +125,8 @@ def test_a_changed_item_replaces_its_graph_whole(runner, start_server, tmp_path,
 # -- the fixture dataset, loaded through the Graph Store Protocol --
 
 
-def test_golden_queries_over_the_protocol(start_server):
-    url = start_server()
+def test_golden_queries_over_the_protocol(start_oxigraph):
+    url = start_oxigraph()
     remote = open_store(url)
     graphs: dict[str, list[Quad]] = defaultdict(list)
     for quad in parse(path=str(FIXTURES / "analyst.trig"), format=RdfFormat.TRIG):
@@ -207,8 +143,8 @@ def test_golden_queries_over_the_protocol(start_server):
 # -- errors and settings --
 
 
-def test_server_without_union_default_graph_is_explained(start_server):
-    url = start_server(union=False)
+def test_server_without_union_default_graph_is_explained(start_oxigraph):
+    url = start_oxigraph(union=False)
     store = RemoteStore(url)
     store.replace_graphs({"https://w3id.org/migkg/graph/item/x": [_quad("https://w3id.org/migkg/graph/item/x")]})
     assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == 1  # oxigraph: union asked per request
@@ -264,12 +200,12 @@ def item_graphs(url: str) -> set[str]:
 
 
 def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
-    runner, start_server, tmp_path, monkeypatch
+    runner, start_oxigraph, tmp_path, monkeypatch
 ):
     import kg.build
     import kg.extracting
 
-    url = start_server()
+    url = start_oxigraph()
     old = write_corpus(tmp_path / "old.jsonl", "old", 0, 30)
     new = write_corpus(tmp_path / "new.jsonl", "new", 0, 40)
     assert invoke(runner, "build", old, "--store", url, "-q").exit_code == 0
@@ -292,8 +228,8 @@ def test_issue_16_replace_on_a_server_drops_the_old_graphs_only_when_complete(
     assert len(item_graphs(url)) == 40 and not before & item_graphs(url)
 
 
-def test_issue_16_strict_writes_nothing_to_a_server(runner, start_server, tmp_path):
-    url = start_server()
+def test_issue_16_strict_writes_nothing_to_a_server(runner, start_oxigraph, tmp_path):
+    url = start_oxigraph()
     news = write_corpus(tmp_path / "news.jsonl", "item", 0, 20)
     news.write_text(news.read_text() + '{"date": "2019-06-11", "title": "T", "summary": "S", "language": "en us!"}\n')
     for replace in ([], ["--replace"]):
@@ -341,12 +277,8 @@ def misbehaving_server() -> Iterator[Callable[[str], str]]:
 def test_issue_16_a_server_that_disconnects_or_never_answers_is_one_clear_line(misbehaving_server, tmp_path, kind):
     url = misbehaving_server(kind)
     news = write_corpus(tmp_path / "news.jsonl", "item", 0, 3)
-    build = subprocess.run(
-        [sys.executable, "-m", "kg", "build", str(news), "--store", url, "-q", "--remote-timeout", "0.5"],
-        capture_output=True,
-        text=True,
-        timeout=120,  # a hang fails the test here
-        env={**os.environ, "MIGKG_SPARQL_RETRIES": "1"},
+    build = run_kg(  # a hang fails the test at its timeout
+        "build", news, "--store", url, "-q", "--remote-timeout", "0.5", env={**os.environ, "MIGKG_SPARQL_RETRIES": "1"}
     )
     assert build.returncode == 1
     [line] = build.stderr.splitlines()

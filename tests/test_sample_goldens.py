@@ -43,8 +43,7 @@ from kg import queries as kq
 from kg.network import EventFilter, country_network, metrics_table, parse_date_bound
 from kg.store import KgStore
 
-from .conftest import ROOT, invoke
-from .test_queries import NAMES, csv_rows, order_keys
+from .conftest import NAMES, ROOT, csv_rows, invoke, order_keys
 
 SAMPLE_GOLDEN = Path(__file__).resolve().parent / "golden" / "sample"
 PARAMS = json.loads((SAMPLE_GOLDEN / "params.json").read_text(encoding="utf-8"))

@@ -29,8 +29,8 @@ from kg.errors import KgError
 from kg.network import country_network
 from kg.queries import catalogue
 from kg.queries import query as named_query
-from kg.sandbox import Limits
 from kg.serve.app import create_app
+from kg.serve.limits import ServeLimits
 from kg.serve.negotiation import negotiate
 from kg.serve.protocol import ProtocolError, parse_request
 from kg.serve.snapshot import FixedSource, SnapshotSource
@@ -446,7 +446,7 @@ def test_the_page_and_its_assets_are_served_from_the_package(client):
 
 @pytest.fixture(scope="module")
 def capped(sample_store: str) -> Iterator[TestClient]:
-    with TestClient(create_app(SnapshotSource(sample_store).start(), max_rows=5)) as c:
+    with TestClient(create_app(SnapshotSource(sample_store).start(), limits=ServeLimits(max_rows=5))) as c:
         yield c
 
 
@@ -466,7 +466,7 @@ def test_rows_are_capped_and_the_cut_is_said(capped):
 
 
 def test_a_slow_query_times_out_with_503_and_frees_its_worker(sample_store):
-    app = create_app(SnapshotSource(sample_store).start(), limits=Limits(timeout=0.5), max_rows=10**9)
+    app = create_app(SnapshotSource(sample_store).start(), limits=ServeLimits(timeout=0.5, max_rows=10**9))
     runner = app.state.runner
     with TestClient(app) as client:
         started = time.monotonic()
@@ -501,7 +501,7 @@ def slow_store() -> KgStore:
 
 def test_in_memory_a_query_that_never_yields_is_abandoned_at_the_timeout():
     store = slow_store()
-    app = create_app(FixedSource(store), limits=Limits(timeout=0.05))
+    app = create_app(FixedSource(store), limits=ServeLimits(timeout=0.05))
     with TestClient(app) as client:
         started = time.monotonic()
         assert client.get("/sparql", params={"query": SLOW}).status_code == 503
@@ -511,7 +511,7 @@ def test_in_memory_a_query_that_never_yields_is_abandoned_at_the_timeout():
 
 def test_in_memory_abandoned_queries_hold_their_slot_and_new_ones_wait_then_503():
     store = slow_store()
-    app = create_app(FixedSource(store), limits=Limits(timeout=0.3), concurrency=1)
+    app = create_app(FixedSource(store), limits=ServeLimits(timeout=0.3, concurrency=1))
     with TestClient(app) as client:
         assert client.get("/sparql", params={"query": SLOW}).status_code == 503
         assert app.state.runner.running == 1  # abandoned, still evaluating, still holding the only slot

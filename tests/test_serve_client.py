@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -28,7 +26,7 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, TURTLE, URLENCODED, XML, SPA
 
 from kg.store import KgStore
 
-from .conftest import ROOT, Server, running_server, write_corpus
+from .conftest import Server, kg_process, running_server, write_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -223,13 +221,7 @@ def test_builds_while_the_server_answers(sample_store, tmp_path):
         counts = [count(server.url)]
         assert counts == [10]
         for news in (first, second, first):  # the third build finds nothing new
-            build = subprocess.Popen(
-                [sys.executable, "-m", "kg", "build", str(news), "--store", str(store), "--batch-size", "20", "-q"],
-                cwd=ROOT,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            build = kg_process("build", news, "--store", store, "--batch-size", "20", "-q")
             while build.poll() is None:
                 counts.append(count(server.url))
                 assert count(server.url, INCOMPLETE) == 0

@@ -20,8 +20,7 @@ from kg.cluster import build_shards, plan
 from kg.errors import KgError
 from kg.shardfs import ShardFolder
 from kg.shards import write_partition
-from tests.conftest import SAMPLE, invoke
-from tests.test_cluster import export_nquads
+from tests.conftest import SAMPLE, export_nquads, invoke
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from kg.rdf import item_quads
 from kg.sources import NewsItem, read_sources
 from kg.store import KgStore
 
-from .conftest import ROOT, invoke, write_corpus
+from .conftest import Process, invoke, kg_process, wait_until, write_corpus
 
 ITEMS = 3000
 ITEM_GRAPHS = "https://w3id.org/migkg/graph/item/"
@@ -43,17 +42,6 @@ SELECT DISTINCT ?g WHERE {
 """
 
 
-def kg_process(*args: str | Path, **kwargs) -> subprocess.Popen[str]:  # type: ignore[no-untyped-def]
-    return subprocess.Popen(
-        [sys.executable, "-m", "kg", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kwargs,
-    )
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("corpus") / "news.jsonl", "safety", 0, ITEMS)
@@ -69,18 +57,17 @@ def item_graph_sizes(store: Store) -> dict[str, int]:
 
 def wait_for_item_graphs(path: Path, process: subprocess.Popen[str], at_least: int) -> None:
     """Poll a read-only view of the store (RocksDB allows it beside a writer) until items land."""
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
+
+    def landed() -> bool:
         try:
             view = Store.read_only(str(path))
-            landed = sum(1 for g in view.named_graphs() if g.value.startswith(ITEM_GRAPHS))
+            found = sum(1 for g in view.named_graphs() if g.value.startswith(ITEM_GRAPHS))
             del view
-            if landed >= at_least:
-                return
-        except (OSError, RuntimeError):  # not created yet, half-created, or files moved: look again
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"the build ended (status {process.poll()}) before {at_least} items landed")
+        except RuntimeError:  # half-created, or files moved: look again (OSError: not created yet)
+            return False
+        return found >= at_least
+
+    wait_until(landed, timeout=120, what=f"{at_least} item graphs in {path}", alive=process)
 
 
 def test_a_killed_build_leaves_whole_graphs_and_a_rerun_finishes(corpus, tmp_path):
@@ -123,13 +110,12 @@ def holder(tmp_path: Path) -> Iterator[Path]:
         "print('ready', flush=True)\n"
         "time.sleep(120)\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = Process([sys.executable, "-c", code, path])
     try:
-        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        process.wait_until(lambda: "ready\n" in process.lines, timeout=60, what="the process holding the store")
         yield path
     finally:
-        process.kill()
-        process.wait()
+        process.end(signal.SIGKILL)
 
 
 def test_a_second_writer_is_told_the_store_is_in_use(holder, corpus, runner):
@@ -154,12 +140,15 @@ def test_readers_share_the_store_and_keep_writers_out(tmp_path, runner):
         "import sys, time\n"
         "from kg.store import KgStore\n"
         "store = KgStore.open(sys.argv[1], write=False)\n"
-        "print(store.graph_count(), flush=True)\n"
+        "print('graphs', store.graph_count(), flush=True)\n"
         "time.sleep(120)\n"
     )
-    reader = subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    reader = Process([sys.executable, "-c", code, path])
     try:
-        assert reader.stdout is not None and int(reader.stdout.readline()) >= 1
+        said = reader.wait_until(
+            lambda: [line for line in reader.lines if line.startswith("graphs ")], timeout=60, what="the reader"
+        )
+        assert int(said[0].split()[1]) >= 1
         # a second reader, while the first one holds the store open
         ask = invoke(runner, "sparql", "ASK { ?i a mk:NewsItem }", "--store", path, "-f", "csv")
         assert ask.exit_code == 0 and ask.output.split() == ["true"]
@@ -171,8 +160,7 @@ def test_readers_share_the_store_and_keep_writers_out(tmp_path, runner):
         with pytest.raises(KgError, match="is in use by another process"):
             KgStore.open(path, write=True)
     finally:
-        reader.kill()
-        reader.wait()
+        reader.end(signal.SIGKILL)
     KgStore.open(path, write=True).close()  # and gets in once they have
 
 
@@ -226,10 +214,9 @@ def test_issue_16_a_killed_replace_leaves_the_old_store_whole(corpus, tmp_path):
     old = write_corpus(tmp_path / "old.jsonl", "old", 0, 100)
     assert kg_process("build", old, "--store", path, "-q").wait(timeout=120) == 0
     build = kg_process("build", corpus, "--store", path, "--replace", "--batch-size", "7", "-q")
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob("store.replacing-*")) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    [side] = tmp_path.glob("store.replacing-*")
+    [side] = wait_until(
+        lambda: list(tmp_path.glob("store.replacing-*")), timeout=60, what="the replacement's folder", alive=build
+    )
     wait_for_item_graphs(side, build, at_least=50)
     build.send_signal(signal.SIGKILL)
     build.wait(timeout=30)

@@ -1,12 +1,15 @@
 """The ``kg`` command line: a thin layer over the library.
 
 Exit codes: 0 success; 1 some input was rejected or a check failed; 2 usage error.
-Errors are one line on stderr, never a traceback (``--debug`` shows it).
+Errors are one line on stderr, never a traceback (``--debug`` shows it): a :class:`KgError`
+raised anywhere under a command reaches click, in the group's :meth:`KgGroup.invoke`, as a
+click exception that prints its one line and exits with its status.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import IO, Any
 
 import click
 
@@ -14,10 +17,32 @@ from kg import __version__
 from kg.cli import build, export, network, query, serve
 from kg.errors import KgError
 
-__all__ = ["cli", "main"]
+__all__ = ["KgGroup", "cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Failed(click.ClickException):
+    """A :class:`KgError` on its way out through click: its one line, its exit status."""
+
+    def __init__(self, error: KgError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"kg: error: {self.message}", file=file, err=True)
+
+
+class KgGroup(click.Group):
+    """The ``kg`` group: what its commands (their options' callbacks included) raise as a
+    :class:`KgError` becomes a click exception, in this one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            raise _Failed(exc) from exc
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kg")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.pass_context
@@ -58,9 +83,6 @@ def main() -> None:
     debug = "--debug" in sys.argv
     try:
         cli(standalone_mode=True)
-    except KgError as exc:  # raised outside a command body
-        click.echo(f"kg: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
     except Exception as exc:
         if debug:
             raise

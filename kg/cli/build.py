@@ -11,7 +11,6 @@ import click
 
 from kg.cli.options import (
     fetch_options,
-    handle_errors,
     store_option,
 )
 from kg.errors import KgError, UsageError
@@ -73,7 +72,6 @@ from kg.sources import MAX_ITEM_CHARS
     help="With --scheduler: JSON Lines files larger than this are cut into partitions of about this size.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@handle_errors
 def build(
     sources: tuple[str, ...],
     store_location: str,
@@ -168,7 +166,6 @@ def build(
 @click.option("--every", metavar="DURATION", help="Keep going: a round every DURATION (15m, 1h, 90s) until stopped.")
 @click.option("--rounds", type=click.IntRange(min=1), help="With --every: stop after this many rounds.")
 @fetch_options
-@handle_errors
 def update(
     sources_file: str, store_location: str, every: str | None, rounds: int | None, **fetch_settings: Any
 ) -> None:
@@ -343,7 +340,6 @@ def _load(folder: str, store_location: str, replace: bool, remote_timeout: float
     metavar="SECONDS",
     help="With an http(s) --store: wait this long for the server to connect or answer (default 60).",
 )
-@handle_errors
 def load(shards: str, store_location: str, replace: bool, remote_timeout: float | None) -> None:
     """Load the SHARDS folder written by `kg build --scheduler` (a path, or an fsspec URL:
     s3://… with s3fs installed) into the store (a folder, or a SPARQL server through the Graph

@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from kg.cli.options import (
-    handle_errors,
     store_option,
 )
 from kg.errors import UsageError
@@ -42,7 +41,6 @@ from kg.store import open_store
     type=click.Choice(["events"]),
     help="Write a table instead of the graph: one row per event, as .json, .csv or .parquet (docs/codebook.md).",
 )
-@handle_errors
 def export(
     store_location: str, fmt: str | None, out: str | None, graph: str | None, context_url: str | None, frame: str | None
 ) -> None:
@@ -126,7 +124,6 @@ def export(
 @click.command()
 @store_option
 @click.option("--graphs", "list_graphs", is_flag=True, help="List every named graph with its quads, by IRI.")
-@handle_errors
 def stats(store_location: str, list_graphs: bool) -> None:
     """Counts per class, named graphs and triples in the store.
 
@@ -168,7 +165,6 @@ def stats(store_location: str, list_graphs: bool) -> None:
 )
 @click.option("--explain", is_flag=True, help="List each miss and false alarm per item.")
 @click.option("--min-f1", type=float, default=None, help="Exit 1 if any field scores below this F1.")
-@handle_errors
 def eval_command(gold: str, store_location: str, gwn: bool, same: bool, explain: bool, min_f1: float | None) -> None:
     """Score the extractor against GOLD annotations: precision, recall, F1 per field.
 
@@ -202,7 +198,6 @@ def eval_command(gold: str, store_location: str, gwn: bool, same: bool, explain:
 @click.command()
 @store_option
 @click.option("--max", "limit", default=50, show_default=True, help="Show at most this many problems.")
-@handle_errors
 def validate(store_location: str, limit: int) -> None:
     """Check the store against the SHACL shapes in ontology/shapes.ttl.
 

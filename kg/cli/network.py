@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import (
-    handle_errors,
     store_option,
 )
 from kg.errors import UsageError
@@ -50,7 +49,6 @@ from kg.store import open_store
     help="Read the Parquet event tables of a shards folder (kg build --scheduler; a path or an fsspec URL) "
     "with Dask instead of the store; every report counts, as with --reports (events are grouped only in a store).",
 )
-@handle_errors
 def network(
     store_location: str,
     kind: str,

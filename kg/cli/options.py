@@ -1,23 +1,18 @@
-"""What the commands share: the ``--store`` option, the fetch options, the query limits, and
-errors printed as one line."""
+"""What the commands share: the ``--store`` option, the fetch options and the query limits."""
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from kg.errors import KgError
 from kg.store import DEFAULT_STORE
 
 __all__ = [
     "TIMEOUT_HELP",
     "fetch_options",
     "half_of_memory",
-    "handle_errors",
     "memory_option",
     "store_option",
     "timeout_option",
@@ -75,18 +70,6 @@ def fetch_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def handle_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except KgError as exc:
-            click.echo(f"kg: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper  # type: ignore[return-value]
 
 
 TIMEOUT_HELP = "Stop the query after SECONDS with an error (exit 1)."

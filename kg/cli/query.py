@@ -10,7 +10,6 @@ import click
 
 from kg.cli.options import (
     half_of_memory,
-    handle_errors,
     memory_option,
     store_option,
     timeout_option,
@@ -34,7 +33,6 @@ from kg.store import open_store
 )
 @timeout_option
 @memory_option
-@handle_errors
 def sparql(query: str, store_location: str, fmt: str | None, timeout: float | None, memory_mb: int | None) -> None:
     """Run a SPARQL QUERY (text, @file.rq, or '-' for stdin) over the union of all graphs.
 
@@ -140,7 +138,6 @@ def _query_text(query: str) -> str:
     is_flag=True,
     help="Count every report of an event reported by several items, not the event once (docs/same-event.md).",
 )
-@handle_errors
 def query_command(
     name: str,
     params: tuple[tuple[str, str], ...],
@@ -178,7 +175,6 @@ def query_command(
 @click.command("queries")
 @click.argument("name", required=False)
 @store_option
-@handle_errors
 def queries_command(name: str | None, store_location: str) -> None:
     """List the named queries with their parameters, or describe the query NAME.
 
@@ -219,7 +215,6 @@ def queries_command(name: str | None, store_location: str) -> None:
 @click.command()
 @click.argument("term", required=False)
 @store_option
-@handle_errors
 def vocab(term: str | None, store_location: str) -> None:
     """Print the codebook (docs/codebook.md), or the entries of TERM: a class, property,
     concept or prefix, with its definition, an example triple and the named queries using it.

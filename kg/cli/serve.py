@@ -5,11 +5,15 @@ from __future__ import annotations
 import click
 
 from kg.cli.options import (
-    handle_errors,
     store_option,
 )
+from kg.serve.limits import ServeLimits
 
 # -- serve --
+
+
+# The options' defaults are ServeLimits' own: one home for them.
+_DEFAULT = ServeLimits()
 
 
 @click.command()
@@ -18,7 +22,7 @@ from kg.cli.options import (
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
 @click.option(
     "--timeout",
-    default=30.0,
+    default=_DEFAULT.timeout,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
@@ -27,7 +31,7 @@ from kg.cli.options import (
 @click.option(
     "--memory",
     "memory_mb",
-    default=512,
+    default=_DEFAULT.memory_mb,
     show_default=True,
     type=click.IntRange(min=16),
     metavar="MB",
@@ -35,35 +39,35 @@ from kg.cli.options import (
 )
 @click.option(
     "--concurrency",
-    default=2,
+    default=_DEFAULT.concurrency,
     show_default=True,
     type=click.IntRange(min=1),
     help="Queries run at once, each in a worker process of its own; others wait for one.",
 )
 @click.option(
     "--max-rows",
-    default=100_000,
+    default=_DEFAULT.max_rows,
     show_default=True,
     type=click.IntRange(min=1),
     help="Return at most this many rows (or triples); the X-Migkg-Truncated header says when more were cut.",
 )
 @click.option(
     "--max-bytes",
-    default=32 << 20,
+    default=_DEFAULT.max_bytes,
     show_default=True,
     type=click.IntRange(min=1024),
     help="Return at most this many bytes of an answer (whole rows; X-Migkg-Truncated says so).",
 )
 @click.option(
     "--max-query-chars",
-    default=256 * 1024,
+    default=_DEFAULT.max_query_chars,
     show_default=True,
     type=click.IntRange(min=16),
     help="Refuse longer queries (413) before parsing them.",
 )
 @click.option(
     "--max-depth",
-    default=128,
+    default=_DEFAULT.max_depth,
     show_default=True,
     type=click.IntRange(min=1),
     help="Refuse queries whose brackets nest deeper (400) before parsing them.",
@@ -82,11 +86,15 @@ from kg.cli.options import (
     "None by default.",
 )
 @click.option(
-    "--max-connections", default=512, show_default=True, type=click.IntRange(min=4), help="Connections open at once."
+    "--max-connections",
+    default=_DEFAULT.max_connections,
+    show_default=True,
+    type=click.IntRange(min=4),
+    help="Connections open at once.",
 )
 @click.option(
     "--read-timeout",
-    default=10.0,
+    default=_DEFAULT.read_timeout,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
@@ -94,14 +102,13 @@ from kg.cli.options import (
 )
 @click.option(
     "--write-timeout",
-    default=30.0,
+    default=_DEFAULT.write_timeout,
     show_default=True,
     type=click.FloatRange(min=0, min_open=True),
     metavar="SECONDS",
     help="Drop a client that reads nothing of its answer for SECONDS.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No request log.")
-@handle_errors
 def serve(
     store_location: str,
     host: str,
@@ -141,26 +148,19 @@ def serve(
       kg serve --port 8000 --timeout 10 --max-rows 5000
       kg serve --cors https://yasgui.org --allow-service https://query.wikidata.org/sparql
     """
-    from kg.sandbox import Limits
     from kg.serve.server import serve as run_server
 
-    run_server(
-        store_location,
-        host=host,
-        port=port,
-        limits=Limits(
-            max_chars=max_query_chars,
-            max_depth=max_depth,
-            timeout=timeout,
-            memory_mb=memory_mb,
-            allow_service=frozenset(allow_service),
-        ),
+    limits = ServeLimits(
+        timeout=timeout,
+        memory_mb=memory_mb,
+        concurrency=concurrency,
+        max_query_chars=max_query_chars,
+        max_depth=max_depth,
+        allow_service=frozenset(allow_service),
         max_rows=max_rows,
         max_bytes=max_bytes,
-        concurrency=concurrency,
-        cors=cors,
+        max_connections=max_connections,
         read_timeout=read_timeout,
         write_timeout=write_timeout,
-        max_connections=max_connections,
-        quiet=quiet,
     )
+    run_server(store_location, host=host, port=port, limits=limits, cors=cors, quiet=quiet)

@@ -6,6 +6,9 @@ carries character offsets into that text and the id of the rule that fired. Gaze
 cue sets are compiled once per process. Another extractor (a statistical model) can be
 dropped in by returning the same :class:`Extraction` record.
 
+The rule families that look words up in the lower-cased text (cue schemes, date words, number
+and count words) share one pass over it, :data:`LOWER_CASE_PASS`, made here of their tables.
+
 >>> from datetime import date
 >>> from kg.sources import NewsItem
 >>> item = NewsItem("k", date(2019, 6, 6), "80 Guatemalan officials trained by IOM",
@@ -22,16 +25,20 @@ import hashlib
 from operator import attrgetter
 from pathlib import Path
 
+from kg.extract.dates import date_word_table
 from kg.extract.entities import find_entities
 from kg.extract.events import find_events
+from kg.extract.lowercase import LowerCasePass
 from kg.extract.model import Event, Extraction, Mention, NewEntity, Participation, Statistic
 from kg.extract.participation import find_participations
-from kg.extract.quantities import find_quantities
+from kg.extract.quantities import count_word_table, find_quantities, number_word_table
 from kg.extract.statistics import find_statistics
-from kg.extract.vocab import find_cues
+from kg.extract.vocab import cue_table, find_cues
 from kg.sources import NewsItem
 
 __all__ = [
+    "LOWER_CASE_PASS",
+    "RULE_MODULES",
     "Event",
     "Extraction",
     "Mention",
@@ -44,14 +51,17 @@ __all__ = [
 
 _FEATURE = ("stories", "story", "testimonials", "testimonios", "historias")
 
+#: The one pass over an item's lower-cased text that the rule families share, and its tables.
+LOWER_CASE_PASS = LowerCasePass([cue_table, date_word_table, number_word_table, count_word_table])
+
 
 def extract(item: NewsItem) -> Extraction:
     """Everything the rules find in one item."""
     text = item.text
     entities = find_entities(text, len(item.title))
     mentions = list(entities.mentions)
-    events = find_events(text, item.title, item.published, entities, mentions)
-    quantities = find_quantities(text, mentions, item.published.year)
+    events = find_events(text, item.title, item.published, entities, mentions, LOWER_CASE_PASS)
+    quantities = find_quantities(text, mentions, item.published.year, LOWER_CASE_PASS)
     find_participations(text, events, entities, mentions, quantities)
     themes = _themes(text)
     for event in events:
@@ -77,21 +87,46 @@ def extract(item: NewsItem) -> Extraction:
 
 def _themes(text: str) -> list[str]:
     """Themes whose cue phrases occur: one match, in the title or the text, is enough."""
-    return sorted(find_cues(text, "theme"))
+    return sorted(find_cues(text, "theme", LOWER_CASE_PASS))
+
+
+#: The modules of kg/extract that :func:`extract` runs (score.py, which scores them, is not one;
+#: tests/test_extract.py holds this list to what ``kg.extract`` imports).
+RULE_MODULES = (
+    "__init__.py",
+    "dates.py",
+    "entities.py",
+    "events.py",
+    "gazetteer.py",
+    "lowercase.py",
+    "matcher.py",
+    "model.py",
+    "numbers.py",
+    "orgs.py",
+    "participation.py",
+    "places.py",
+    "quantities.py",
+    "roles.py",
+    "sentences.py",
+    "statistics.py",
+    "vocab.py",
+)
 
 
 @functools.cache
 def rules_fingerprint() -> str:
-    """A hash of the rule code and of the data the rules read (gazetteers, cue schemes)."""
+    """A hash of what the rules are: their modules (``RULE_MODULES``), the reference data and cue
+    schemes they read, the month names of kg/sources/dates.py and the GeoNames reader with the
+    version of its data. A build extracts again every item it finds under other rules."""
     root = Path(__file__).resolve().parent
     home = root.parent.parent
     h = hashlib.sha256()
-    rules = [path for path in sorted(root.glob("*.py")) if path.name != "score.py"]  # scoring is no rule
-    files = rules + sorted((home / "data" / "reference").glob("*.csv"))
-    files.append(root.parent / "geonames.py")
+    files = [root / name for name in RULE_MODULES]
+    files += sorted((home / "data" / "reference").glob("*.csv"))
+    files += [root.parent / "geonames.py", root.parent / "sources" / "dates.py"]
     files += sorted((home / "ontology" / "vocab").glob("*.ttl"))
     for path in files:
-        h.update(path.name.encode())
+        h.update(str(path.relative_to(home)).encode())
         h.update(path.read_bytes())
     from kg.geonames import source_version
 

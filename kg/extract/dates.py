@@ -3,13 +3,18 @@
 Missing years come from the publication date: a day more than four months after
 publication is taken to be in the previous year ("on 28 December" in an item of 5 January).
 
+The month names and the words that gate some patterns are looked up in a pass over the lower-cased
+text (:class:`kg.extract.lowercase.LowerCasePass`) that holds :func:`date_word_table`: the one the
+extractor shares among its rule families, or one of this table alone.
+
 >>> from datetime import date
->>> pub = date(2019, 6, 11)
->>> [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates("during June 6 and 7", pub)]
+>>> from kg.extract.lowercase import LowerCasePass
+>>> shared, pub = LowerCasePass([date_word_table]), date(2019, 6, 11)
+>>> [(d.start.isoformat(), d.end.isoformat(), d.precision) for d in find_dates("during June 6 and 7", pub, shared)]
 [('2019-06-06', '2019-06-07', 'day')]
->>> [(d.start.isoformat(), d.end.isoformat()) for d in find_dates("On May 22 and 27, officials met", pub)]
+>>> [(d.start.isoformat(), d.end.isoformat()) for d in find_dates("On May 22 and 27, officials met", pub, shared)]
 [('2019-05-22', '2019-05-22'), ('2019-05-27', '2019-05-27')]
->>> [(d.start.isoformat(), d.precision) for d in find_dates("on 28 December", date(2020, 1, 5))]
+>>> [(d.start.isoformat(), d.precision) for d in find_dates("on 28 December", date(2020, 1, 5), shared)]
 [('2019-12-28', 'day')]
 """
 
@@ -22,18 +27,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kg.extract.matcher import (
-    digit_runs,
-    folded,
-    is_word,
-    lower_case_hits,
-    matches_from,
-    share_lower_case,
-    word_alternation,
-)
+from kg.extract.lowercase import LowerCasePass
+from kg.extract.matcher import digit_runs, folded, matches_from, word_alternation, word_ends_at, word_starts_at
 from kg.sources.dates import MONTHS
 
-__all__ = ["DateSpan", "find_dates"]
+__all__ = ["DateSpan", "date_word_table", "find_dates"]
 
 _MONTH_NAMES = sorted(MONTHS, key=len, reverse=True)
 # The lookahead rejects most positions at once: every month name starts with one of these letters.
@@ -150,16 +148,14 @@ _KEYWORDS = {
 _KEYWORD_WORDS = frozenset(word for words in _KEYWORDS.values() for word in words)
 
 
-def _word_tags() -> dict[str, tuple[str, ...]]:
-    """Month names ("month") and the words of ``_KEYWORDS`` (their rule), for one pass over a text."""
+def date_word_table() -> dict[str, tuple[str, ...]]:
+    """Month names ("month") and the words of ``_KEYWORDS`` (their rule): a table of
+    :class:`kg.extract.lowercase.LowerCasePass`."""
     tags: dict[str, list[str]] = {name: ["month"] for name in MONTHS}
     for rule, words in _KEYWORDS.items():
         for word in words:
             tags.setdefault(word, []).append(rule)
     return {word: tuple(t) for word, t in tags.items()}
-
-
-share_lower_case("date-words", _word_tags)  # found in the pass the cue and count words share
 
 
 @dataclass(slots=True)  # not frozen: quicker to make, and a span is never changed nor hashed
@@ -204,8 +200,9 @@ def _month_span(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def find_dates(text: str, published: date) -> list[DateSpan]:
-    """Date expressions in ``text``, left to right, overlaps resolved by the first pattern."""
+def find_dates(text: str, published: date, shared: LowerCasePass) -> list[DateSpan]:
+    """Date expressions in ``text``, left to right, overlaps resolved by the first pattern (``shared``:
+    a pass that holds :func:`date_word_table`)."""
     # the spans taken, disjoint and sorted: their ends grow as their starts do
     taken_starts: list[int] = []
     taken_ends: list[int] = []
@@ -216,7 +213,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
         i = bisect.bisect_left(taken_starts, b)
         return i == 0 or taken_ends[i - 1] <= a
 
-    month_at, keywords = _month_starts_and_keywords(text)
+    month_at, keywords = _month_starts_and_keywords(text, shared)
     # a day-first date ends with a month name: its day comes before the last one
     day_at = _day_starts(text, month_at[-1]) if month_at else []
     for rule, pattern in _PATTERNS:
@@ -244,7 +241,7 @@ def find_dates(text: str, published: date) -> list[DateSpan]:
     return sorted(spans, key=lambda d: (d.offset, d.start or d.end))
 
 
-def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
+def _month_starts_and_keywords(text: str, shared: LowerCasePass) -> tuple[list[int], set[str]]:
     """Where ``_MONTH_AT`` matches, and the rules of ``_KEYWORDS`` with a word in the lower-cased text."""
     lowered = folded(text)
     if lowered is None:
@@ -253,15 +250,15 @@ def _month_starts_and_keywords(text: str) -> tuple[list[int], set[str]]:
         return [m.start() for m in _MONTH_AT.finditer(text)], rules
     starts: set[int] = set()
     keywords: set[str] = set()
-    for start, end, tags in lower_case_hits(text)["date-words"]:
+    for start, end, tags in shared.hits(text, date_word_table):
         for tag in tags:
             if tag != "month":
                 # as written: the shared pass reads a line break as a space, and "en\n2019" must not
                 # run the year rule where the plain lookup ("en 2" in the text) would not
                 if lowered[start:end] in _KEYWORD_WORDS:
                     keywords.add(tag)
-            elif (not start or not is_word(lowered[start - 1])) and (end == len(lowered) or not is_word(lowered[end])):
-                starts.add(start)  # a whole word
+            elif word_starts_at(lowered, start) and word_ends_at(lowered, end):
+                starts.add(start)  # a word as \b reads it, as in _MONTH_AT
     return sorted(starts), keywords
 
 
@@ -271,7 +268,7 @@ def _day_starts(text: str, end: int) -> list[int]:
     return [
         start
         for start, stop in digit_runs(text)
-        if start < end and min(stop, end) - start < 3 and (not start or not is_word(text[start - 1]))
+        if start < end and min(stop, end) - start < 3 and word_starts_at(text, start)
     ]
 
 
@@ -296,7 +293,7 @@ def _year_spaces(text: str) -> list[int]:
         and start
         and text[start - 1].isspace()
         and text.startswith(("19", "20"), start)
-        and (stop == len(text) or not is_word(text[stop]))
+        and word_ends_at(text, stop)
     ]
 
 

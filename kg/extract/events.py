@@ -15,6 +15,7 @@ from datetime import date
 from operator import attrgetter
 
 from kg.extract.dates import DateSpan, find_dates
+from kg.extract.lowercase import LowerCasePass
 from kg.extract.matcher import SpanIndex, may_contain, word_alternation
 from kg.extract.model import Entities, Event, Mention
 from kg.extract.quantities import count_value, quantity_matches
@@ -69,11 +70,11 @@ _ORDINAL = re.compile(
 _LARGE_GROUPS = ("countries", "organizations", "organisations")
 
 
-def _large_gathering(context: str) -> bool:
+def _large_gathering(context: str, shared: LowerCasePass) -> bool:
     """A meeting of ten or more counted states or organisations is a conference."""
     if not may_contain(context, _LARGE_GROUPS):
         return False
-    for m in quantity_matches(context):
+    for m in quantity_matches(context, shared):
         value = count_value(m) or 0
         if value >= 10 and m.group("noun").lower().split()[0] in _LARGE_GROUPS:
             return True
@@ -96,12 +97,12 @@ def _ordinal(context: str) -> re.Match[str] | None:
     return _ORDINAL.search(context) if may_contain(context, _ORDINALS) else None
 
 
-def _cue_hits(text: str, mentions: list[Mention]) -> list[tuple[int, int, str]]:
+def _cue_hits(text: str, mentions: list[Mention], shared: LowerCasePass) -> list[tuple[int, int, str]]:
     """Event-type cues in ``text``, in text order, except inside names ("Regional Conference on Migration")."""
     names = SpanIndex([(m.start, m.end) for m in mentions if m.kind in ("org", "region")])
     hits = [
         (start, end, concept)
-        for concept, found in find_cues(text, "event-type").items()
+        for concept, found in find_cues(text, "event-type", shared).items()
         for start, end in found
         if not names.encloses(start, end)
     ]
@@ -130,12 +131,17 @@ def _in_ranges(mentions: list[Mention], starts: list[int], ranges: Iterable[tupl
     return [mentions[i] for i in sorted(chosen)]
 
 
-def find_events(text: str, title: str, published: date, entities: Entities, mentions: list[Mention]) -> list[Event]:
+def find_events(
+    text: str, title: str, published: date, entities: Entities, mentions: list[Mention], shared: LowerCasePass
+) -> list[Event]:
+    """The events ``text`` reports (``shared``: the pass over its lower-cased text that holds the tables
+    of :func:`kg.extract.dates.date_word_table`, :func:`kg.extract.quantities.count_word_table` and
+    :func:`kg.extract.vocab.cue_table`)."""
     title_end = len(title)
     anchors: list[_Anchor] = []
     seen: dict[tuple[date | None, date | None], _Anchor] = {}
     dateline: _Anchor | None = None
-    for d in find_dates(text, published):
+    for d in find_dates(text, published, shared):
         sentence = sentence_of(text, d.offset)
         if (
             d.precision == "year"
@@ -156,7 +162,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
     anchors[:0] = [anchors.pop(main)] if anchors else []
     if dateline and not (anchors and _bounded(anchors[0])):
         anchors.insert(0, dateline)  # the activity has no date of its own: the dateline's is its
-    hits = _cue_hits(text, mentions)
+    hits = _cue_hits(text, mentions, shared)
     whole_types = _types(hits, [(0, len(text))])
     if not anchors:
         if not whole_types:
@@ -187,7 +193,7 @@ def find_events(text: str, title: str, published: date, entities: Entities, ment
             types = ["training"]
         quote = " ".join(text[a:b].strip() for a, b in own)
         event = Event(types=types, quote=quote, rule=(anchor.span.rule if anchor.span else "event-cue"))
-        if len(types) == 1 and types[0] == "meeting" and _large_gathering(context):
+        if len(types) == 1 and types[0] == "meeting" and _large_gathering(context, shared):
             types = event.types = ["conference"]
         if anchor.span:
             event.start, event.end, event.precision = anchor.span.start, anchor.span.end, anchor.span.precision

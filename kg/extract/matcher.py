@@ -1,8 +1,8 @@
 """Whole-word multi-phrase matching with an Aho–Corasick automaton (pyahocorasick).
 
 One pass over the text finds every phrase of a gazetteer or cue scheme, whatever their
-number; matches that start or end inside a word are dropped. Whitespace characters
-(newlines, no-break spaces) count as plain spaces, so offsets stay those of the text.
+number; matches that start or end inside a token (:func:`inside_token`) are dropped. Whitespace
+characters (newlines, no-break spaces) count as plain spaces, so offsets stay those of the text.
 
 >>> m = PhraseMatcher({"mexico": 1, "mexico city": 2, "city": 3})
 >>> [(s, e, v) for s, e, v in m.find("in mexico city, not mexicocity")]
@@ -10,15 +10,24 @@ number; matches that start or end inside a word are dropped. Whitespace characte
 >>> [(s, e, v) for s, e, v in longest_first(m.find("in mexico city"))]
 [(3, 14, 2)]
 
-Rule families that look phrases up in the lower-cased text (cue schemes, date words, count
-words) share one automaton and one pass per item: each registers its table with
-:func:`share_lower_case` and reads its hits from :func:`lower_case_hits`.
-
 The module also holds helpers that keep the per-item regular expressions cheap:
 :func:`word_alternation` writes a word list as a trie, :func:`folded` gives the lower-cased
 text that case-sensitive patterns can scan instead of running ``re.IGNORECASE`` ones, and
 :func:`digit_runs` gives the runs of digits, where the number and date patterns can start, and
 :func:`matches_from` tries a pattern only at such starts.
+
+Where a word ends has two meanings here, on purpose:
+
+- **a token**, for phrases (names, cue phrases): :func:`inside_token`. Words joined by ’ ' . -
+  are one token, so "Curaçao" is not found in "Curaçao-based" nor "June" in "mid-June", while a
+  possessive ("Peru's") and a hyphen between capitalised names ("Ecuador-Peru") end one.
+- **a word as** ``re`` **reads it**, for the shortcuts that stand for a regular expression and
+  must find exactly what it finds: :func:`is_word_char` is ``\\w``, :func:`word_starts_at` and
+  :func:`word_ends_at` are ``(?<!\\w)`` and ``(?!\\w)``. So the date rules read "June" in
+  "mid-June" ("in mid-June 2019" dates an event to its month).
+
+>>> [(s, e) for s, e, _ in PhraseMatcher({"june": 6}).find("mid-june")], word_starts_at("mid-june", 4)
+([], True)
 """
 
 from __future__ import annotations
@@ -26,9 +35,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import ahocorasick
 
@@ -37,16 +46,16 @@ __all__ = [
     "SpanIndex",
     "digit_runs",
     "folded",
-    "is_word",
+    "inside_token",
+    "is_word_char",
     "longest_first",
-    "lower_case",
-    "lower_case_hits",
     "matches_from",
     "may_contain",
-    "share_lower_case",
     "spaces_to_blanks",
     "whole_words",
     "word_alternation",
+    "word_ends_at",
+    "word_starts_at",
 ]
 
 V = TypeVar("V")
@@ -168,13 +177,24 @@ def word_alternation(words: Iterable[str]) -> str:
     return alternation if len(trie) > 1 else f"(?:{alternation})"
 
 
-def is_word(c: str) -> bool:
+def is_word_char(c: str) -> bool:
     """Whether the character ``c`` is a word character (what ``\\w`` matches)."""
     return c.isalnum() or c == "_"
 
 
-def _inside_word(text: str, i: int) -> bool:
-    """Whether position ``i`` (a boundary between characters) falls inside a token."""
+def word_starts_at(text: str, i: int) -> bool:
+    """Whether no word character comes before position ``i`` of ``text``: ``(?<!\\w)``."""
+    return not i or not is_word_char(text[i - 1])
+
+
+def word_ends_at(text: str, i: int) -> bool:
+    """Whether no word character comes at position ``i`` of ``text``: ``(?!\\w)``."""
+    return i == len(text) or not is_word_char(text[i])
+
+
+def inside_token(text: str, i: int) -> bool:
+    """Whether position ``i`` (a boundary between characters) falls inside a token: what a phrase
+    match may not start or end at."""
     if i <= 0 or i >= len(text):
         return False
     before, after = text[i - 1], text[i]
@@ -215,7 +235,8 @@ _SEED = object()
 
 
 class PhraseMatcher(Generic[V]):
-    """Phrases (already in the form they are searched in) -> values, matched as whole words."""
+    """Phrases (already in the form they are searched in) -> values, matched as whole words: neither
+    end inside a token (:func:`inside_token`)."""
 
     def __init__(self, phrases: Mapping[str, V]) -> None:
         self._automaton = ahocorasick.Automaton()
@@ -270,8 +291,8 @@ class PhraseMatcher(Generic[V]):
         for last, (length, value) in self._hits(text):
             start, end = last - length + 1, last + 1
             # next to a space or a break (or an end of the text) a match is never inside a word
-            if (start == 0 or text[start - 1] in _BREAKS or not _inside_word(text, start)) and (
-                end == size or text[end] in _BREAKS or not _inside_word(text, end)
+            if (start == 0 or text[start - 1] in _BREAKS or not inside_token(text, start)) and (
+                end == size or text[end] in _BREAKS or not inside_token(text, end)
             ):
                 found.append((start, end, value))
         return found
@@ -284,55 +305,10 @@ def whole_words(text: str, hits: Iterable[tuple[int, int, V]]) -> list[tuple[int
     found = [
         hit
         for hit in hits
-        if (hit[0] == 0 or text[hit[0] - 1] in _BREAKS or not _inside_word(text, hit[0]))
-        and (hit[1] == size or text[hit[1]] in _BREAKS or not _inside_word(text, hit[1]))
+        if (hit[0] == 0 or text[hit[0] - 1] in _BREAKS or not inside_token(text, hit[0]))
+        and (hit[1] == size or text[hit[1]] in _BREAKS or not inside_token(text, hit[1]))
     ]
     found.sort()  # no two hits of one table share (start, end), so values are never compared
-    return found
-
-
-# -- one pass over the lower-cased text for several rule families --
-#
-# Every automaton pass over an item's text costs some 10 µs however few phrases it holds. The cue
-# schemes, the date words and the count words are all looked up in the lower-cased text, so their
-# tables share one automaton and one pass (lower_case_hits), and each family reads its own table.
-
-_SHARED: dict[str, Callable[[], Mapping[str, Any]]] = {}
-
-
-def share_lower_case(name: str, phrases: Callable[[], Mapping[str, Any]]) -> None:
-    """Look up the table ``phrases()`` returns (lower-cased phrases, whitespace as plain spaces ->
-    values) in the shared pass of :func:`lower_case_hits`, under ``name``. The table is read when the
-    shared automaton is first needed (and again if another table is shared later)."""
-    _SHARED[name] = phrases
-    _shared_matcher.cache_clear()
-    lower_case_hits.cache_clear()
-
-
-@functools.cache
-def _shared_matcher() -> PhraseMatcher[tuple[tuple[str, Any], ...]]:
-    joint: dict[str, list[tuple[str, Any]]] = {}
-    for name, phrases in _SHARED.items():
-        for phrase, value in phrases().items():
-            joint.setdefault(phrase, []).append((name, value))
-    return PhraseMatcher({phrase: tuple(entries) for phrase, entries in joint.items()})
-
-
-@functools.lru_cache(maxsize=16)
-def lower_case(text: str) -> str:
-    """``text`` with plain spaces for whitespace, lower-cased: what the shared tables are looked up in
-    (cached: several rule families read the same item's)."""
-    return spaces_to_blanks(text).lower()
-
-
-@functools.lru_cache(maxsize=16)
-def lower_case_hits(text: str) -> dict[str, list[tuple[int, int, Any]]]:
-    """Table name -> ``(start, end, value)`` of every occurrence, whole word or not, of its phrases in
-    ``lower_case(text)`` (ordered by end; cached per text: do not change what it returns)."""
-    found: dict[str, list[tuple[int, int, Any]]] = {name: [] for name in _SHARED}
-    for start, end, entries in _shared_matcher().occurrences(lower_case(text)):
-        for name, value in entries:
-            found[name].append((start, end, value))
     return found
 
 

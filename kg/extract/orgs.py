@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from kg.extract.gazetteer import AMERICAN, Match, country_of, default_gazetteer
-from kg.extract.matcher import SpanIndex, is_word, word_alternation
+from kg.extract.matcher import SpanIndex, word_alternation, word_starts_at
 from kg.extract.model import Entities, NewEntity
 from kg.extract.places import is_place_or_country, prefixes
 from kg.namespaces import slugify
@@ -349,7 +349,7 @@ def _head_phrases(text: str) -> list[tuple[int, str]]:
 
 def _head_starts(text: str) -> list[int]:
     """Where ``_HEAD_WORD`` matches: ``_HEAD_AT`` matches that do not follow a word character."""
-    return [m.start() for m in _HEAD_AT.finditer(text) if not m.start() or not is_word(text[m.start() - 1])]
+    return [m.start() for m in _HEAD_AT.finditer(text) if word_starts_at(text, m.start())]
 
 
 def _last_break(text: str, start: int, end: int) -> int:

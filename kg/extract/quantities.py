@@ -8,14 +8,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from kg.extract.matcher import (
-    digit_runs,
-    folded,
-    is_word,
-    lower_case_hits,
-    share_lower_case,
-    word_alternation,
-)
+from kg.extract.lowercase import LowerCasePass
+from kg.extract.matcher import digit_runs, folded, is_word_char, word_alternation, word_ends_at
 from kg.extract.model import Mention
 from kg.extract.numbers import NUMBER, UNITS_EN, WORD_NUMBERS, number_value
 from kg.sources.dates import MONTHS
@@ -25,7 +19,9 @@ __all__ = [
     "NUMBER_WORDS",
     "Quantity",
     "count_value",
+    "count_word_table",
     "find_quantities",
+    "number_word_table",
 ]
 
 #: English number words the counts read ("eighteen officials", "a hundred participants").
@@ -231,32 +227,32 @@ _CLAUSE_STOPS = (". ", "; ", ": ", "? ", "! ")
 _MONEY_BEFORE = re.compile(r"(?:[$€£]|\b(?:USD|US|EUR|CHF|CAD)\s?)$")
 
 
-def _number_starts(text: str) -> list[int]:
+def _number_starts(text: str, shared: LowerCasePass) -> list[int]:
     """Where a number can start a word: runs of digits and number words (EN, ES)."""
     lowered = folded(text)
     starts = {start for start, _ in digit_runs(text)}
     if lowered is None:
         starts.update(m.start() for m in _NUMBER_WORD_START.finditer(text))
     else:
-        size = len(lowered)
-        starts.update(
-            start for start, end, _ in lower_case_hits(text)["number-words"] if end == size or not is_word(lowered[end])
-        )
-    return sorted(p for p in starts if not p or (not is_word(text[p - 1]) and text[p - 1] not in ".,"))
+        starts.update(start for start, end, _ in shared.hits(text, number_word_table) if word_ends_at(lowered, end))
+    return sorted(p for p in starts if not p or (not is_word_char(text[p - 1]) and text[p - 1] not in ".,"))
 
 
 _NUMBER_WORD_START = re.compile(rf"(?<![\w.,]){word_alternation(WORD_NUMBERS)}\b", re.I)
 
 
-share_lower_case("number-words", lambda: dict.fromkeys(WORD_NUMBERS))
+def number_word_table() -> dict[str, None]:
+    """The number words (EN, ES): a table of :class:`kg.extract.lowercase.LowerCasePass`."""
+    return dict.fromkeys(WORD_NUMBERS)
 
 
-def find_quantities(text: str, mentions: list[Mention], year: int) -> list[Quantity]:
-    """The counts and percentages of ``text``, each with its kind (``year``: of publication)."""
+def find_quantities(text: str, mentions: list[Mention], year: int, shared: LowerCasePass) -> list[Quantity]:
+    """The counts and percentages of ``text``, each with its kind (``year``: of publication; ``shared``:
+    a pass that holds :func:`number_word_table`)."""
     demonyms = {x.start for x in mentions if x.kind == "country" and x.rule == "country-demonym"}
     found: list[Quantity] = []
     end = -1
-    for start in _number_starts(text):
+    for start in _number_starts(text, shared):
         if start < end:
             continue
         number = NUMBER.match(text, start)
@@ -350,36 +346,31 @@ _COUNT_WORDS = sorted(set(NUMBER_WORDS) | _APPROX_FIRST, key=len, reverse=True)
 _QUANTITY_START = re.compile(r"(?<![\w.,])(?:\d|(?:" + "|".join(_COUNT_WORDS) + r")\b)", re.I)
 
 
-# The words ``_QUANTITY`` can start with, as they stand in the folded text (kg.extract.matcher.folded):
-# _COUNT_WORDS, except that "a", "at" and "more" start a quantity only in "a hundred", "at least" and
-# "more than" (found in one pass; a digit run is the other kind of start).
-def _count_phrases() -> dict[str, None]:
+def count_word_table() -> dict[str, None]:
+    """The words ``_QUANTITY`` can start with, as they stand in the folded text (kg.extract.matcher.folded):
+    ``_COUNT_WORDS``, except that "a", "at" and "more" start a quantity only in "a hundred", "at least"
+    and "more than" (a digit run is the other kind of start). A table of
+    :class:`kg.extract.lowercase.LowerCasePass`."""
     return dict.fromkeys((set(_COUNT_WORDS) - {"a", "at", "more"}) | {"a hundred", "at least", "more than"})
 
 
-share_lower_case("count-words", _count_phrases)  # found in the pass the cue and date words share
-
-
-def _quantity_starts(text: str) -> list[int]:
+def _quantity_starts(text: str, shared: LowerCasePass) -> list[int]:
     """Where ``_QUANTITY`` can match in ``text``: every start of a match of ``_QUANTITY.finditer(text)``,
     and other places where it fails or that a match covers (``quantity_matches`` skips them)."""
     lowered = folded(text)
     if lowered is None:
         return [m.start() for m in _QUANTITY_START.finditer(text)]
-    size = len(lowered)
     starts = {start for start, _ in digit_runs(text)}
-    starts.update(
-        start for start, end, _ in lower_case_hits(text)["count-words"] if end == size or not is_word(lowered[end])
-    )
-    return sorted(p for p in starts if not p or (not is_word(lowered[p - 1]) and lowered[p - 1] not in ".,"))
+    starts.update(start for start, end, _ in shared.hits(text, count_word_table) if word_ends_at(lowered, end))
+    return sorted(p for p in starts if not p or (not is_word_char(lowered[p - 1]) and lowered[p - 1] not in ".,"))
 
 
-def quantity_matches(text: str) -> list[re.Match[str]]:
+def quantity_matches(text: str, shared: LowerCasePass) -> list[re.Match[str]]:
     """``list(_QUANTITY.finditer(text))``, ``_QUANTITY`` tried only where a number, number word or
-    "over"/"about"… starts a word."""
+    "over"/"about"… starts a word (``shared``: a pass that holds :func:`count_word_table`)."""
     found: list[re.Match[str]] = []
     end = -1
-    for start in _quantity_starts(text):
+    for start in _quantity_starts(text, shared):
         if start < end:
             continue
         m = _QUANTITY.match(text, start)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.matcher import is_word
+from kg.extract.matcher import word_starts_at
 from kg.extract.model import Entities, Event, Mention
 from kg.extract.sentences import sentence_at
 
@@ -63,7 +63,7 @@ class _WordsBefore:
         for phrase in self.phrases:
             if tail.endswith(phrase):
                 start = len(tail) - len(phrase)
-                if not start or not is_word(tail[start - 1]):
+                if word_starts_at(tail, start):
                     return True
         return False
 

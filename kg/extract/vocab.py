@@ -5,7 +5,7 @@ case-insensitive whole-word phrases, compiled once per process into one Aho–Co
 per scheme (:mod:`kg.extract.matcher`): a single pass over the text, however many phrases.
 :func:`find_cues` reads the schemes the extractor needs in every item (themes, event types)
 in the one pass over the lower-cased text that the date and count words share
-(:func:`kg.extract.matcher.lower_case_hits`).
+(:class:`kg.extract.lowercase.LowerCasePass`; their table is :func:`cue_table`).
 
 >>> sorted(cues("theme").find("A workshop on Human Trafficking and migrant smuggling."))
 ['smuggling', 'trafficking']
@@ -14,33 +14,24 @@ in the one pass over the lower-cased text that the date and count words share
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from pyoxigraph import RdfFormat, parse
 
-from kg.extract.matcher import PhraseMatcher, lower_case, lower_case_hits, share_lower_case, whole_words
+from kg.extract.lowercase import LowerCasePass, lower_case
+from kg.extract.matcher import PhraseMatcher, whole_words
 from kg.namespaces import SCHEMES, SKOS
 from kg.reference import ONTOLOGY_DIR
 
-__all__ = ["CueSet", "Hit", "cues", "find_cues", "words"]
+__all__ = ["CueSet", "Hit", "cue_table", "cues", "find_cues"]
 
 _LABELS = {SKOS["prefLabel"], SKOS["altLabel"], SKOS["hiddenLabel"]}
-
-
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
 class Hit(NamedTuple):
     start: int
     end: int
-
-
-@functools.lru_cache(maxsize=16)
-def words(text: str) -> list[tuple[int, int, str]]:
-    """Lower-cased word tokens with their offsets (hyphenated compounds stay one token)."""
-    return [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -66,20 +57,21 @@ class CueSet:
 
 
 # The schemes the extractor reads in every item: their phrases are looked up in the pass over the
-# lower-cased text that the date and count words share (kg.extract.matcher.lower_case_hits).
+# lower-cased text that the date and count words share (kg.extract.lowercase.LowerCasePass).
 _READ_TOGETHER = ("theme", "event-type")
 
 
-def find_cues(text: str, scheme: str) -> dict[str, list[Hit]]:
+def find_cues(text: str, scheme: str, shared: LowerCasePass) -> dict[str, list[Hit]]:
     """``cues(scheme).find(text)``; the schemes the extractor reads in every item are found together,
-    in one pass over the text (cached per text: do not change what it returns)."""
+    in ``shared``, a pass that holds :func:`cue_table` (cached per text: do not change what it returns)."""
     if scheme not in _READ_TOGETHER:
         return cues(scheme).find(text)
-    return _found_together(text)[scheme]
+    return _found_together(text, shared)[scheme]
 
 
-def _together() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """Lower-cased phrase -> ((scheme, concept ids), …) over the schemes of ``_READ_TOGETHER``."""
+def cue_table() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Lower-cased phrase -> ((scheme, concept ids), …) over the schemes the extractor reads in every
+    item: a table of :class:`kg.extract.lowercase.LowerCasePass`."""
     joint: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for scheme in _READ_TOGETHER:
         for phrase, concepts in cues(scheme).index.items():
@@ -87,13 +79,10 @@ def _together() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
     return {phrase: tuple(entries) for phrase, entries in joint.items()}
 
 
-share_lower_case("cues", _together)
-
-
 @functools.lru_cache(maxsize=16)
-def _found_together(text: str) -> dict[str, dict[str, list[Hit]]]:
+def _found_together(text: str, shared: LowerCasePass) -> dict[str, dict[str, list[Hit]]]:
     found: dict[str, dict[str, list[Hit]]] = {scheme: {} for scheme in _READ_TOGETHER}
-    for start, end, entries in whole_words(lower_case(text), lower_case_hits(text)["cues"]):
+    for start, end, entries in whole_words(lower_case(text), shared.hits(text, cue_table)):
         hit = Hit(start, end)
         for scheme, concepts in entries:
             for concept in concepts:

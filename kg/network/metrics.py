@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.sparql.results import text_table
+from kg.text import text_table
 
 __all__ = [
     "COLUMNS",

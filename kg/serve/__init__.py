@@ -9,7 +9,9 @@
   processes (deadline, memory budget, a crashed or killed worker replaced);
 - :mod:`kg.serve.app` is the ASGI application (Starlette), ``static/`` the page and its vendored
   libraries; :func:`kg.serve.server.serve` runs it with uvicorn, behind a protocol that closes
-  slow and idle connections and caps how many are open (docs/serve.md, "Security").
+  slow and idle connections and caps how many are open (docs/serve.md, "Security");
+- :class:`kg.serve.limits.ServeLimits` holds every limit of the three, with the defaults of
+  ``kg serve``'s options.
 
 Nothing here imports Starlette or uvicorn until the app is built, so ``import kg.serve`` is cheap.
 """

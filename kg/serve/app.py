@@ -46,9 +46,10 @@ from kg.errors import KgError, UsageError
 from kg.formats import WireFormat
 from kg.namespaces import PREFIXES
 from kg.queries import catalogue, load
-from kg.sandbox import Limits, QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
+from kg.sandbox import QueryCrashed, QueryOutOfMemory, QueryRefused, QueryTimeout, WorkerPool, check
 from kg.serve.answers import AnswerBudget, PerSnapshot, answered
 from kg.serve.jobs import SparqlJob, network_json, run_sparql, store_counts
+from kg.serve.limits import ServeLimits
 from kg.serve.mapview import map_routes, request_filters, switch
 from kg.serve.negotiation import GRAPH_TYPES, ROW_TYPES, format_named, negotiate
 from kg.serve.protocol import READ_ONLY, ProtocolError, graph_store_query, parse_request, service_description
@@ -60,7 +61,6 @@ __all__ = ["FixedSource", "create_app"]
 log = logging.getLogger("kg.serve")
 
 STATIC = Path(__file__).with_name("static")
-MAX_BODY = 1 << 20  # a query or form bigger than 1 MiB is refused (413)
 EXPOSED = [
     "X-Migkg-Rows",
     "X-Migkg-Truncated",
@@ -121,29 +121,26 @@ NETWORKS_KEPT = 32
 def create_app(
     source: Source,
     *,
-    limits: Limits | None = None,
-    max_rows: int = 100_000,
-    max_bytes: int = 32 << 20,
-    concurrency: int = 2,
+    limits: ServeLimits | None = None,
     cors: Sequence[str] = (),
     isolate: bool | None = None,
-    answer_budget: int = 256 << 20,
 ) -> Starlette:
     """The application serving ``source`` (a :class:`SnapshotSource` or a :class:`FixedSource`).
 
-    ``limits`` bound each query (:class:`kg.sandbox.Limits`: length, nesting, SERVICE, time,
-    memory); ``max_rows`` and ``max_bytes`` each answer. ``isolate`` (the default for a
-    :class:`SnapshotSource`) runs queries in ``concurrency`` worker processes. ``cors`` lists
-    the web origins whose pages may read the answers (none by default; ``"*"`` for any).
+    ``limits`` bound each query, answer and request body (:class:`ServeLimits`; its defaults
+    without). ``isolate`` (the default for a :class:`SnapshotSource`) runs queries in
+    ``limits.concurrency`` worker processes. ``cors`` lists the web origins whose pages may read
+    the answers (none by default; ``"*"`` for any).
     """
-    limits = limits or Limits()
+    limits = limits or ServeLimits()
+    query_limits = limits.query
     if isolate is None:
         isolate = isinstance(source, SnapshotSource)
     pool = None
     if isolate:
-        pool = WorkerPool(concurrency, limits.memory_mb, _worker_context())
-    runner = Runner(source, timeout=limits.timeout or 30.0, concurrency=concurrency, pool=pool)
-    budget = AnswerBudget(max(answer_budget, max_bytes))
+        pool = WorkerPool(limits.concurrency, limits.memory_mb, _worker_context())
+    runner = Runner(source, timeout=limits.timeout, concurrency=limits.concurrency, pool=pool)
+    budget = AnswerBudget(max(limits.answer_budget, limits.max_bytes))
     counted: dict[object, tuple[int, int]] = {}  # graphs and quads of each snapshot
     # Networks of the snapshot served, by kind and filters: a network costs a layout (~30 ms on
     # the sample, seconds on a large store) and the page asks for it on every visit.
@@ -159,7 +156,7 @@ def create_app(
     ) -> Response:
         try:
             _acceptable(choose)
-            check(text, limits)
+            check(text, query_limits)
             deadline = runner.deadline()
             job = SparqlJob(
                 text,
@@ -167,15 +164,15 @@ def create_app(
                 graphs_format=choose(False),
                 default_graphs=default_graphs,
                 named_graphs=named_graphs,
-                max_rows=max_rows,
-                max_bytes=max_bytes,
+                max_rows=limits.max_rows,
+                max_bytes=limits.max_bytes,
                 deadline=deadline,
                 keep=keep,
             )
             answer = await runner.run(run_sparql, job, deadline=deadline)
         except (KgError, ProtocolError) as exc:
             return _error(exc)
-        return answered(answer, max_rows, max_bytes, budget)
+        return answered(answer, limits.max_rows, limits.max_bytes, budget)
 
     async def sparql(request: Request) -> Response:
         if request.method == "OPTIONS":
@@ -278,15 +275,15 @@ def create_app(
                 "prefixes": dict(PREFIXES),
                 "limits": {
                     "timeout": limits.timeout,
-                    "max_rows": max_rows,
-                    "max_bytes": max_bytes,
-                    "max_query_chars": limits.max_chars,
+                    "max_rows": limits.max_rows,
+                    "max_bytes": limits.max_bytes,
+                    "max_query_chars": limits.max_query_chars,
                     "max_depth": limits.max_depth,
                     "memory_mb": limits.memory_mb,
                     "concurrency": runner.concurrency,
                 },
                 "timeout": limits.timeout,
-                "max_rows": max_rows,
+                "max_rows": limits.max_rows,
                 "running": runner.running,
                 "answered": runner.answered,
                 "timed_out": runner.timed_out,
@@ -354,7 +351,7 @@ def create_app(
                 max_age=3600,
             )
         )
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, max_body_size=MAX_BODY)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan, max_body_size=limits.max_body)
     app.state.runner = runner
     app.state.source = source
     app.state.budget = budget

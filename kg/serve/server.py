@@ -5,7 +5,8 @@ The socket is bound before uvicorn starts, so that a port in use is one clear er
 
 uvicorn waits for a request's headers as long as the client likes, keeps a connection open for
 a client that never reads its answer, and accepts connections until the process runs out of
-file descriptors. :class:`GuardedH11Protocol` adds what a server on a network needs:
+file descriptors. :class:`GuardedH11Protocol` adds what a server on a network needs, with the
+figures of :class:`kg.serve.limits.ServeLimits`:
 
 - a client has ``read_timeout`` seconds to send a whole request (headers and body) from the
   moment it connects or its last answer was sent; then the connection is closed;
@@ -28,8 +29,8 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from kg.errors import KgError, UsageError
-from kg.sandbox import Limits
 from kg.serve.app import create_app
+from kg.serve.limits import ServeLimits
 
 __all__ = ["GuardedH11Protocol", "guarded_protocol", "listen", "serve", "url_of"]
 
@@ -37,16 +38,14 @@ __all__ = ["GuardedH11Protocol", "guarded_protocol", "listen", "serve", "url_of"
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's HTTP/1.1 protocol with read and write timeouts and a cap on connections."""
 
-    read_timeout: float = 10.0
-    write_timeout: float = 30.0
-    max_connections: int = 512
+    limits: ServeLimits = ServeLimits()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._read_timer: asyncio.TimerHandle | None = None
         self._write_timer: asyncio.TimerHandle | None = None
         waiting = self._waiting()
-        if len(self.connections) > self.max_connections:
+        if len(self.connections) > self.limits.max_connections:
             if waiting:
                 oldest = next(iter(waiting))
                 oldest.transport.abort()
@@ -65,7 +64,7 @@ class GuardedH11Protocol(H11Protocol):
     def _await_request(self) -> None:
         self._cancel_read_timer()
         self._waiting()[self] = None
-        self._read_timer = self.loop.call_later(self.read_timeout, self._read_timed_out)
+        self._read_timer = self.loop.call_later(self.limits.read_timeout, self._read_timed_out)
         self._request_read()
 
     def _request_read(self) -> None:
@@ -106,7 +105,7 @@ class GuardedH11Protocol(H11Protocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         self._cancel_write_timer()
-        self._write_timer = self.loop.call_later(self.write_timeout, self._write_timed_out)
+        self._write_timer = self.loop.call_later(self.limits.write_timeout, self._write_timed_out)
 
     def resume_writing(self) -> None:
         super().resume_writing()
@@ -122,15 +121,10 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.abort()  # close() would wait for the client to read what is buffered
 
 
-def guarded_protocol(
-    read_timeout: float = 10.0, write_timeout: float = 30.0, max_connections: int = 512
-) -> type[GuardedH11Protocol]:
-    """:class:`GuardedH11Protocol` with these settings, as uvicorn's ``http`` protocol class."""
-    return type(
-        "KgServeProtocol",
-        (GuardedH11Protocol,),
-        {"read_timeout": read_timeout, "write_timeout": write_timeout, "max_connections": max_connections},
-    )
+def guarded_protocol(limits: ServeLimits) -> type[GuardedH11Protocol]:
+    """:class:`GuardedH11Protocol` with the connection limits of ``limits``, as uvicorn's ``http``
+    protocol class."""
+    return type("KgServeProtocol", (GuardedH11Protocol,), {"limits": limits})
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -171,19 +165,15 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 7878,
-    limits: Limits | None = None,
-    max_rows: int = 100_000,
-    max_bytes: int = 32 << 20,
-    concurrency: int = 2,
+    limits: ServeLimits | None = None,
     cors: Sequence[str] = (),
-    read_timeout: float = 10.0,
-    write_timeout: float = 30.0,
-    max_connections: int = 512,
     quiet: bool = False,
     log: Callable[[str], None] | None = None,
     isolate: bool = True,
 ) -> None:
-    """Serve the store folder at ``store_location`` until interrupted (Ctrl-C).
+    """Serve the store folder at ``store_location`` until interrupted (Ctrl-C), within ``limits``
+    (:class:`ServeLimits`; its defaults without); ``cors`` lists the web origins whose pages may
+    read the answers.
 
     ``isolate=False`` evaluates queries in threads of this process instead of worker processes:
     only ``bench/serve_load.py`` uses it, as the baseline the workers' cost is read against.
@@ -197,7 +187,8 @@ def serve(
         raise UsageError(f"kg serve serves a store folder, not {store_location}; point your tools at that server")
     if store_location == ":memory:":
         raise UsageError("kg serve needs a store folder built by kg build, not :memory:")
-    _enough_descriptors(max_connections)
+    limits = limits or ServeLimits()
+    _enough_descriptors(limits.max_connections)
     sock = listen(host, port)
     try:
         source = SnapshotSource(store_location, on_wait=lambda m: say(f"kg serve: {m}")).start()
@@ -205,21 +196,13 @@ def serve(
         sock.close()
         raise
     url = url_of(sock)
-    app: Any = create_app(
-        source,
-        limits=limits,
-        max_rows=max_rows,
-        max_bytes=max_bytes,
-        concurrency=concurrency,
-        cors=cors,
-        isolate=isolate,
-    )
+    app: Any = create_app(source, limits=limits, cors=cors, isolate=isolate)
     say(f"kg serve: {url}/ (page), {url}/sparql (SPARQL endpoint); store {store_location}, read-only; Ctrl-C stops")
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(f"kg serve: listening on {host}: anyone who can reach this machine can query the store")
     config = uvicorn.Config(
         app,
-        http=guarded_protocol(read_timeout, write_timeout, max_connections),
+        http=guarded_protocol(limits),
         log_level="warning" if quiet else "info",
         access_log=not quiet,
         timeout_graceful_shutdown=2,

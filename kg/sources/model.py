@@ -1,15 +1,16 @@
-"""The records every reader yields: :class:`NewsItem`, :class:`Reject`, :class:`Notice` (and
-:class:`NotModified`), the input formats, and the item key."""
+"""The records every reader yields: :class:`NewsItem`, and the :class:`Diagnostic` of a place in a
+source, a :class:`Reject` or a :class:`Notice` (and :class:`NotModified`); and the item key."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import ClassVar
 
 from kg.namespaces import slugify
 
-__all__ = ["MAX_ITEM_CHARS", "NewsItem", "NotModified", "Notice", "Reject", "item_key"]
+__all__ = ["MAX_ITEM_CHARS", "Diagnostic", "NewsItem", "NotModified", "Notice", "Reject", "item_key"]
 
 #: The default of ``kg build --max-item-chars``: the characters of an item's title, summary and
 #: body together above which it is rejected (news articles run to some 50,000).
@@ -62,28 +63,37 @@ class NewsItem:
 
 
 @dataclass(frozen=True, slots=True)
-class Reject:
-    """A record that could not be read; ``str()`` gives ``FILE:LINE: reason``."""
+class Diagnostic:
+    """What a reader says of a place in a source: ``str()`` gives ``FILE:LINE: reason`` (the URL
+    alone for what is about a whole answer, line 0), after the ``kind`` of its class.
+
+    >>> print(Reject("news.jsonl", 3, "record lacks date"), Notice("https://x.org/feed", 0, "broken XML"), sep="\\n")
+    news.jsonl:3: record lacks date
+    https://x.org/feed: warning: broken XML
+    """
+
+    kind: ClassVar[str] = ""
 
     source_file: str
     line: int
     reason: str
 
     def __str__(self) -> str:
-        return f"{_where(self.source_file, self.line)}: {self.reason}"
+        where = f"{self.source_file}:{self.line}" if self.line else self.source_file
+        return f"{where}: {self.kind}{self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
-class Notice:
+class Reject(Diagnostic):
+    """A record that could not be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(Diagnostic):
     """Something about a source the user should know, though its items were read (a feed recovered
-    from broken XML); ``str()`` gives ``FILE:LINE: warning: reason``."""
+    from broken XML)."""
 
-    source_file: str
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{_where(self.source_file, self.line)}: warning: {self.reason}"
+    kind: ClassVar[str] = "warning: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +101,6 @@ class NotModified(Notice):
     """A URL that answered ``304 Not Modified``: its ``items`` items are in the store as they were."""
 
     items: int = 0
-
-
-def _where(source: str, line: int) -> str:
-    """``FILE:LINE``, or the URL alone for what is about a whole answer (line 0)."""
-    return f"{source}:{line}" if line else source
 
 
 def item_key(published: date, title: str, url: str | None = None) -> str:

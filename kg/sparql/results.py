@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from pyoxigraph import (
@@ -34,12 +34,12 @@ from kg.formats import ResultFormat
 from kg.namespaces import PREFIXES, XSD, compact
 from kg.sparql.execute import execute
 from kg.store import KgStore
+from kg.text import text_table
 
 __all__ = [
     "answer",
     "render",
     "term_text",
-    "text_table",
     "to_python",
 ]
 
@@ -99,26 +99,6 @@ def table(solutions: QuerySolutions) -> str:
     """A plain aligned text table, one row per solution."""
     names = [v.value for v in solutions.variables]
     return text_table(names, [[term_text(solution[name]) for name in names] for solution in solutions])
-
-
-def text_table(header: Sequence[str], cells: Sequence[Sequence[str]], right: Sequence[bool] = ()) -> str:
-    """The one plain text table of the command line: a header line, a rule, then the rows, columns
-    two spaces apart; the columns marked in ``right`` are right-aligned (numbers).
-
-    >>> print(text_table(["code", "n"], [["GTM", "14"], ["HND", "3"]], right=[False, True]), end="")
-    code   n
-    ----  --
-    GTM   14
-    HND    3
-    """
-    right = list(right) or [False] * len(header)
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(header)]
-
-    def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in cells)]) + "\n"
 
 
 _NUMBERS: dict[str, Callable[[str], Any]] = {

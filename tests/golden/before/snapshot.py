@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pyoxigraph import QueryResultsFormat
 
-import tests.test_queries as tq
+import tests.conftest as tq
 from kg import queries as kq
 from kg.build import build
 from kg.store import KgStore
