@@ -1,46 +1,45 @@
-"""Summaries built with the graph: aggregates of the events as an RDF Data Cube.
+"""Summaries built with the graph: the aggregates analysts ask first, as an RDF Data Cube.
 
-After every build or load, :func:`write_summaries` counts the events of the event table
-(:mod:`kg.network.table`) in Python and writes the counts to the summary graph
-(``…/graph/summaries``) as ``qb:Observation`` nodes of ``qb:DataSet`` s whose structures
-(dimensions, measures) the ontology declares. Named queries read them instead of aggregating
-every event. The graph is recomputed whole from the store, so a changed or removed item changes
-its counts; it is written only when it changed.
+After every build or load that wrote something, :func:`write_summaries` counts the events of
+the event table (:mod:`kg.network.table`) and the item facts (:mod:`kg.summaries.facts`) in
+Python (:mod:`kg.summaries.counts`) and writes the counts to the summary graph
+(``…/graph/summaries``): one ``qb:DataSet`` per aggregate, whose structure the ontology
+declares, and one observation per row (:mod:`kg.summaries.cube`). Named queries read them
+instead of aggregating every event. The graph is recomputed whole from the store, so a changed
+or removed item changes its counts; it is written only when it changed.
 
-Each observation is counted twice, told apart by the ``mk:counting`` dimension: ``"events"``
-counts a canonical event (kg.same) once and not its reports, ``"reports"`` counts every report
-and no canonical event (``kg query --reports``).
+An event reported by several items counts once, as its canonical event (kg.same); the data
+sets say so (``mk:counting "events"``). ``kg query --reports``, which counts every report,
+reads the raw events instead (``queries/raw/*.rq``).
 
-Data sets:
+Data sets (``…/id/summary/NAME``; dimensions, then measures):
 
-- ``…/id/summary/country-pairs``: per pair of countries (``mk:country`` < ``mk:partner`` by
-  IRI) that took part in or hosted the same events: ``mk:eventCount``, ``mk:firstDate``,
-  ``mk:lastDate`` (start dates; an undated event takes its item's date);
-- ``…/id/summary/countries``: per country: ``mk:eventCount``, ``mk:partnerCount``.
+- ``countries``: country; events, partner countries, first and last date;
+- ``country-items``: country; news items that mention it or are about it;
+- ``country-pairs``: country, partner (after it by IRI); joint events, first and last date;
+- ``objectives``: GCM objective, year; events and their items;
+- ``months``: month (the year for an event known to the year only); events;
+- ``organizations``: organisation; events, partner countries, first and last date;
+- ``organization-countries``: organisation, country; joint events;
+- ``people``: country, event type (none for an event of no type); people reached, events.
 
 >>> from kg.store import KgStore
->>> summary_lines(KgStore.memory())[:1]
+>>> summary_lines(KgStore.memory())
 []
 """
 
 from __future__ import annotations
 
-import numpy as np
+from pyoxigraph import NamedNode
 
 from kg import namespaces as ns
-from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, EventTable, read_event_table
+from kg.network.table import EventTable, read_event_table
 from kg.store import KgStore
+from kg.summaries.counts import COUNTERS
+from kg.summaries.cube import DATASETS, QB
+from kg.summaries.facts import read_item_facts
 
-__all__ = ["COUNTINGS", "DATASETS", "summary_lines", "write_summaries"]
-
-COUNTINGS = ("events", "reports")
-DATASETS = {name: ns.summary(name) for name in ("country-pairs", "countries")}
-#: The data structure definition of each data set (declared in ontology/migkg.ttl).
-STRUCTURES = {"country-pairs": ns.MK["country-pairs-structure"], "countries": ns.MK["countries-structure"]}
-_QB = "http://purl.org/linked-data/cube#"
-_INT = f"^^<{ns.XSD['integer']}>"
-_DATE = f"^^<{ns.XSD['date']}>"
-_COUNTRY_PREDICATES = [i for i, p in enumerate(ACTOR_ROLES) if p in COUNTRY_ROLES]
+__all__ = ["DATASETS", "is_current", "summary_lines", "write_summaries"]
 
 
 def write_summaries(store: KgStore) -> bool:
@@ -49,88 +48,24 @@ def write_summaries(store: KgStore) -> bool:
 
 
 def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
-    """The summary graph as N-Triples lines without the final dot."""
+    """The summary graph as N-Triples lines without the final dot; none for a store without events."""
     table = table if table is not None else read_event_table(store)
     if not table.events:
         return []
+    facts = read_item_facts(store, table)
     lines: list[str] = []
-    for name, iri in DATASETS.items():
-        lines += [
-            f"<{iri}> <{ns.RDF['type']}> <{_QB}DataSet>",
-            f"<{iri}> <{_QB}structure> <{STRUCTURES[name]}>",
-        ]
-    for counting in COUNTINGS:
-        members = _country_members(table, counting == "reports")
-        lines += _pairs(table, members, counting)
-        lines += _countries(members, table, counting)
+    for name, ds in DATASETS.items():
+        lines += ds.header()
+        lines += COUNTERS[name](table, facts)
     return lines
 
 
-def _country_members(table: EventTable, reports: bool) -> dict[int, list[int]]:
-    """Per counted event, its countries (participant or location), as sorted actor ids."""
-    counted = table.canonical_mask(reports)
-    links = table.links[np.isin(table.links[:, 2], _COUNTRY_PREDICATES)]
-    members: dict[int, set[int]] = {}
-    for event, actor in links[:, :2].tolist():
-        if counted[event]:
-            members.setdefault(event, set()).add(actor)
-    return {e: sorted(a) for e, a in members.items()}
-
-
-def _observation(dataset: str, counting: str, *keys: str) -> str:
-    return f"<{DATASETS[dataset]}/{counting}/{'/'.join(keys)}>"
-
-
-def _head(node: str, dataset: str, counting: str) -> list[str]:
-    return [
-        f"{node} <{ns.RDF['type']}> <{_QB}Observation>",
-        f"{node} <{_QB}dataSet> <{DATASETS[dataset]}>",
-        f'{node} <{ns.MK["counting"]}> "{counting}"',
-    ]
-
-
-def _pairs(table: EventTable, members: dict[int, list[int]], counting: str) -> list[str]:
-    stats: dict[tuple[int, int], list] = {}
-    for event, actors in members.items():
-        day = table.date(event)
-        for i, a in enumerate(actors):
-            for b in actors[i + 1 :]:
-                found = stats.get((a, b))
-                if found is None:
-                    stats[(a, b)] = [1, day, day]
-                else:
-                    found[0] += 1
-                    if day is not None:
-                        found[1] = day if found[1] is None else min(found[1], day)
-                        found[2] = day if found[2] is None else max(found[2], day)
-    lines = []
-    for (a, b), (events, first, last) in stats.items():
-        ia, ib = table.actors[a], table.actors[b]
-        node = _observation("country-pairs", counting, ia.rsplit("/", 1)[1], ib.rsplit("/", 1)[1])
-        lines += _head(node, "country-pairs", counting)
-        lines += [f"{node} <{ns.MK['country']}> <{ia}>", f"{node} <{ns.MK['partner']}> <{ib}>"]
-        lines.append(f'{node} <{ns.MK["eventCount"]}> "{events}"{_INT}')
-        if first is not None:
-            lines += [
-                f'{node} <{ns.MK["firstDate"]}> "{first}"{_DATE}',
-                f'{node} <{ns.MK["lastDate"]}> "{last}"{_DATE}',
-            ]
-    return lines
-
-
-def _countries(members: dict[int, list[int]], table: EventTable, counting: str) -> list[str]:
-    events: dict[int, int] = {}
-    partners: dict[int, set[int]] = {}
-    for actors in members.values():
-        for a in actors:
-            events[a] = events.get(a, 0) + 1
-            partners.setdefault(a, set()).update(actors)
-    lines = []
-    for a, n in events.items():
-        iri = table.actors[a]
-        node = _observation("countries", counting, iri.rsplit("/", 1)[1])
-        lines += _head(node, "countries", counting)
-        lines.append(f"{node} <{ns.MK['country']}> <{iri}>")
-        lines.append(f'{node} <{ns.MK["eventCount"]}> "{n}"{_INT}')
-        lines.append(f'{node} <{ns.MK["partnerCount"]}> "{len(partners[a]) - 1}"{_INT}')
-    return lines
+def is_current(store: KgStore) -> bool:
+    """Whether the summary graph of ``store`` describes every data set this version writes (a store
+    summarised by an older version lacks some, and is summarised again by the next build)."""
+    graph = NamedNode(ns.SUMMARY_GRAPH)
+    structure = NamedNode(QB["structure"])
+    return all(
+        any(store.store.quads_for_pattern(NamedNode(ds.iri), structure, NamedNode(ds.structure), graph))
+        for ds in DATASETS.values()
+    )
