@@ -212,31 +212,45 @@ class KgStore:
         """Write the derived ``graph`` (same stories, canonical events, summaries) as ``lines``
         (triples without the final dot), or remove it when there are none; whether anything was
         written: nothing is when the store already holds exactly that (a server's graph is
-        replaced each time).
+        replaced each time). A graph the store holds is changed by what differs only, in one
+        update: after an incremental build, a few of the summary graph's 190,000 quads (10k
+        items) rather than all of them removed and written again.
 
         >>> store, g = KgStore.memory(), "http://example.org/derived"
         >>> lines = ["<http://example.org/a> <http://example.org/p> <http://example.org/b>"]
         >>> store.write_derived(g, lines), store.write_derived(g, lines), store.graph_count()
         (True, False, 1)
+        >>> store.write_derived(g, lines + ["<http://example.org/a> <http://example.org/p> <http://example.org/c>"])
+        True
+        >>> len(list(store.quads(g)))
+        2
         >>> store.write_derived(g, []), store.write_derived(g, []), store.graph_count()
         (True, False, 0)
         """
-        data = "".join(f"{line} <{graph}> .\n" for line in sorted(set(lines)))
+        wanted = set(lines)
         if not self._local:
-            self.load_graphs({graph: data.encode()})
+            self.load_graphs({graph: "".join(f"{line} <{graph}> .\n" for line in sorted(wanted)).encode()})
             return True
         node = NamedNode(graph)
         if not self.store.contains_named_graph(node):
-            if not data:
+            if not wanted:
                 return False
-        else:
-            held = sorted(f"{q.subject} {q.predicate} {q.object} <{graph}> .\n" for q in self.quads(graph))
-            if "".join(held) == data:
-                return False
-        if data:  # as N-Quads text: a bulk load, where making a Quad of each line took seconds
-            self.load_graphs({graph: data.encode()})
-        else:
+            # as N-Quads text: a bulk load, where making a Quad of each line took seconds
+            self.load_graphs({graph: "".join(f"{line} <{graph}> .\n" for line in sorted(wanted)).encode()})
+            return True
+        if not wanted:
             self.store.remove_graph(node)
+            return True
+        held = {f"{q.subject} {q.predicate} {q.object}" for q in self.quads(graph)}
+        gone, new = held - wanted, wanted - held
+        if not gone and not new:
+            return False
+        parts = []
+        if gone:
+            parts.append(f"DELETE DATA {{ GRAPH {node} {{\n" + " .\n".join(sorted(gone)) + " .\n} }")
+        if new:
+            parts.append(f"INSERT DATA {{ GRAPH {node} {{\n" + " .\n".join(sorted(new)) + " .\n} }")
+        self.store.update(" ;\n".join(parts))  # one update: readers see the old graph or the new one
         return True
 
     def optimize(self) -> None:
