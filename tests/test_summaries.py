@@ -83,6 +83,7 @@ def observation(store: KgStore, dataset: str, *keys: str) -> dict[str, str]:
 def test_every_summary_query_is_one_the_issue_names():
     assert set(SUMMARY_QUERIES) == {
         "activity_by_objective",
+        "activity_by_theme",
         "country_pairs",
         "events_per_month",
         "events_per_organization",
@@ -173,6 +174,8 @@ def test_reports_are_counted_from_the_raw_events(name):
 def test_counts_by_hand_on_the_analyst_fixture(analyst):
     """From the cheat sheet of fixtures/analyst.trig: smuggling (objective 9) tags B1, B2 and E1,
     and E2 by its item; B2 is 2018, the others 2019 (E2 undated: its item's 2019-06-20)."""
+    smuggling = observation(analyst, "themes", "smuggling", "2019")
+    assert (smuggling["eventCount"], smuggling["itemCount"]) == ("3", "2")
     nine = observation(analyst, "objectives", "objective-9", "2019")
     assert (nine["eventCount"], nine["itemCount"], nine["period"]) == ("3", "2", "2019")
     assert observation(analyst, "objectives", "objective-9", "2018")["eventCount"] == "1"

@@ -17,6 +17,7 @@ Data sets (``…/id/summary/NAME``; dimensions, then measures):
 - ``countries``: country; events, partner countries, first and last date;
 - ``country-items``: country; news items that mention it or are about it;
 - ``country-pairs``: country, partner (after it by IRI); joint events, first and last date;
+- ``themes``: theme, year; events (their own themes, else their item's) and their items;
 - ``objectives``: GCM objective, year; events and their items;
 - ``months``: month (the year for an event known to the year only); events;
 - ``organizations``: organisation; events, partner countries, first and last date;

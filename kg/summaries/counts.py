@@ -119,6 +119,22 @@ def _themed(table: EventTable, facts: ItemFacts, counted: Mask) -> list[tuple[in
     return rows
 
 
+def themes(table: EventTable, facts: ItemFacts) -> list[str]:
+    """Per theme and year: the events about it (their own themes, else their item's) and their
+    items (``activity_by_theme``)."""
+    ds = DATASETS["themes"]
+    events: dict[tuple[str, str], set[int]] = defaultdict(set)
+    items: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for e, item, theme, year in _themed(table, facts, table.canonical_mask()):
+        events[(theme, year)].add(e)
+        items[(theme, year)].add(item)
+    lines = []
+    for (theme, year), found in sorted(events.items()):
+        values = [iri(theme), period(year), integer(len(found)), integer(len(items[(theme, year)]))]
+        lines += ds.observation([_last(theme), year], ds.dimensions + ds.measures, values)
+    return lines
+
+
 def objectives(table: EventTable, facts: ItemFacts) -> list[str]:
     """Per GCM objective and year: the events under it (through their themes) and their items
     (``activity_by_objective``)."""
@@ -221,6 +237,7 @@ COUNTERS = {
     "countries": countries,
     "country-items": country_items,
     "country-pairs": country_pairs,
+    "themes": themes,
     "objectives": objectives,
     "months": months,
     "organizations": organizations,

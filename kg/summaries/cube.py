@@ -99,6 +99,7 @@ DATASETS = {
         _data_set(
             "country-pairs", ns.MK["country-pairs-structure"], "country partner", "eventCount firstDate lastDate"
         ),
+        _data_set("themes", ns.MK["themes-structure"], "theme period", "eventCount itemCount"),
         _data_set("objectives", ns.MK["objectives-structure"], "objective period", "eventCount itemCount"),
         _data_set("months", ns.MK["months-structure"], "period", "eventCount"),
         _data_set(
