@@ -8,7 +8,9 @@ events: the store hands out a row in ~3 µs. So the table is kept on disk beside
 ``STORE.events.npz`` (numpy arrays, no pickles), keyed on :meth:`KgStore.version`, which changes with every write to the
 store by any program. A later network of the same store reads the table in a few tens of
 milliseconds; once the store changes the file is stale, ignored and rewritten on the next
-read. Deleting it is always safe. Stores in memory or behind a SPARQL server are read each time.
+read. A build saves the table its summaries were counted from (:func:`keep_event_table`), so
+the first network after a build reads the file too. Deleting it is always safe. Stores in memory
+or behind a SPARQL server are read each time.
 
 Ids are positions in sorted lists, so sorting ids sorts IRIs (and ISO dates).
 
@@ -34,6 +36,7 @@ __all__ = [
     "ORGANIZATION_ROLES",
     "EventTable",
     "event_table",
+    "keep_event_table",
     "read_event_table",
     "run_starts",
 ]
@@ -250,14 +253,27 @@ def event_table(store: KgStore) -> EventTable:
     version = store.version()
     if version is None or store.location is None:
         return read_event_table(store)
-    path = Path(store.location).with_name(Path(store.location).name + ".events.npz")
-    cached = _load(path, version)
+    cached = _load(_path(store), version)
     if cached is not None:
         return cached
     table = read_event_table(store)
     if store.version() == version:  # nothing wrote to the store while we read it
-        _save(path, version, table)
+        _save(_path(store), version, table)
     return table
+
+
+def keep_event_table(store: KgStore, table: EventTable) -> None:
+    """Save ``table``, just read from ``store``, beside it as its event table once this writer
+    closes it, unless it writes again before (:meth:`KgStore.at_close`).
+
+    For a writer that read the table and then wrote only what the table does not read (the
+    summaries, at the end of a build): the first network after the build reads the file."""
+    if store.location is not None and store._local:
+        store.at_close(lambda: _save(_path(store), str(store.version()), table))
+
+
+def _path(store: KgStore) -> Path:
+    return Path(str(store.location)).with_name(Path(str(store.location)).name + ".events.npz")
 
 
 def _load(path: Path, version: str) -> EventTable | None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 from kg import namespaces as ns
-from kg.network.table import EventTable, read_event_table
+from kg.network.table import EventTable, keep_event_table, read_event_table
 from kg.store import KgStore
 from kg.summaries.counts import COUNTERS
 from kg.summaries.cube import DATASETS, QB
@@ -44,8 +44,13 @@ __all__ = ["DATASETS", "is_current", "summary_lines", "write_summaries"]
 
 
 def write_summaries(store: KgStore) -> bool:
-    """Recompute the summary graph from ``store``; whether it changed."""
-    return store.write_derived(ns.SUMMARY_GRAPH, summary_lines(store))
+    """Recompute the summary graph from ``store``; whether it changed. The event table read for
+    it is kept beside an on-disk store (:func:`~kg.network.table.keep_event_table`): the summary
+    graph holds nothing the table reads, so the first network after a build need not read it again."""
+    table = read_event_table(store)
+    written = store.write_derived(ns.SUMMARY_GRAPH, summary_lines(store, table))
+    keep_event_table(store, table)
+    return written
 
 
 def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
