@@ -191,12 +191,17 @@ def read_event_table(store: KgStore) -> EventTable:
         c, e = event_id.get(row[0].value), event_id.get(row[1].value)
         if c is not None and e is not None:
             report_of[e] = c
+    is_typed, items, item_of, types, typed_as, year_only, people = _event_facts(store, event_id, typed)
     return EventTable(
-        events, actors, links, dates, date_of, themes, tagged, report_of, **_event_facts(store, event_id, typed)
-    )
+        events, actors, links, dates, date_of, themes, tagged, report_of,
+        typed=is_typed, items=items, item_of=item_of, types=types, typed_as=typed_as,
+        year_only=year_only, people=people,
+    )  # fmt: skip
 
 
-def _event_facts(store: KgStore, event_id: dict[str, int], typed: set[str]) -> dict[str, object]:
+def _event_facts(
+    store: KgStore, event_id: dict[str, int], typed: set[str]
+) -> tuple[Ints, list[str], Ints, list[str], Ints, Ints, Ints]:
     """What the summaries count beyond actors, dates and themes: each event's type, item, types,
     date precision and people reached."""
     n = len(event_id)
@@ -222,15 +227,7 @@ def _event_facts(store: KgStore, event_id: dict[str, int], typed: set[str]) -> d
     people = np.full(n, -1, dtype=np.int64)
     for i, parts in counted.items():
         people[i] = sum(count for _, count in parts)
-    return {
-        "typed": is_typed,
-        "items": items,
-        "item_of": item_of,
-        "types": types,
-        "typed_as": typed_as,
-        "year_only": year_only,
-        "people": people,
-    }
+    return is_typed, items, item_of, types, typed_as, year_only, people
 
 
 def run_starts(values: Ints) -> Ints:
