@@ -60,7 +60,7 @@ def countries(table: EventTable, facts: ItemFacts) -> list[str]:
     for a, found in sorted(events.items()):
         first, last = _span([d for e in found if dated[e] and (d := table.date(e)) is not None])
         values = [iri(table.actors[a]), integer(len(found)), integer(len(partners[a]) - 1), date(first), date(last)]
-        lines += ds.observation([_last(table.actors[a])], ds.dimensions + ds.measures, values)
+        lines += ds.observation([_last(table.actors[a])], values)
     return lines
 
 
@@ -69,7 +69,7 @@ def country_items(table: EventTable, facts: ItemFacts) -> list[str]:
     ds = DATASETS["country-items"]
     lines = []
     for country, items in sorted(facts.countries.items()):
-        lines += ds.observation([_last(country)], ds.dimensions + ds.measures, [iri(country), integer(len(items))])
+        lines += ds.observation([_last(country)], [iri(country), integer(len(items))])
     return lines
 
 
@@ -95,7 +95,7 @@ def country_pairs(table: EventTable, facts: ItemFacts) -> list[str]:
     for (a, b), (n, first, last) in sorted(stats.items()):
         ia, ib = table.actors[a], table.actors[b]
         values = [iri(ia), iri(ib), integer(n), date(first), date(last)]
-        lines += ds.observation([_last(ia), _last(ib)], ds.dimensions + ds.measures, values)
+        lines += ds.observation([_last(ia), _last(ib)], values)
     return lines
 
 
@@ -131,7 +131,7 @@ def themes(table: EventTable, facts: ItemFacts) -> list[str]:
     lines = []
     for (theme, year), found in sorted(events.items()):
         values = [iri(theme), period(year), integer(len(found)), integer(len(items[(theme, year)]))]
-        lines += ds.observation([_last(theme), year], ds.dimensions + ds.measures, values)
+        lines += ds.observation([_last(theme), year], values)
     return lines
 
 
@@ -148,7 +148,7 @@ def objectives(table: EventTable, facts: ItemFacts) -> list[str]:
     lines = []
     for (objective, year), found in sorted(events.items()):
         values = [iri(objective), period(year), integer(len(found)), integer(len(items[(objective, year)]))]
-        lines += ds.observation([_last(objective), year], ds.dimensions + ds.measures, values)
+        lines += ds.observation([_last(objective), year], values)
     return lines
 
 
@@ -165,7 +165,7 @@ def months(table: EventTable, facts: ItemFacts) -> list[str]:
             found[day[:4] if year_only[e] else day[:7]] += 1
     lines = []
     for key, n in sorted(found.items()):
-        lines += ds.observation([key], ds.dimensions + ds.measures, [period(key), integer(n)])
+        lines += ds.observation([key], [period(key), integer(n)])
     return lines
 
 
@@ -188,7 +188,7 @@ def organizations(table: EventTable, facts: ItemFacts) -> list[str]:
         partners = {c for e in found for c in countries_of.get(e, ())}
         first, last = _span([d for d in days if d is not None])
         values = [iri(table.actors[o]), integer(len(days)), integer(len(partners)), date(first), date(last)]
-        lines += ds.observation([_last(table.actors[o])], ds.dimensions + ds.measures, values)
+        lines += ds.observation([_last(table.actors[o])], values)
     return lines
 
 
@@ -205,7 +205,7 @@ def organization_countries(table: EventTable, facts: ItemFacts) -> list[str]:
     lines = []
     for (o, c), n in sorted(found.items()):
         io, ic = table.actors[o], table.actors[c]
-        lines += ds.observation([_last(io), _last(ic)], ds.dimensions + ds.measures, [iri(io), iri(ic), integer(n)])
+        lines += ds.observation([_last(io), _last(ic)], [iri(io), iri(ic), integer(n)])
     return lines
 
 
@@ -228,7 +228,7 @@ def people(table: EventTable, facts: ItemFacts) -> list[str]:
     for (a, t), (n, events) in sorted(total.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         keys = [_last(table.actors[a])] + ([_last(t)] if t else [])
         values = [iri(table.actors[a]), iri(t) if t else None, integer(n), integer(events)]
-        lines += ds.observation(keys, ds.dimensions + ds.measures, values)
+        lines += ds.observation(keys, values)
     return lines
 
 

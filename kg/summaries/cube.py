@@ -10,10 +10,12 @@ events) is said once, on the data set.
 >>> ds = DATASETS["countries"]
 >>> ds.iri, ds.structure.rsplit("#", 1)[1]
 ('https://w3id.org/migkg/id/summary/countries', 'countries-structure')
->>> for line in ds.observation(["GTM"], [ds.dimensions[0]], [iri(ns.country("GTM"))]):
-...     print(line.replace(ns.ID, "…/"))
+>>> for line in ds.observation(["GTM"], [iri(ns.country("GTM")), integer(3), integer(2), None, None]):
+...     print(line.replace(ns.ID, "…/").replace(str(ns.MK), "mk:"))
 <…/summary/countries/GTM> <http://purl.org/linked-data/cube#dataSet> <…/summary/countries>
-<…/summary/countries/GTM> <https://w3id.org/migkg/ont#country> <…/country/GTM>
+<…/summary/countries/GTM> <mk:country> <…/country/GTM>
+<…/summary/countries/GTM> <mk:eventCount> "3"^^<http://www.w3.org/2001/XMLSchema#integer>
+<…/summary/countries/GTM> <mk:partnerCount> "2"^^<http://www.w3.org/2001/XMLSchema#integer>
 """
 
 from __future__ import annotations
@@ -53,12 +55,13 @@ class DataSet:
             f'{node} <{ns.MK["counting"]}> "{COUNTING}"',
         ]
 
-    def observation(self, keys: Sequence[str], predicates: Sequence[str], values: Sequence[str | None]) -> list[str]:
-        """An observation ``…/id/summary/NAME/KEY/…`` with ``predicates`` (dimensions and measures)
-        set to ``values`` (N-Triples terms; ``None`` leaves one out)."""
+    def observation(self, keys: Sequence[str], values: Sequence[str | None]) -> list[str]:
+        """An observation ``…/id/summary/NAME/KEY/…`` whose dimensions, then measures, have
+        ``values`` (N-Triples terms; ``None`` leaves one out)."""
         node = f"<{self.iri}/{'/'.join(keys)}>"
         lines = [f"{node} <{QB['dataSet']}> <{self.iri}>"]
-        lines += [f"{node} <{p}> {v}" for p, v in zip(predicates, values, strict=True) if v is not None]
+        components = self.dimensions + self.measures
+        lines += [f"{node} <{p}> {v}" for p, v in zip(components, values, strict=True) if v is not None]
         return lines
 
 
