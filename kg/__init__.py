@@ -10,7 +10,14 @@ __version__ = "0.1.0"
 
 
 def query(
-    name: str, /, *, store: Any = None, timeout: float | None = None, reports: bool = False, **params: object
+    name: str,
+    /,
+    *,
+    store: Any = None,
+    timeout: float | None = None,
+    reports: bool = False,
+    raw: bool = False,
+    **params: object,
 ) -> list[dict[str, Any]]:
     """Run the named query ``queries/NAME.rq``; rows as dicts of plain Python values.
 
@@ -18,6 +25,7 @@ def query(
     or ``$MIGKG_STORE``); parameters are keyword arguments (``kg queries NAME`` lists them).
     IRIs come back as ``str``, numbers as ``int``/``Decimal``/``float``, dates as ``date``.
     An event reported by several items counts once; ``reports=True`` counts each report.
+    A query that reads the summaries counted at build time counts the raw events with ``raw=True``.
 
     >>> import kg
     >>> from kg.store import KgStore
@@ -26,4 +34,4 @@ def query(
     """
     from kg.queries import query as run_named  # imported here: ``import kg`` stays cheap
 
-    return run_named(name, store=store, timeout=timeout, reports=reports, **params)
+    return run_named(name, store=store, timeout=timeout, reports=reports, raw=raw, **params)

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from pyoxigraph import NamedNode
-
 from kg import namespaces as ns
 from kg.errors import KgError, UsageError
 from kg.extracting import fewer_gc_passes, item_graphs, warm_up
@@ -305,7 +303,7 @@ def group_reports(
     extracted (:func:`kg.same.facts.packed`), emptied once unpacked; with ``shared``, describe the
     extraction run the item graphs name in the provenance graph."""
     from kg.same import link, linked_counts
-    from kg.summaries import write_summaries
+    from kg.summaries import is_current, write_summaries
 
     started = time.monotonic()
     if shared:
@@ -322,9 +320,8 @@ def group_reports(
         linked = linked_counts(store)
         report.grouped = False
     # after the canonical events, which the summaries count; only when something was written
-    # (an unchanged rebuild reads nothing more) or the store has none yet
-    summarised = store._local and store.store.contains_named_graph(NamedNode(ns.SUMMARY_GRAPH))
-    if report.items_written or linked.written or not summarised:
+    # (an unchanged rebuild reads nothing more) or the store lacks some (none yet, or an older version's)
+    if report.items_written or linked.written or not (store._local and is_current(store)):
         write_summaries(store)
     report.same_stories, report.canonical_events = linked.stories, linked.groups
     report.link_seconds = time.monotonic() - started

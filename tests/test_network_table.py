@@ -126,3 +126,35 @@ def test_the_command_line_writes_the_same_network_with_and_without_the_saved_tab
     assert saved(store_dir).exists()
     assert invoke(runner, "network", "--store", store_dir, "--out", second).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_build_leaves_the_table_it_summarised_for_the_first_network(tmp_path, monkeypatch):
+    """The summaries read the event table after a build; the summary graph they write holds
+    nothing the table reads, so the table is saved for the store as written, and the first
+    network reads the file (the same table as reading the store afresh)."""
+    from kg.build import build
+
+    from .conftest import SAMPLE
+
+    with KgStore.open(tmp_path / "store", write=True) as store:
+        build([SAMPLE], store)
+    with KgStore.open(tmp_path / "store", write=False) as store:
+        fresh = read_event_table(store)
+        monkeypatch.setattr(table, "read_event_table", lambda s: pytest.fail("read the store again"))
+        kept = event_table(store)
+    assert kept.events == fresh.events and kept.items == fresh.items and kept.types == fresh.types
+    for name in ("links", "date_of", "tagged", "report_of", "typed", "item_of", "typed_as", "year_only", "people"):
+        assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
+
+
+def test_a_write_after_the_summaries_keeps_no_table(tmp_path):
+    """What the writer wrote after reading the table may be events: the table is then not kept."""
+    from kg.build import build
+
+    from .conftest import SAMPLE
+
+    with KgStore.open(tmp_path / "store", write=True) as store:
+        build([SAMPLE], store)
+        store.replace_graphs({f"{ns.ID}graph/test/x": new_event("x", "COL", "MEX")})
+    assert not (tmp_path / "store.events.npz").exists()
+    assert ("COL", "MEX") in pairs(str(tmp_path / "store"))

@@ -109,7 +109,7 @@ def term_usage_files() -> list[Path]:
         SHAPES_FILE,
         CONTEXT_FILE,
         *VOCAB_FILES,
-        *sorted((ROOT / "queries").glob("*.rq")),
+        *sorted((ROOT / "queries").rglob("*.rq")),  # raw-event forms in queries/raw/ too
         *sorted((ROOT / "kg").rglob("*.py")),
         *sorted((ROOT / "tests" / "shapes").rglob("*.ttl")),
     ]

@@ -453,7 +453,7 @@ def capped(sample_store: str) -> Iterator[TestClient]:
 def test_rows_are_capped_and_the_cut_is_said(capped):
     response = capped.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": "text/csv"})
     assert response.status_code == 200
-    assert len(response.text.strip().splitlines()) == 1 + 5
+    assert len(list(csv.reader(io.StringIO(response.text)))) == 1 + 5  # a cell may hold line breaks
     assert response.headers["x-migkg-truncated"] == "true" and response.headers["x-migkg-row-limit"] == "5"
     triples = capped.get(
         "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "application/n-triples"}

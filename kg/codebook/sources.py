@@ -70,12 +70,14 @@ class Graph:
 
 
 def query_iris(prefixes: dict[str, str]) -> dict[str, set[str]]:
-    """Per named query: the IRIs its text uses (``a`` counts as rdf:type)."""
+    """Per named query: the IRIs its text uses (``a`` counts as rdf:type), in either form (one that
+    reads the summaries also counts the raw events, with ``--reports``)."""
     from kg.queries import catalogue
 
     used: dict[str, set[str]] = {}
     for q in catalogue():
-        body = "\n".join(line for line in q.text.splitlines() if not line.lstrip().startswith("#"))
+        text = f"{q.text}\n{q.raw or ''}"
+        body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         declared = dict(re.findall(r"PREFIX\s+([\w-]*):\s*<([^>]*)>", body, re.I))
         iris = set(re.findall(r"<([^<>\s]+)>", body))
         for name, local in re.findall(r"(?<![\w<#/?$])([A-Za-z][\w-]*):([A-Za-z_][\w.-]*\w|[A-Za-z_])", body):

@@ -1,12 +1,16 @@
-"""The event table: every event with an actor, its actors and roles, start date and themes, as arrays.
+"""The event table: every event, its actors and roles, start date, themes, types, item and people
+counted, as arrays.
 
-Every network is built from this table. Reading it from the store takes three flat SELECTs
-(event–actor links, start dates, themes), about 8 s for 100,000 events: the store hands out a
-row in ~3 µs. So the table is kept on disk beside the store, in ``STORE.events.npz`` (numpy
-arrays, no pickles), keyed on :meth:`KgStore.version`, which changes with every write to the
+Every network and every summary (:mod:`kg.summaries`) is counted from this table. Reading it
+from the store takes a few flat SELECTs (event–actor links, events and their items, start dates,
+themes, types, date precision, counted people, canonical events), several seconds for 100,000
+events: the store hands out a row in ~3 µs. So the table is kept on disk beside the store, in
+``STORE.events.npz`` (numpy arrays, no pickles), keyed on :meth:`KgStore.version`, which changes with every write to the
 store by any program. A later network of the same store reads the table in a few tens of
 milliseconds; once the store changes the file is stale, ignored and rewritten on the next
-read. Deleting it is always safe. Stores in memory or behind a SPARQL server are read each time.
+read. A build saves the table its summaries were counted from (:func:`keep_event_table`), so
+the first network after a build reads the file too. Deleting it is always safe. Stores in memory
+or behind a SPARQL server are read each time.
 
 Ids are positions in sorted lists, so sorting ids sorts IRIs (and ISO dates).
 
@@ -32,6 +36,7 @@ __all__ = [
     "ORGANIZATION_ROLES",
     "EventTable",
     "event_table",
+    "keep_event_table",
     "read_event_table",
     "run_starts",
 ]
@@ -59,15 +64,43 @@ _DATES = f"""SELECT ?e ?d WHERE {{
 _THEMES = f"SELECT ?e ?t WHERE {{ ?e a <{ns.MK['Event']}> . ?e <{ns.DCTERMS['subject']}> ?t }}"
 
 _REPORTS = f"SELECT ?c ?e WHERE {{ ?c <{ns.MK['hasReport']}> ?e }}"
+# Every mk:Event, and the item it was derived from when that item has a publication date.
+_TYPED = f"SELECT ?e WHERE {{ ?e a <{ns.MK['Event']}> }}"
+_ITEMS = f"""SELECT ?e ?item WHERE {{
+  ?e a <{ns.MK["Event"]}> ; <{ns.PROV["wasDerivedFrom"]}> ?item . ?item <{ns.DCTERMS["date"]}> ?published
+}}"""
+_TYPES = f"SELECT ?e ?t WHERE {{ ?e <{ns.SEM['eventType']}> ?t }}"
+_YEAR_ONLY = f"SELECT ?e WHERE {{ ?e <{ns.MK['datePrecision']}> <{ns.concept('date-precision', 'year')}> }}"
+#: The people an event reached: its counted participations that are not a subset of another
+#: (45 of the 80 officials), not a target (a plan) and not a count of states or organisations.
+_PEOPLE = f"""SELECT ?e ?p ?n WHERE {{
+  ?e <{ns.MK["participation"]}> ?p . ?p <{ns.MK["count"]}> ?n .
+  FILTER NOT EXISTS {{ ?p <{ns.MK["subsetOf"]}> ?whole }}
+  FILTER NOT EXISTS {{ ?p <{ns.MK["role"]}> <{ns.concept("role", "target")}> }}
+  FILTER NOT EXISTS {{
+    ?p <{ns.MK["participantGroup"]}> ?group .
+    FILTER(?group IN (<{ns.concept("group", "states-and-territories")}>,
+                      <{ns.concept("group", "international-organizations")}>))
+  }}
+}}"""
 
-_FORMAT = 4  # bump when the arrays change meaning (3: undated events take their item's date; 4: reports)
+# bump when the arrays change meaning (3: undated events take their item's date; 4: reports;
+# 5: every mk:Event, its item, types, precision and people)
+_FORMAT = 5
 Ints = NDArray[np.int64]
+
+
+def _none() -> Ints:
+    return np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
 class EventTable:
-    """Every event that has an actor (a participant or location country, an organiser, attendee
-    or funder), as integer ids into sorted lists of IRIs."""
+    """Every ``mk:Event`` and everything that has an actor (a participant or location country, an
+    organiser, attendee or funder), as integer ids into sorted lists of IRIs.
+
+    The arrays after ``tagged`` may be empty (a table made by hand): the methods below then read
+    them as "every event typed, no item, no type, day precision, no people counted"."""
 
     events: list[str]  # event IRIs, sorted
     actors: list[str]  # actor IRIs, sorted
@@ -76,14 +109,19 @@ class EventTable:
     date_of: Ints  # per event: its earliest start date's position in ``dates``, or -1 (no date, no item)
     themes: list[str]  # theme IRIs, sorted
     tagged: Ints  # (m, 2): event, theme; sorted, distinct
-    report_of: Ints = field(
-        default_factory=lambda: np.zeros(0, dtype=np.int64)
-    )  # per event: its canonical event, or -1
+    report_of: Ints = field(default_factory=_none)  # per event: its canonical event, or -1
+    typed: Ints = field(default_factory=_none)  # per event: 1 when it is a mk:Event
+    items: list[str] = field(default_factory=list)  # item IRIs, sorted: those events were derived from
+    item_of: Ints = field(default_factory=_none)  # per event: its item (one with a date), or -1
+    types: list[str] = field(default_factory=list)  # event type IRIs, sorted
+    typed_as: Ints = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))  # (k, 2): event, type
+    year_only: Ints = field(default_factory=_none)  # per event: 1 when its date is known to the year only
+    people: Ints = field(default_factory=_none)  # per event: the people its participations count, or -1
 
     def canonical_mask(self, reports: bool = False) -> NDArray[np.bool_]:
         """Per event: whether a count takes it. A canonical event (kg.same) counts once and its
         reports not at all; with ``reports``, every report counts and no canonical event."""
-        report_of = self.report_of if len(self.report_of) == len(self.events) else np.full(len(self.events), -1)
+        report_of = self._per_event(self.report_of, -1)
         if not reports:
             return report_of < 0
         canonical = np.zeros(len(self.events), dtype=bool)
@@ -94,17 +132,38 @@ class EventTable:
         rank = int(self.date_of[event])
         return self.dates[rank] if rank >= 0 else None
 
+    def is_event(self) -> NDArray[np.bool_]:
+        """Per event: whether it is typed ``mk:Event`` (what the named queries count)."""
+        return self._per_event(self.typed, 1).astype(bool)
+
+    def item_ids(self) -> Ints:
+        """Per event: its item's id in ``items`` (an item with a publication date), or -1."""
+        return self._per_event(self.item_of, -1)
+
+    def is_year_only(self) -> NDArray[np.bool_]:
+        """Per event: whether its date is known to the year only (``mk:datePrecision`` year)."""
+        return self._per_event(self.year_only, 0).astype(bool)
+
+    def people_of(self) -> Ints:
+        """Per event: the people its counted participations reached, or -1 when none counts."""
+        return self._per_event(self.people, -1)
+
+    def _per_event(self, values: Ints, missing: int) -> Ints:
+        return values if len(values) == len(self.events) else np.full(len(self.events), missing, dtype=np.int64)
+
 
 def read_event_table(store: KgStore) -> EventTable:
-    """The event table, read from the store with three flat SELECTs and joined in Python.
+    """The event table, read from the store with flat SELECTs and joined in Python.
 
-    An event is whatever has one of the actor predicates (the ontology gives them the domain
-    ``mk:Event``); typing each row with ``?e a mk:Event`` would make the store join 400,000
-    rows for nothing at 100,000 events. Themes are read for typed events only.
+    An event is whatever is typed ``mk:Event`` or has one of the actor predicates (the ontology
+    gives them the domain ``mk:Event``); typing each link row with ``?e a mk:Event`` would make
+    the store join 400,000 rows for nothing at 100,000 events, so the types are read apart.
+    Themes are read for typed events only.
     """
     predicate_ids = {str(p): i for i, p in enumerate(ACTOR_ROLES)}
     rows = [(row[0].value, row[1].value, predicate_ids[row[2].value]) for row in store.query(_ACTORS)]
-    events = sorted({e for e, _, _ in rows})
+    typed = {row[0].value for row in store.query(_TYPED)}
+    events = sorted(typed.union(e for e, _, _ in rows))
     actors = sorted({a for _, a, _ in rows})
     event_id = {e: i for i, e in enumerate(events)}
     actor_id = {a: i for i, a in enumerate(actors)}
@@ -132,7 +191,43 @@ def read_event_table(store: KgStore) -> EventTable:
         c, e = event_id.get(row[0].value), event_id.get(row[1].value)
         if c is not None and e is not None:
             report_of[e] = c
-    return EventTable(events, actors, links, dates, date_of, themes, tagged, report_of)
+    is_typed, items, item_of, types, typed_as, year_only, people = _event_facts(store, event_id, typed)
+    return EventTable(
+        events, actors, links, dates, date_of, themes, tagged, report_of,
+        typed=is_typed, items=items, item_of=item_of, types=types, typed_as=typed_as,
+        year_only=year_only, people=people,
+    )  # fmt: skip
+
+
+def _event_facts(
+    store: KgStore, event_id: dict[str, int], typed: set[str]
+) -> tuple[Ints, list[str], Ints, list[str], Ints, Ints, Ints]:
+    """What the summaries count beyond actors, dates and themes: each event's type, item, types,
+    date precision and people reached."""
+    n = len(event_id)
+    is_typed = np.zeros(n, dtype=np.int64)
+    is_typed[[event_id[e] for e in typed]] = 1
+    found = [(i, row[1].value) for row in store.query(_ITEMS) if (i := event_id.get(row[0].value)) is not None]
+    items = sorted({item for _, item in found})
+    item_id = {item: i for i, item in enumerate(items)}
+    item_of = np.full(n, -1, dtype=np.int64)
+    for i, item in sorted(found, reverse=True):  # several items: the first by IRI
+        item_of[i] = item_id[item]
+    found = [(i, row[1].value) for row in store.query(_TYPES) if (i := event_id.get(row[0].value)) is not None]
+    types = sorted({t for _, t in found})
+    type_id = {t: i for i, t in enumerate(types)}
+    typed_as = _distinct_rows([(i, type_id[t]) for i, t in found], 2)
+    year_only = np.zeros(n, dtype=np.int64)
+    year_only[[i for row in store.query(_YEAR_ONLY) if (i := event_id.get(row[0].value)) is not None]] = 1
+    counted: dict[int, set[tuple[str, int]]] = {}
+    for row in store.query(_PEOPLE):
+        i = event_id.get(row[0].value)
+        if i is not None:
+            counted.setdefault(i, set()).add((row[1].value, int(row[2].value)))
+    people = np.full(n, -1, dtype=np.int64)
+    for i, parts in counted.items():
+        people[i] = sum(count for _, count in parts)
+    return is_typed, items, item_of, types, typed_as, year_only, people
 
 
 def run_starts(values: Ints) -> Ints:
@@ -155,14 +250,27 @@ def event_table(store: KgStore) -> EventTable:
     version = store.version()
     if version is None or store.location is None:
         return read_event_table(store)
-    path = Path(store.location).with_name(Path(store.location).name + ".events.npz")
-    cached = _load(path, version)
+    cached = _load(_path(store), version)
     if cached is not None:
         return cached
     table = read_event_table(store)
     if store.version() == version:  # nothing wrote to the store while we read it
-        _save(path, version, table)
+        _save(_path(store), version, table)
     return table
+
+
+def keep_event_table(store: KgStore, table: EventTable) -> None:
+    """Save ``table``, just read from ``store``, beside it as its event table once this writer
+    closes it, unless it writes again before (:meth:`KgStore.at_close`).
+
+    For a writer that read the table and then wrote only what the table does not read (the
+    summaries, at the end of a build): the first network after the build reads the file."""
+    if store.location is not None and store._local:
+        store.at_close(lambda: _save(_path(store), str(store.version()), table))
+
+
+def _path(store: KgStore) -> Path:
+    return Path(str(store.location)).with_name(Path(str(store.location)).name + ".events.npz")
 
 
 def _load(path: Path, version: str) -> EventTable | None:
@@ -179,6 +287,13 @@ def _load(path: Path, version: str) -> EventTable | None:
                 themes=_strings(data["themes"]),
                 tagged=data["tagged"].astype(np.int64).reshape(-1, 2),
                 report_of=data["report_of"].astype(np.int64),
+                typed=data["typed"].astype(np.int64),
+                items=_strings(data["items"]),
+                item_of=data["item_of"].astype(np.int64),
+                types=_strings(data["types"]),
+                typed_as=data["typed_as"].astype(np.int64).reshape(-1, 2),
+                year_only=data["year_only"].astype(np.int64),
+                people=data["people"].astype(np.int64),
             )
     except (OSError, ValueError, KeyError):  # missing, unreadable or from another version of migkg
         return None
@@ -200,6 +315,13 @@ def _save(path: Path, version: str, table: EventTable) -> None:
             themes=_bytes(table.themes),
             tagged=table.tagged,
             report_of=table.report_of,
+            typed=table.typed,
+            items=_bytes(table.items),
+            item_of=table.item_of,
+            types=_bytes(table.types),
+            typed_as=table.typed_as,
+            year_only=table.year_only,
+            people=table.people,
         ),
     )
 

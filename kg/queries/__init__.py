@@ -60,16 +60,16 @@ __all__ = [
 ]
 
 QUERY_DIR = Path(os.environ.get("MIGKG_QUERIES", HOME / "queries"))
+#: Where, under QUERY_DIR, a query that reads the summaries keeps its raw-event form.
+RAW_DIR = "raw"
 
 #: The pattern by which a named query counts a canonical event (kg.same) once and leaves its
 #: reports out; run with ``reports=True`` it becomes :data:`REPORTS_FILTER`, which counts every
-#: report, as each item told it, and no canonical event.
+#: report, as each item told it, and no canonical event. A query that reads the summaries
+#: (kg.summaries, which count canonical events once) has the pattern in its raw-event form,
+#: ``queries/raw/NAME.rq``, which ``reports=True`` runs instead.
 CANONICAL_FILTER = "FILTER NOT EXISTS { ?canonical mk:hasReport ?event }"
 REPORTS_FILTER = "FILTER NOT EXISTS { ?event mk:hasReport ?report }"
-#: The same switch in a query that reads the summaries (kg.summaries): observations that count
-#: canonical events once, or (``reports=True``) every report.
-CANONICAL_SUMMARY = 'mk:counting "events"'
-REPORTS_SUMMARY = 'mk:counting "reports"'
 DEFAULT_BASE = "https://w3id.org/migkg/"
 
 
@@ -84,6 +84,7 @@ class NamedQuery:
     params: tuple[Param, ...]
     columns: tuple[str, ...]
     text: str
+    raw: str | None = None  # the same rows counted from the raw events, where ``text`` reads the summaries
 
     def bind(self, values: Mapping[str, object] | None = None) -> dict[Variable, Term]:
         """Substitutions for ``values``, defaults filled in; unknown or missing parameters are a UsageError."""
@@ -104,11 +105,12 @@ class NamedQuery:
     @property
     def counts_events(self) -> bool:
         """Whether the query counts canonical events once (and takes ``reports``)."""
-        return CANONICAL_FILTER in self.text or CANONICAL_SUMMARY in self.text
+        return CANONICAL_FILTER in (self.raw or self.text)
 
-    def text_for(self, values: Mapping[str, object] | None = None, *, reports: bool = False) -> str:
+    def text_for(self, values: Mapping[str, object] | None = None, *, reports: bool = False, raw: bool = False) -> str:
         """The query text with ``values`` (defaults filled in) bound by a ``VALUES`` row; with
-        ``reports``, every report of an event counted instead of its canonical event.
+        ``reports``, every report of an event counted instead of its canonical event; with
+        ``reports`` or ``raw``, the raw-event form of a query that reads the summaries.
 
         A VALUES row, not pyoxigraph substitutions: Oxigraph plans its joins from a VALUES row
         but not from a substituted variable (``organization_partners`` at 100k items: 7.5 s with
@@ -116,9 +118,9 @@ class NamedQuery:
         """
         from kg.sparql.text import inline_values
 
-        text = self.text
+        text = self.raw if (reports or raw) and self.raw else self.text
         if reports:
-            text = text.replace(CANONICAL_FILTER, REPORTS_FILTER).replace(CANONICAL_SUMMARY, REPORTS_SUMMARY)
+            text = text.replace(CANONICAL_FILTER, REPORTS_FILTER)
         return inline_values(text, self.bind(values))
 
     def describe(self) -> dict[str, Any]:
@@ -155,8 +157,9 @@ class NamedQuery:
 _HEADER = re.compile(r"#\s*(title|description|param|columns)\s*:\s*(.*)")
 
 
-def parse(text: str, name: str) -> NamedQuery:
-    """Read the header comment of a query file; a malformed header is a KgError naming the line."""
+def parse(text: str, name: str, raw: str | None = None) -> NamedQuery:
+    """Read the header comment of a query file; a malformed header is a KgError naming the line.
+    ``raw``: the text of its raw-event form, if it reads the summaries."""
     fields: dict[str, list[str]] = {"title": [], "description": [], "param": [], "columns": []}
     last: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -185,21 +188,28 @@ def parse(text: str, name: str) -> NamedQuery:
     columns = tuple(c.strip() for c in fields["columns"][0].split(",") if c.strip())
     if ns.BASE != DEFAULT_BASE:  # the files declare the default base; follow MIGKG_BASE
         text = text.replace(f"<{DEFAULT_BASE}", f"<{ns.BASE}")
-    return NamedQuery(name, fields["title"][0], " ".join(fields["description"]), tuple(params), columns, text)
+        raw = raw.replace(f"<{DEFAULT_BASE}", f"<{ns.BASE}") if raw is not None else None
+    title, description = fields["title"][0], " ".join(fields["description"])
+    return NamedQuery(name, title, description, tuple(params), columns, text, raw)
 
 
 @functools.cache
-def _load_file(path: Path, mtime: float) -> NamedQuery:
-    return parse(path.read_text(encoding="utf-8"), path.stem)
+def _load_file(path: Path, mtime: float, raw_mtime: float | None) -> NamedQuery:
+    raw = path.parent / RAW_DIR / path.name
+    return parse(
+        path.read_text(encoding="utf-8"), path.stem, raw.read_text(encoding="utf-8") if raw_mtime is not None else None
+    )
 
 
 def load(name: str) -> NamedQuery:
-    """The named query ``queries/NAME.rq``; an unknown name is a UsageError listing the known ones."""
+    """The named query ``queries/NAME.rq`` (and its raw-event form ``queries/raw/NAME.rq`` where
+    there is one); an unknown name is a UsageError listing the known ones."""
     path = QUERY_DIR / f"{name}.rq"
     if not re.fullmatch(r"[\w-]+", name) or not path.is_file():
         known = ", ".join(q.name for q in catalogue()) or "none"
         raise UsageError(f"no named query '{name}' in {QUERY_DIR}; known: {known}")
-    return _load_file(path, path.stat().st_mtime)
+    raw = QUERY_DIR / RAW_DIR / path.name
+    return _load_file(path, path.stat().st_mtime, raw.stat().st_mtime if raw.is_file() else None)
 
 
 def catalogue() -> list[NamedQuery]:
@@ -210,10 +220,13 @@ def catalogue() -> list[NamedQuery]:
 # -- running --
 
 
-def run(store: Any, name: str, params: Mapping[str, object] | None = None, *, reports: bool = False) -> Any:
+def run(
+    store: Any, name: str, params: Mapping[str, object] | None = None, *, reports: bool = False, raw: bool = False
+) -> Any:
     """Run a named query over ``store`` (embedded or remote); returns pyoxigraph query results.
-    With ``reports``, an event reported by several items counts once per report."""
-    return execute(store, load(name).text_for(params, reports=reports), keep=True)
+    With ``reports``, an event reported by several items counts once per report; with ``raw``,
+    a query that reads the summaries counts the raw events instead (the same rows, slower)."""
+    return execute(store, load(name).text_for(params, reports=reports, raw=raw), keep=True)
 
 
 def rows(result: Any) -> list[dict[str, Any]]:
@@ -225,13 +238,21 @@ def rows(result: Any) -> list[dict[str, Any]]:
 
 
 def query(
-    name: str, /, *, store: Any = None, timeout: float | None = None, reports: bool = False, **params: object
+    name: str,
+    /,
+    *,
+    store: Any = None,
+    timeout: float | None = None,
+    reports: bool = False,
+    raw: bool = False,
+    **params: object,
 ) -> list[dict[str, Any]]:
     """Run the named query ``name`` and return its rows as dicts of plain Python values.
 
     ``store`` is a store folder, a SPARQL server URL or an open store (default: ``.kg/store``
     or ``$MIGKG_STORE``). Parameters are keyword arguments, as strings or Python values.
-    ``reports=True`` counts every report of an event reported by several items, not the event once.
+    ``reports=True`` counts every report of an event reported by several items, not the event once;
+    ``raw=True`` counts the raw events where the query reads the summaries (a store without them).
 
     >>> from kg.store import KgStore
     >>> query("events_by_country", store=KgStore.memory(), country="GTM")
@@ -243,5 +264,5 @@ def query(
         with open_store(str(store or DEFAULT_STORE)) as opened:
             if timeout and hasattr(opened, "timeout"):
                 opened.timeout = timeout  # a remote store also closes its HTTP request
-            return within(timeout, lambda: rows(run(opened, name, params, reports=reports)))
-    return within(timeout, lambda: rows(run(store, name, params, reports=reports)))
+            return within(timeout, lambda: rows(run(opened, name, params, reports=reports, raw=raw)))
+    return within(timeout, lambda: rows(run(store, name, params, reports=reports, raw=raw)))

@@ -1,0 +1,119 @@
+"""The summary graph's shape: its data sets (RDF Data Cube) and their observations as N-Triples lines.
+
+Each data set is a ``qb:DataSet`` with a ``qb:DataStructureDefinition`` that the ontology
+declares (its dimensions and measures, and the attribute ``mk:counting`` attached to the data
+set). An observation holds ``qb:dataSet``, one value per dimension and its
+measures, nothing else: its ``rdf:type qb:Observation`` follows from ``qb:dataSet`` (the
+property's domain), and what is the same for every observation of a data set (how it counts
+events) is said once, on the data set.
+
+>>> ds = DATASETS["countries"]
+>>> ds.iri, ds.structure.rsplit("#", 1)[1]
+('https://w3id.org/migkg/id/summary/countries', 'countries-structure')
+>>> for line in ds.observation(["GTM"], [iri(ns.country("GTM")), integer(3), integer(2), None, None]):
+...     print(line.replace(ns.ID, "…/").replace(str(ns.MK), "mk:"))
+<…/summary/countries/GTM> <http://purl.org/linked-data/cube#dataSet> <…/summary/countries>
+<…/summary/countries/GTM> <mk:country> <…/country/GTM>
+<…/summary/countries/GTM> <mk:eventCount> "3"^^<http://www.w3.org/2001/XMLSchema#integer>
+<…/summary/countries/GTM> <mk:partnerCount> "2"^^<http://www.w3.org/2001/XMLSchema#integer>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kg import namespaces as ns
+
+__all__ = ["COUNTING", "DATASETS", "QB", "DataSet", "date", "integer", "iri", "period"]
+
+QB = ns.Namespace("http://purl.org/linked-data/cube#")
+#: How every data set counts: an event reported by several items once (its canonical event,
+#: kg.same), not its reports; ``kg query --reports`` reads the raw events instead.
+COUNTING = "events"
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """One data set of the summary graph: ``…/id/summary/NAME`` and its structure (ontology/migkg.ttl)."""
+
+    name: str
+    structure: str
+    dimensions: tuple[str, ...]  # predicate IRIs
+    measures: tuple[str, ...]
+
+    @property
+    def iri(self) -> str:
+        return ns.summary(self.name)
+
+    def header(self) -> list[str]:
+        """The data set itself: its type, its structure and how it counts."""
+        node = f"<{self.iri}>"
+        return [
+            f"{node} <{ns.RDF['type']}> <{QB['DataSet']}>",
+            f"{node} <{QB['structure']}> <{self.structure}>",
+            f'{node} <{ns.MK["counting"]}> "{COUNTING}"',
+        ]
+
+    def observation(self, keys: Sequence[str], values: Sequence[str | None]) -> list[str]:
+        """An observation ``…/id/summary/NAME/KEY/…`` whose dimensions, then measures, have
+        ``values`` (N-Triples terms; ``None`` leaves one out)."""
+        node = f"<{self.iri}/{'/'.join(keys)}>"
+        lines = [f"{node} <{QB['dataSet']}> <{self.iri}>"]
+        components = self.dimensions + self.measures
+        lines += [f"{node} <{p}> {v}" for p, v in zip(components, values, strict=True) if v is not None]
+        return lines
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def integer(value: int) -> str:
+    return f'"{value}"^^<{ns.XSD["integer"]}>'
+
+
+def date(value: str | None) -> str | None:
+    return None if value is None else f'"{value}"^^<{ns.XSD["date"]}>'
+
+
+def period(key: str) -> str:
+    """A year (``YYYY``) as ``xsd:gYear``, a month (``YYYY-MM``) as ``xsd:gYearMonth``."""
+    return f'"{key}"^^<{ns.XSD["gYear" if len(key) == 4 else "gYearMonth"]}>'
+
+
+def _data_set(name: str, structure: str, dimensions: str, measures: str) -> DataSet:
+    """``dimensions`` and ``measures``: local names of ``mk:`` terms (``sem:eventType`` for ``eventType``)."""
+    terms = {"eventType": ns.SEM["eventType"]}
+    return DataSet(
+        name,
+        structure,
+        tuple(terms.get(d) or ns.MK[d] for d in dimensions.split()),
+        tuple(ns.MK[m] for m in measures.split()),
+    )
+
+
+#: Every data set of the summary graph, by name: its structure, dimensions and measures.
+DATASETS = {
+    ds.name: ds
+    for ds in (
+        _data_set("countries", ns.MK["countries-structure"], "country", "eventCount partnerCount firstDate lastDate"),
+        _data_set("country-items", ns.MK["country-items-structure"], "country", "itemCount"),
+        _data_set(
+            "country-pairs", ns.MK["country-pairs-structure"], "country partner", "eventCount firstDate lastDate"
+        ),
+        _data_set("themes", ns.MK["themes-structure"], "theme period", "eventCount itemCount"),
+        _data_set("objectives", ns.MK["objectives-structure"], "objective period", "eventCount itemCount"),
+        _data_set("months", ns.MK["months-structure"], "period", "eventCount"),
+        _data_set(
+            "organizations",
+            ns.MK["organizations-structure"],
+            "organization",
+            "eventCount partnerCount firstDate lastDate",
+        ),
+        _data_set(
+            "organization-countries", ns.MK["organization-countries-structure"], "organization country", "eventCount"
+        ),
+        _data_set("people", ns.MK["people-structure"], "country eventType", "peopleCount eventCount"),
+    )
+}
