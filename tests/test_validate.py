@@ -5,7 +5,6 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.store import KgStore
-from kg.validate import validate
 
 from .conftest import SAMPLE, invoke
 
@@ -34,11 +33,11 @@ def test_unknown_country_and_literal_country_are_violations(tmp_path, runner):
             )
         )
         store.store.add(Quad(NamedNode(EVENT), NamedNode(MK + "participantCountry"), Literal("Guatemala"), g))
-    with KgStore.open(copy, write=False) as store:
-        problems = validate(store)
-    assert {p.focus for p in problems if p.severity == "Violation"} == {EVENT}
-    assert len([p for p in problems if p.path == MK + "participantCountry"]) >= 2
-    result = invoke(runner, "validate", "--store", copy)
+    result = invoke(runner, "validate", "--store", copy, "--max", "1000")  # one validation: pyshacl takes ~15 s here
     assert result.exit_code == 1
+    lines = result.output.splitlines()
+    violations = [line for line in lines if line.startswith("Violation: <")]
+    assert {line.split("<", 1)[1].split(">", 1)[0] for line in violations} == {EVENT}
+    assert len([line for line in lines if "> (" + MK + "participantCountry): " in line]) >= 2
     assert "Violation: <" + EVENT + "> (" + MK + "participantCountry)" in result.output
-    assert result.output.strip().endswith("warnings")
+    assert lines[-1].endswith("warnings") and not any(line.startswith("… ") for line in lines)
