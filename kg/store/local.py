@@ -43,7 +43,7 @@ from pyoxigraph import NamedNode, Quad, QuerySolutions, RdfFormat, Store, parse
 from kg.errors import KgError
 from kg.namespaces import MK, PREFIXES, PROV
 from kg.sparql.text import declares_dataset
-from kg.store.files import REPLACING, StoreLock, exchange, files_signature, remove_stale
+from kg.store.files import REPLACING, StoreLock, carry_over, exchange, files_signature, kept_beside, remove_stale
 
 __all__ = ["BULK_QUADS", "DEFAULT_STORE", "KgStore"]
 
@@ -136,6 +136,18 @@ class KgStore:
             return None
         return hashlib.sha256(repr(files_signature(Path(self.location))).encode()).hexdigest()[:32]
 
+    def beside(self, suffix: str) -> Path | None:
+        """``STORE{suffix}``, a file kept beside an on-disk store (None in memory or on a server).
+        The files beside a replacement (:meth:`replacement`) follow it when it takes the store's place.
+
+        >>> KgStore.memory().beside(".same.sqlite") is None
+        True
+        """
+        if self.location is None or not self._local:
+            return None
+        path = Path(self.location)
+        return path.with_name(path.name + suffix)
+
     def fingerprints(self) -> dict[str, tuple[str, str]]:
         """``graph IRI -> (content hash, run IRI)`` for every graph that records them."""
         rows = self.store.query(
@@ -211,8 +223,8 @@ class KgStore:
     def write_derived(self, graph: str, lines: list[str]) -> bool:
         """Write the derived ``graph`` (same stories, canonical events, summaries) as ``lines``
         (triples without the final dot), or remove it when there are none; whether anything was
-        written: nothing is when the store already holds exactly that (a server's graph is
-        replaced each time).
+        written: nothing is when the store already holds exactly that, and only the triples that
+        differ are when it holds another version (a server's graph is replaced each time).
 
         >>> store, g = KgStore.memory(), "http://example.org/derived"
         >>> lines = ["<http://example.org/a> <http://example.org/p> <http://example.org/b>"]
@@ -221,22 +233,44 @@ class KgStore:
         >>> store.write_derived(g, []), store.write_derived(g, []), store.graph_count()
         (True, False, 0)
         """
-        data = "".join(f"{line} <{graph}> .\n" for line in sorted(set(lines)))
         if not self._local:
-            self.load_graphs({graph: data.encode()})
+            self.load_graphs({graph: _nquads(graph, sorted(set(lines))).encode()})
             return True
         node = NamedNode(graph)
         if not self.store.contains_named_graph(node):
-            if not data:
+            if not lines:
                 return False
-        else:
-            held = sorted(f"{q.subject} {q.predicate} {q.object} <{graph}> .\n" for q in self.quads(graph))
-            if "".join(held) == data:
-                return False
-        if data:  # as N-Quads text: a bulk load, where making a Quad of each line took seconds
-            self.load_graphs({graph: data.encode()})
-        else:
+            # as N-Quads text: a bulk load, where making a Quad of each line took seconds
+            self.load_graphs({graph: _nquads(graph, set(lines)).encode()})
+            return True
+        if not lines:
             self.store.remove_graph(node)
+            return True
+        held = [f"{q.subject} {q.predicate} {q.object}" for q in self.quads(graph)]
+        return self.change_derived(graph, held, lines)
+
+    def change_derived(self, graph: str, removed: list[str], added: list[str]) -> bool:
+        """Remove the triples ``removed`` from the derived ``graph`` and add ``added`` (lines as
+        :meth:`write_derived` takes them), in one transaction; whether the graph changed. For a
+        few canonical events among many: the rest of the graph is neither read nor written.
+
+        >>> store, g = KgStore.memory(), "http://example.org/derived"
+        >>> a = "<http://example.org/a> <http://example.org/p> <http://example.org/b>"
+        >>> b = "<http://example.org/a> <http://example.org/p> 1"
+        >>> store.change_derived(g, [], [a]), store.change_derived(g, [a], [b]), store.change_derived(g, [b], [b])
+        (True, True, False)
+        >>> [str(q.object) for q in store.quads(g)]
+        ['"1"^^<http://www.w3.org/2001/XMLSchema#integer>']
+        """
+        gone, new = set(removed), set(added)
+        if gone == new:
+            return False
+        parts = []
+        for verb, lines in (("DELETE", gone - new), ("INSERT", new - gone)):
+            if lines:
+                triples = "".join(f"{line} .\n" for line in sorted(lines))
+                parts.append(f"{verb} DATA {{ GRAPH <{graph}> {{\n{triples}}} }}")
+        self.store.update(" ;\n".join(parts))  # one update: applied whole or not at all
         return True
 
     def optimize(self) -> None:
@@ -272,6 +306,8 @@ class KgStore:
         remove_stale(path, REPLACING)
         side = path.with_name(f"{path.name}{REPLACING}{os.getpid()}")
         shutil.rmtree(side, ignore_errors=True)
+        for left in kept_beside(side):  # of an earlier process that had this one's PID
+            left.unlink(missing_ok=True)
         fresh = KgStore(Store(str(side)), str(side))
         try:
             yield fresh
@@ -280,6 +316,8 @@ class KgStore:
             del fresh.store  # RocksDB's handle must be gone before its folder is removed
             gc.collect()
             shutil.rmtree(side, ignore_errors=True)
+            for left in kept_beside(side):
+                left.unlink(missing_ok=True)
             raise
         del fresh.store, self.store  # ... and before a folder moves
         gc.collect()
@@ -287,4 +325,9 @@ class KgStore:
             exchange(side, path)
         finally:
             self.store = Store(str(path))
+        carry_over(side, path)  # what was kept beside the replacement describes the store now
         shutil.rmtree(side, ignore_errors=True)  # the old store, now in the side folder
+
+
+def _nquads(graph: str, lines: Iterable[str]) -> str:
+    return "".join(f"{line} <{graph}> .\n" for line in lines)
