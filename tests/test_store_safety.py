@@ -213,7 +213,7 @@ def test_issue_16_a_replace_that_fails_midway_leaves_the_old_store_whole(tmp_pat
     with KgStore.open(path, write=True) as store, pytest.raises(OSError, match="disk full"):
         kg.build.build([new], store, shared=False, replace=True, batch_size=16)
     assert item_count(path) == 120
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.jsonl", "old.jsonl", "store", "store.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.jsonl", "old.jsonl", "store", "store.lock", "store.same.sqlite"]
     monkeypatch.setattr(kg.extracting, "graph_of", real)
     with KgStore.open(path, write=True) as store:
         report = kg.build.build([new], store, shared=False, replace=True, batch_size=16)
