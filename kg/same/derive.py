@@ -118,8 +118,10 @@ def _link(
         dirty |= _moved(before.stories, pairs)
     reports = [r for item in order for r in facts[item].reports]
     links = Links.of(reports, story_groups(pairs))
-    same_common = before is not None and links.common == before.common
-    groups = _groups(reports, links, before, dirty) if same_common and dirty is not None else join(reports, links)
+    if before is not None and dirty is not None and links.common == before.common:
+        groups = _groups(reports, links, before, dirty)
+    else:  # nothing kept, or the organisations that are no evidence changed: every pair may have
+        groups = join(reports, links)
     by_iri = {r.iri: r for r in reports}
     made = {canonical_iri(g): g for g in groups}
 
@@ -219,7 +221,7 @@ def _merging(
     (read from the file now, for these items only), or None (read from the store)."""
     items = sorted({by_iri[m].item for g in groups for m in g})
     texts = saved.merged(i for i in items if i in rows) if saved is not None else {}
-    found = {}
+    found: dict[str, Mapping[str, Mapping[str, Collection[str]]] | None] = {}
     for item in items:
         f = facts[item]
         if f.merged is None and texts.get(item) is not None:
@@ -250,7 +252,7 @@ def _held(store: KgStore, graph: str, subjects: Collection[str]) -> list[str]:
     for subject in sorted(subjects):
         for q in store.store.quads_for_pattern(NamedNode(subject), None, None, node):
             lines.append(f"{q.subject} {q.predicate} {q.object}")
-            if q.predicate.value == participation:
+            if q.predicate.value == participation and isinstance(q.object, NamedNode):
                 held = store.store.quads_for_pattern(q.object, None, None, node)
                 lines += [f"{p.subject} {p.predicate} {p.object}" for p in held]
     return lines
@@ -270,7 +272,7 @@ def linked_counts(store: KgStore) -> LinkReport:
       UNION {{ GRAPH <{ns.EVENTS_GRAPH}> {{ ?x <{MK["hasReport"]}> ?e }} }}
     }}"""
     (row,) = store.query(counted)
-    return LinkReport(*(int(row[k].value) for k in ("stories", "groups", "reports")), written=False)
+    return LinkReport(int(row["stories"].value), int(row["groups"].value), int(row["reports"].value), False)
 
 
 def _story_lines(pairs: list[tuple[str, str]]) -> list[str]:

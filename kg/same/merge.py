@@ -52,12 +52,12 @@ def event_lines(
     """
     if not groups:
         return []
-    members = [(m, by_iri[m].item) for g in groups for m in g]
-    merge = _known(store, _MERGE, members, merging, _MERGE_PREDICATES)
-    held = sorted({(p, by_iri[m].item) for m, _ in members for p in merge.get(m, {}).get("participations", ())})
+    of_item = [(m, by_iri[m].item) for g in groups for m in g]
+    merge = _known(store, _MERGE, of_item, merging, _MERGE_PREDICATES)
+    held = sorted({(p, by_iri[m].item) for m, _ in of_item for p in merge.get(m, {}).get("participations", ())})
     parts = _known(store, _PARTICIPATIONS, held, merging)
     # a report without themes of its own has its item's, as the queries by theme read it
-    themeless = sorted({(item, item) for m, item in members if not merge.get(m, {}).get("themes")})
+    themeless = sorted({(item, item) for m, item in of_item if not merge.get(m, {}).get("themes")})
     item_themes = _known(store, _ITEM_THEMES, themeless, merging, {DCTERMS["subject"]: "themes"})
     lines: list[str] = []
     add = lines.append
@@ -160,7 +160,9 @@ def _values(
     return found
 
 
-def _merged_participations(c: str, reports: list[set[str]], parts: dict[str, dict[str, set[str]]]) -> list[str]:
+def _merged_participations(
+    c: str, reports: list[set[str]], parts: Mapping[str, Mapping[str, Collection[str]]]
+) -> list[str]:
     """One participation per role and agent (or group), with the largest count any report gives;
     ``prov:wasDerivedFrom`` the report's participation that gave it (its quote is there)."""
     best: dict[tuple[str, str], tuple[int, str]] = {}
@@ -170,7 +172,7 @@ def _merged_participations(c: str, reports: list[set[str]], parts: dict[str, dic
             v = parts.get(p)
             if not v or not v["role"]:
                 continue
-            who = min(v["agent"] | v["participantGroup"], default="")
+            who = min([*v["agent"], *v["participantGroup"]], default="")
             key = (min(v["role"]), who)
             count = max((int(n) for n in v["count"]), default=-1)
             if key not in best or count > best[key][0]:
