@@ -312,6 +312,7 @@ def build_grouped(corpus: str, store: str, workers: str, group: str) -> dict[str
     from kg.store import open_store
 
     shutil.rmtree(store, ignore_errors=True)
+    Path(f"{store}.same.sqlite").unlink(missing_ok=True)  # what an earlier build kept beside it
     started, cpu = time.perf_counter(), _cpu()
     with open_store(store, write=True) as target:
         report = build([corpus], target, workers=int(workers), group=group == "1")
@@ -375,6 +376,23 @@ def summaries(store: str) -> dict[str, Any]:
     }
 
 
+def build_more(corpus: str, store: str, workers: str) -> dict[str, Any]:
+    """``kg build CORPUS --store STORE --workers N`` into a store that holds items already."""
+    from kg.build import build
+    from kg.store import open_store
+
+    started, cpu = time.perf_counter(), _cpu()
+    with open_store(store, write=True) as target:
+        report = build([corpus], target, workers=int(workers))
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": _cpu() - cpu,
+        "grouping": report.link_seconds,
+        "items": report.loaded,
+        "canonical_events": report.canonical_events,
+    }
+
+
 COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
     fn.__name__: fn
     for fn in (
@@ -394,6 +412,7 @@ COMMANDS: dict[str, Callable[..., dict[str, Any]]] = {
         build_grouped,
         first_ask,
         summaries,
+        build_more,
     )
 }
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -146,7 +146,8 @@ def build(
     the store holds is asked whether it changed (a ``304`` reads nothing).
 
     Same stories and same events are grouped afterwards (:mod:`kg.same`); ``group=False`` leaves
-    the derived graphs as they were (the benchmark's build without grouping).
+    their derived graphs as they were (the benchmark's build without grouping; the summaries are
+    still counted).
     """
     if workers < 1:
         raise UsageError(f"--workers {workers}: give 1 or more worker processes")
@@ -163,6 +164,7 @@ def build(
         if bad is not None:
             raise KgError(f"{bad} (--strict: nothing was written)")
     fresh: dict[str, bytes] = {}  # graph -> what grouping needs of its item, from its extraction (packed)
+    seen: dict[str, tuple[str, str]] = {}  # graph -> content hash and run, of every graph the store holds
     try:
         with store.replacement() if replace else contextlib.nullcontext(store) as target:
             _build_into(
@@ -170,14 +172,14 @@ def build(
                 records,
                 report,
                 fresh,
+                seen,
                 shared=shared,
                 batch_size=batch_size,
                 workers=workers,
                 on_reject=on_reject,
                 progress=progress,
             )
-            if group:
-                group_reports(target, report, fresh, shared=shared)
+            group_reports(target, report, fresh, shared=shared, seen=seen, group=group)
     except KgError as exc:  # a remote store that failed, say: how far the build got
         # a local replacement was discarded whole: the store holds none of what the build wrote
         written = 0 if replace and store._local else report.items_written
@@ -195,6 +197,7 @@ def _build_into(
     records: Iterable[NewsItem | Reject | Notice],
     report: BuildReport,
     fresh: dict[str, bytes],
+    seen: dict[str, tuple[str, str]],
     *,
     shared: bool,
     batch_size: int,
@@ -202,7 +205,9 @@ def _build_into(
     on_reject: Callable[[Reject | Notice], None] | None,
     progress: Progress | None,
 ) -> None:
-    """Extract the items of ``records`` that ``store`` lacks or holds in another version, write them."""
+    """Extract the items of ``records`` that ``store`` lacks or holds in another version, write them;
+    ``fresh`` takes what grouping needs of each, ``seen`` the fingerprint of every graph the store
+    then holds."""
     existing = store.fingerprints()
     if shared:
         from kg.reference import shared_graphs
@@ -276,6 +281,7 @@ def _build_into(
         if batch:
             writer.put(batch)
     report.quads_written += writer.written
+    seen.update((graph, (str(held[0]), str(held[1]))) for graph, held in known.items())
     if report.quads_written >= COMPACT_AFTER:
         store.optimize()
 
@@ -294,37 +300,51 @@ def _holds(store: KgStore) -> Callable[[list[str]], bool]:
 
 
 def group_reports(
-    store: KgStore, report: BuildReport, fresh: dict[str, bytes] | None = None, *, shared: bool = True
+    store: KgStore,
+    report: BuildReport,
+    fresh: dict[str, bytes] | None = None,
+    *,
+    shared: bool = True,
+    seen: Mapping[str, tuple[str, str]] | None = None,
+    group: bool = True,
 ) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) and the
     summaries after a build or a load has written the item graphs, and count them in ``report``.
+
     When it wrote none (an unchanged rebuild), the groups cannot have changed: they are counted,
-    not redone. ``fresh``: what grouping needs of the items written, taken where they were
-    extracted (:func:`kg.same.facts.packed`), emptied once unpacked; with ``shared``, describe the
-    extraction run the item graphs name in the provenance graph."""
-    from kg.same import link, linked_counts
+    not redone, unless the file kept beside the store (:mod:`kg.same.kept`) says that the last
+    grouping saw the store otherwise (a build killed before grouping) or it is missing. ``fresh``:
+    what grouping needs of the items written, taken where they were extracted
+    (:func:`kg.same.facts.packed`), emptied once unpacked; ``seen``: the content hash and run of
+    every graph in the store (read when not given); with ``shared``, describe the extraction run
+    the item graphs name in the provenance graph; ``group=False`` groups nothing."""
+    from kg.same import item_fingerprints, link, linked_before, linked_counts
+    from kg.same.kept import SUFFIX
     from kg.summaries import is_current, write_summaries
 
-    started = time.monotonic()
     if shared:
         describe_run(store)
-    if report.items_written:
+    kept = store.beside(SUFFIX)
+    items = item_fingerprints(store, seen)
+    started = time.monotonic()
+    if not group:
+        linked, report.grouped = linked_counts(store), False
+    elif report.items_written or (kept is not None and not linked_before(store, items, kept)):
         from kg.same.facts import unpacked
 
         facts = unpacked((fresh or {}).values())
         if fresh:
             fresh.clear()  # the packed copies: at 100k items, a few hundred MB while grouping
-        linked = link(store, facts)
+        linked = link(store, facts, seen=items, kept=kept)
         del facts
     else:
-        linked = linked_counts(store)
-        report.grouped = False
+        linked, report.grouped = linked_counts(store), False
+    report.link_seconds = time.monotonic() - started
     # after the canonical events, which the summaries count; only when something was written
     # (an unchanged rebuild reads nothing more) or the store lacks some (none yet, or an older version's)
     if report.items_written or linked.written or not (store._local and is_current(store)):
         write_summaries(store)
     report.same_stories, report.canonical_events = linked.stories, linked.groups
-    report.link_seconds = time.monotonic() - started
 
 
 def describe_run(store: KgStore) -> None:

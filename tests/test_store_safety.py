@@ -201,13 +201,14 @@ def test_issue_16_a_replace_that_fails_midway_leaves_the_old_store_whole(tmp_pat
     with KgStore.open(path, write=True) as store, pytest.raises(OSError, match="disk full"):
         kg.build.build([new], store, shared=False, replace=True, batch_size=16)
     assert item_count(path) == 120
-    # no half-built replacement beside the store; the event table is the first build's (kg.network.table)
+    # no half-built replacement beside the store; the event table and the kept groups are the first build's
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "new.jsonl",
         "old.jsonl",
         "store",
         "store.events.npz",
         "store.lock",
+        "store.same.sqlite",
     ]
     monkeypatch.setattr(kg.extracting, "graph_of", real)
     with KgStore.open(path, write=True) as store:

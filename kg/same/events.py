@@ -117,16 +117,16 @@ def _contradicts(a: Report, b: Report) -> bool:
     """Whether ``a`` and ``b`` cannot be one event, whatever else links them."""
     if a.item == b.item:  # an item's own events were told apart by the extractor
         return True
-    if a.types and b.types and not a.family & b.family:
+    if a.types and b.types and a.family.isdisjoint(b.family):
         return True
     pa, pb = a.span, b.span
     if pa and pb and (pa[0] > pb[1] or pb[0] > pa[1]):
         return True
-    if a.locations and b.locations and not a.locations & b.locations:
+    if a.locations and b.locations and a.locations.isdisjoint(b.locations):
         return True
-    if a.countries and b.countries and not a.countries & b.countries:
+    if a.countries and b.countries and a.countries.isdisjoint(b.countries):
         return True
-    return bool(a.places and b.places and not a.places & b.places)
+    return bool(a.places and b.places and a.places.isdisjoint(b.places))
 
 
 def compatible(a: Report, b: Report, same_story: bool = False, common: frozenset[str] = frozenset()) -> bool:

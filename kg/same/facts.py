@@ -17,6 +17,8 @@ not write (loaded from shards, or written by an earlier build), and gives the sa
 
 from __future__ import annotations
 
+import functools
+import json
 import pickle
 import sys
 from collections import defaultdict
@@ -72,21 +74,38 @@ _TEXTS = f"""SELECT ?item ?published ?title ?summary ?body WHERE {{
 
 @dataclass(frozen=True)
 class ItemFacts:
-    """One item as grouping sees it."""
+    """One item as grouping sees it, in the form it travels from a worker and is kept in
+    (:mod:`kg.same.kept`): text and bytes, decoded where they are used."""
 
     item: str  # the item's IRI
     published: date
-    shingles: NDArray[np.uint32]  # of its text: summary and body (the title when it has neither)
-    signature: NDArray[np.uint32] | None  # its MinHash; None: too short a text to judge
-    reports: tuple[Report, ...]  # its events
+    signature: bytes | None  # its MinHash (:data:`PERMUTATIONS` little-endian uint32); None: too short a text to judge
+    shingles: bytes  # of its text (summary and body, the title when it has neither): sorted little-endian uint32
+    reported: str  # its events, JSON (:func:`_encoded_reports`)
     #: subject (an event, a participation, the item) -> what merging needs (:data:`MERGE_PREDICATES`
-    #: by name), pickled: only the reports of canonical events need it, and as objects it took
-    #: more memory than the rest together; None when not taken (read from the store when needed)
-    merged: bytes | None = None
+    #: by name), JSON: only the reports of canonical events need it; None when not taken (read
+    #: from the store when needed)
+    merged: str | None = None
+
+    @functools.cached_property
+    def reports(self) -> tuple[Report, ...]:
+        """Its events, sorted by IRI."""
+        return tuple(_decoded_report(row, self.item, self.published) for row in json.loads(self.reported))
+
+    def shingle_array(self) -> NDArray[np.uint32]:
+        return np.frombuffer(self.shingles, dtype=_UINT32)
 
     def merging(self) -> Mapping[str, Mapping[str, frozenset[str]]] | None:
-        """:attr:`merged`, unpickled."""
-        return None if self.merged is None else pickle.loads(self.merged)
+        """:attr:`merged`, decoded."""
+        if self.merged is None:
+            return None
+        return {
+            s: defaultdict(frozenset, {k: frozenset(map(sys.intern, v)) for k, v in held.items()})
+            for s, held in json.loads(self.merged).items()
+        }
+
+
+_UINT32 = np.dtype("<u4")  # little-endian whatever the machine: the bytes are kept in a file
 
 
 def _text(title: str, summary: str | None, body: str | None) -> str:
@@ -98,35 +117,55 @@ def _facts(
     item: str,
     published: date,
     text: str,
-    reports: Iterable[Report],
-    merged: bytes | None = None,
+    events: Mapping[str, Mapping[str, set[str]]],
+    merged: str | None = None,
 ) -> ItemFacts:
     held = shingles(text)
-    signature = signatures([held])[0] if len(held) >= MIN_SHINGLES else None
-    return ItemFacts(item, published, held, signature, tuple(sorted(reports, key=lambda r: r.iri)), merged)
+    signature = signatures([held])[0].astype(_UINT32).tobytes() if len(held) >= MIN_SHINGLES else None
+    return ItemFacts(item, published, signature, held.astype(_UINT32).tobytes(), _encoded_reports(events), merged)
 
 
 def _local(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-def _report(e: str, item: str, day: date, v: Mapping[str, set[str]]) -> Report:
-    start = min(v["start"], default=None)
-    end = max(v["end"], default=None)
+def _encoded_reports(events: Mapping[str, Mapping[str, set[str]]]) -> str:
+    """Each event's values (:data:`EVENT_PREDICATES` by name) as one JSON list, sorted by IRI:
+    ``[iri, types, start, end, precision, locations, participants, places, organizations]``."""
+    rows = []
+    for e in sorted(events):
+        v = events[e]
+        rows.append(
+            [
+                e,
+                sorted(v.get("types", ())),
+                min(v.get("start", ()), default=None),
+                max(v.get("end", ()), default=None),
+                min(v.get("precision", ()), default=None),
+                *(sorted(v.get(name, ())) for name in ("locations", "participants", "places", "organizations")),
+            ]
+        )
+    return json.dumps(rows, separators=(",", ":"))
+
+
+def _decoded_report(row: list, item: str, day: date) -> Report:
+    e, types, start, end, precision, locations, participants, places, organizations = row
     i = sys.intern  # the same countries, places and types recur in thousands of reports
+    types = frozenset(map(i, types))
+    located, taking_part = frozenset(map(i, locations)), frozenset(map(i, participants))
     return Report(
         e,
         item,
         day,
-        frozenset(i(_local(t)) for t in v["types"]),
+        frozenset(i(_local(t)) for t in types),
         date.fromisoformat(start[:10]) if start else None,
         date.fromisoformat(end[:10]) if end else None,
-        _local(min(v["precision"])) if v["precision"] else None,
-        frozenset(map(i, v["locations"])),
-        frozenset(map(i, v["locations"] | v["participants"])),
-        frozenset(map(i, v["places"])),
-        frozenset(map(i, v["organizations"])),
-        extra={"types": frozenset(map(i, v["types"])), "participants": frozenset(map(i, v["participants"]))},
+        _local(precision) if precision else None,
+        located,
+        located | taking_part,
+        frozenset(map(i, places)),
+        frozenset(map(i, organizations)),
+        extra={"types": types, "participants": taking_part},
     )
 
 
@@ -151,27 +190,32 @@ def item_facts(item: NewsItem, nquads: bytes | str) -> ItemFacts:
             if p in _GROUPING:
                 values[s[1:-1]][_GROUPING[p]].add(value)
             if p in _MERGING:
-                merging[s[1:-1]][_MERGING[p]].add(sys.intern(value))
+                merging[s[1:-1]][_MERGING[p]].add(value)
         elif p == _TYPE and rest.startswith(_EVENT + " "):
             events.add(s)
         elif p == _DERIVED and rest.startswith(node + " "):
             derived.add(s)
-    iri = node[1:-1]
-    reports = [_report(e[1:-1], iri, item.published, values[e[1:-1]]) for e in events & derived]
-    merged = {s: defaultdict(frozenset, {k: frozenset(v) for k, v in held.items()}) for s, held in merging.items()}
-    text = _text(item.title, item.summary, item.body)
-    return _facts(iri, item.published, text, reports, pickle.dumps(merged, pickle.HIGHEST_PROTOCOL))
+    reports = {e[1:-1]: values[e[1:-1]] for e in events & derived}
+    merged = json.dumps(
+        {s: {k: sorted(v) for k, v in sorted(held.items())} for s, held in sorted(merging.items())},
+        separators=(",", ":"),
+    )
+    return _facts(node[1:-1], item.published, _text(item.title, item.summary, item.body), reports, merged)
 
 
 def packed(item: NewsItem, nquads: bytes) -> bytes:
-    """:func:`item_facts`, pickled: ``kg build`` keeps them so until it groups, at ~2 KB an item
-    where the objects take ~5 KB."""
-    return pickle.dumps(item_facts(item, nquads), pickle.HIGHEST_PROTOCOL)
+    """:func:`item_facts`, pickled for the way from a worker to ``kg build``, which keeps them so
+    until it groups."""
+    facts = item_facts(item, nquads)
+    return pickle.dumps(
+        (facts.item, facts.published, facts.signature, facts.shingles, facts.reported, facts.merged),
+        pickle.HIGHEST_PROTOCOL,
+    )
 
 
 def unpacked(blobs: Iterable[bytes]) -> dict[str, ItemFacts]:
     """``item IRI -> facts`` of :func:`packed` facts (of an item given twice, the later)."""
-    return {facts.item: facts for facts in map(pickle.loads, blobs)}
+    return {facts.item: facts for facts in (ItemFacts(*pickle.loads(blob)) for blob in blobs)}
 
 
 def read_facts(store: KgStore, items: set[str] | None = None) -> dict[str, ItemFacts]:
@@ -194,7 +238,7 @@ def read_facts(store: KgStore, items: set[str] | None = None) -> dict[str, ItemF
         e = row["e"].value
         if e in of:
             values[e][EVENT_PREDICATES[row["p"].value]].add(row["o"].value)
-    reports: dict[str, list[Report]] = defaultdict(list)
+    reports: dict[str, dict[str, Mapping[str, set[str]]]] = defaultdict(dict)
     for e, item in of.items():
-        reports[item].append(_report(e, item, texts[item][0], values[e]))
+        reports[item][e] = values[e]
     return {item: _facts(item, day, text, reports[item]) for item, (day, text) in texts.items()}

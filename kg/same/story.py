@@ -22,14 +22,15 @@ a tenth of that.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
+
+from kg.same.pairs import distinct, runs, within
 
 __all__ = [
     "BANDS",
@@ -37,6 +38,7 @@ __all__ = [
     "ROWS",
     "SHINGLE",
     "THRESHOLD",
+    "candidates",
     "jaccard",
     "same_stories",
     "shingles",
@@ -61,6 +63,7 @@ _A = _rng.integers(0, 1 << 32, PERMUTATIONS, dtype=np.uint32) | np.uint32(1)  # 
 _B = _rng.integers(0, 1 << 32, PERMUTATIONS, dtype=np.uint32)
 _WORD = re.compile(r"\w+")
 _CHUNK = 256  # items per numpy batch: ~30k shingles x 100 values, ~12 MB
+_PAIRS = 50_000  # candidate pairs per numpy batch: two rows of signatures each, ~40 MB
 
 
 @functools.cache
@@ -127,23 +130,37 @@ def signatures(sets: list[NDArray[np.uint32]]) -> NDArray[np.uint32]:
     return out
 
 
-def _candidates(signed: NDArray[np.uint32]) -> set[tuple[int, int]]:
-    """Pairs of rows that agree on every value of at least one band."""
-    pairs: set[tuple[int, int]] = set()
+def _candidates(signed: NDArray[np.uint32]) -> NDArray[np.int64]:
+    """Pairs of rows ``(i, j)``, ``i < j``, that agree on every value of at least one band,
+    sorted, each once."""
+    n = len(signed)
+    codes = []
     for band in range(BANDS):
-        block = np.ascontiguousarray(signed[:, band * ROWS : (band + 1) * ROWS])
-        _, inverse, counts = np.unique(block, axis=0, return_inverse=True, return_counts=True)
-        inverse = inverse.reshape(-1)
-        shared = np.flatnonzero(counts[inverse] > 1)
-        if not len(shared):
-            continue
-        order = shared[np.argsort(inverse[shared], kind="stable")]
-        keys = inverse[order]
-        bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
-        for lo, hi in itertools.pairwise(bounds):
-            members = order[lo:hi].tolist()
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :])
-    return pairs
+        block = signed[:, band * ROWS : (band + 1) * ROWS]
+        order = np.lexsort(block.T[::-1])  # stable: equal rows keep their order, so i < j within a run
+        starts, sizes = runs(block[order])
+        codes.append(within(order.astype(np.int64), starts, sizes, n))
+    found = distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    return np.stack([found // n, found % n], axis=1) if n else found.reshape(0, 2)
+
+
+def candidates(
+    signed: NDArray[np.uint32], threshold: float = THRESHOLD, among: NDArray[np.bool_] | None = None
+) -> NDArray[np.int64]:
+    """The LSH candidates among the rows of ``signed`` whose signatures agree on at least
+    ``threshold -`` :data:`MARGIN` of their values: pairs ``(i, j)``, ``i < j``, sorted; with
+    ``among``, only the pairs with a row it marks.
+
+    Items that share a stock sentence or two are candidates by the thousand and far from alike;
+    their signatures already tell them apart, before their exact similarity is computed."""
+    pairs = _candidates(signed)
+    if among is not None:
+        pairs = pairs[among[pairs[:, 0]] | among[pairs[:, 1]]]
+    kept = [
+        chunk[(signed[chunk[:, 0]] == signed[chunk[:, 1]]).mean(axis=1) >= threshold - MARGIN]
+        for chunk in np.split(pairs, range(_PAIRS, len(pairs), _PAIRS))  # a copy of both rows per pair
+    ]
+    return np.concatenate(kept)
 
 
 def same_stories(texts: Mapping[str, str], threshold: float = THRESHOLD) -> list[tuple[str, str]]:
@@ -161,20 +178,16 @@ def same_stories(texts: Mapping[str, str], threshold: float = THRESHOLD) -> list
 
 
 def similar(
-    keys: list[str], sets: list[NDArray[np.uint32]], signed: NDArray[np.uint32], threshold: float = THRESHOLD
+    keys: list[str],
+    sets: Sequence[NDArray[np.uint32]],
+    signed: NDArray[np.uint32],
+    threshold: float = THRESHOLD,
 ) -> list[tuple[str, str]]:
     """The pairs of ``keys`` (each with its shingles and its row of signatures) whose shingles
-    are at least ``threshold`` alike, each pair sorted, sorted.
-
-    A candidate whose signatures agree on fewer than ``threshold -`` :data:`MARGIN` of their
-    values is dropped before its exact similarity is computed: items that share a stock
-    sentence or two are candidates by the thousand and far from alike."""
-    candidates = np.array(sorted(_candidates(signed)), dtype=np.int64).reshape(-1, 2)
-    if len(candidates):
-        agree = (signed[candidates[:, 0]] == signed[candidates[:, 1]]).mean(axis=1)
-        candidates = candidates[agree >= threshold - MARGIN]
+    are at least ``threshold`` alike, each pair sorted, sorted: the :func:`candidates` whose
+    exact similarity reaches it."""
     found = []
-    for i, j in candidates.tolist():
+    for i, j in candidates(signed, threshold).tolist():
         if jaccard(sets[i], sets[j]) >= threshold:
             found.append((keys[i], keys[j]) if keys[i] < keys[j] else (keys[j], keys[i]))
     return sorted(found)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import glob
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,9 +23,11 @@ __all__ = [
     "REPLACING",
     "SERVING",
     "StoreLock",
+    "carry_over",
     "exchange",
     "files_signature",
     "folders_of",
+    "kept_beside",
     "process_alive",
     "remove_stale",
     "serving",
@@ -142,23 +146,41 @@ class StoreLock:
             self.handle = None
 
 
-def folders_of(store: Path, infix: str) -> Iterator[tuple[Path, int]]:
-    """The folders beside ``store`` named ``STORE{infix}PID…``, with the PID that made each."""
+def folders_of(store: Path, infix: str, files: bool = False) -> Iterator[tuple[Path, int]]:
+    """The folders beside ``store`` named ``STORE{infix}PID…``, with the PID that made each (with
+    ``files``, the files too: ``STORE{infix}PID.NAME``, kept beside such a folder)."""
     prefix = f"{store.name}{infix}"
     if not store.parent.is_dir():
         return
     for entry in store.parent.iterdir():
-        pid = entry.name[len(prefix) :].split("-", 1)[0]
-        if entry.name.startswith(prefix) and pid.isdigit() and entry.is_dir():
+        pid = re.match(r"\d*", entry.name[len(prefix) :])[0]  # type: ignore[index]
+        if entry.name.startswith(prefix) and pid and (entry.is_dir() or files):
             yield entry, int(pid)
 
 
 def remove_stale(store: Path, infix: str) -> None:
-    """Remove the folders beside ``store`` named ``STORE{infix}PID…`` whose process is gone (a
-    killed ``kg serve`` or ``kg build --replace``)."""
-    for folder, pid in list(folders_of(store, infix)):
+    """Remove the folders beside ``store`` named ``STORE{infix}PID…``, and the files kept beside
+    them, whose process is gone (a killed ``kg serve`` or ``kg build --replace``)."""
+    for entry, pid in list(folders_of(store, infix, files=True)):
         if not process_alive(pid):
-            shutil.rmtree(folder, ignore_errors=True)
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def kept_beside(folder: Path) -> list[Path]:
+    """The files kept beside ``folder``: ``FOLDER.NAME``."""
+    if not folder.parent.is_dir():
+        return []
+    return sorted(p for p in folder.parent.glob(f"{glob.escape(folder.name)}.*") if p.is_file())
+
+
+def carry_over(side: Path, store: Path) -> None:
+    """The files kept beside ``side`` become ``store``'s (``SIDE.NAME`` replaces ``STORE.NAME``):
+    once a replacement built at ``side`` has taken the store's place, they describe the store."""
+    for path in kept_beside(side):
+        os.replace(path, store.with_name(store.name + path.name[len(side.name) :]))
 
 
 def serving(path: str | os.PathLike[str]) -> list[int]:
