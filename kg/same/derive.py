@@ -47,6 +47,9 @@ __all__ = ["LinkReport", "item_fingerprints", "link", "linked_before", "linked_c
 #: Days apart two items may be published and still be copies of one story: a re-post comes
 #: within weeks; the same yearly release a year later is another story.
 STORY_DAYS = 120
+#: Canonical events rendered and loaded at a time into a new events graph (~42 triples each:
+#: a load stays under BULK_QUADS).
+_GROUPS_A_LOAD = 8_000
 
 
 @dataclass(frozen=True)
@@ -126,8 +129,14 @@ def _link(
     made = {canonical_iri(g): g for g in groups}
 
     written = store.write_derived(ns.SAME_STORY_GRAPH, _story_lines(pairs))
-    with ThreadPoolExecutor(1) as writer:  # the store loads while the file is written
-        if before is None or dirty is None or not made:
+    with ThreadPoolExecutor(1) as writer:  # the store loads while the rest is made, and the file written
+        new_graph = store._local and not store.store.contains_named_graph(NamedNode(ns.EVENTS_GRAPH))
+        if new_graph and groups:  # in parts: the store loads one while the next is made
+            for start in range(0, len(groups), _GROUPS_A_LOAD):
+                part = groups[start : start + _GROUPS_A_LOAD]
+                lines = event_lines(store, part, by_iri, _merging(saved, facts, rows, part, by_iri))
+                events = writer.submit(store.add_derived, ns.EVENTS_GRAPH, lines)
+        elif before is None or dirty is None or not made:
             lines = event_lines(store, groups, by_iri, _merging(saved, facts, rows, groups, by_iri))
             events = writer.submit(store.write_derived, ns.EVENTS_GRAPH, lines)
         else:

@@ -275,6 +275,23 @@ class KgStore:
         held = [f"{q.subject} {q.predicate} {q.object}" for q in self.quads(graph)]
         return self.change_derived(graph, held, lines)
 
+    def add_derived(self, graph: str, lines: list[str]) -> bool:
+        """Add ``lines`` (as :meth:`write_derived` takes them) to a derived ``graph`` that holds
+        none of them, by bulk load: a new graph written in parts, each loaded while the next is
+        made; whether anything was added.
+
+        >>> store, g = KgStore.memory(), "http://example.org/derived"
+        >>> store.add_derived(g, ['<http://example.org/a> <http://example.org/p> "1"']), store.triple_count()
+        (True, 1)
+        """
+        if not lines:
+            return False
+        if not self._local:
+            held = [f"{q.subject} {q.predicate} {q.object}" for q in self.quads(graph)]
+            return self.write_derived(graph, held + lines)
+        self._load_triples(NamedNode(graph), lines)
+        return True
+
     def _load_triples(self, graph: NamedNode, lines: Iterable[str]) -> None:
         """Bulk load ``lines`` (triples without the final dot) into ``graph``, as N-Triples text
         (making a Quad of each line took seconds) written to a file first, :data:`BULK_QUADS`
