@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 STORE  ?= .kg/store
 OUT    ?= out
+# Test processes (pytest-xdist): two halve `make test` on a 2-core machine, since most tests wait
+# on a server, a build or a cluster they started. `make test JOBS=0` runs the tests in one process.
+JOBS   ?= 2
 
 .PHONY: run test test-fast test-browser lint bench eval codebook clean
 
@@ -27,7 +30,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(JOBS)
 
 # The page in headless Chromium (tests marked `browser`, left out of `make test`): Debian's
 # chromium at /usr/bin/chromium, never a downloaded browser. MIGKG_UPDATE_SCREENSHOT=1 also
@@ -39,7 +42,7 @@ test-browser: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -x -m "not slow"
+	$(BIN)/python -m pytest -n $(JOBS) -x -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -233,6 +233,9 @@ def _run(
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # the scheduler's HTTP routes (health, metrics) on a free port of this host, not on
+                # 8787, which a second build or a notebook's cluster may hold
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             client = Client(cluster)
