@@ -75,20 +75,21 @@ def export(store: str, fmt: str, out: str) -> dict[str, Any]:
 
 def query(store: str, name: str, params: str, repeats: str) -> dict[str, Any]:
     """A named query evaluated (one cold run, then warm ones), then asked again once its results
-    are kept beside the store (``STORE.results/``, for results that took kg.queries.KEEP_AFTER)."""
+    are kept beside the store (``STORE.results/``, for results that took kg.sparql.execute.KEEP_AFTER)."""
     from kg import queries
+    from kg.sparql import execute
     from kg.store import KgStore
 
     shutil.rmtree(store + ".results", ignore_errors=True)
-    keep_after = queries.KEEP_AFTER
+    keep_after = execute.KEEP_AFTER
     with KgStore.open(store, write=False) as opened:
 
         def ask() -> int:
             return len(list(queries.run(opened, name, json.loads(params))))
 
-        queries.KEEP_AFTER = float("inf")  # evaluated every time
+        execute.KEEP_AFTER = float("inf")  # evaluated every time
         times, rows = timed(ask, 1 + int(repeats))
-        queries.KEEP_AFTER = keep_after
+        execute.KEEP_AFTER = keep_after
         ask()  # evaluated once more, and kept if it took KEEP_AFTER or longer
         again, _ = timed(ask, int(repeats))
     kept = any(Path(store + ".results").glob("*.tsv"))
