@@ -382,11 +382,13 @@ def test_not_country_before_and_after(window: str) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, 9), st.integers(0, 9), st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=4))
-def test_spans_enclose_and_hold_as_a_loop_over_them_tells(start: int, end: int, spans: list[tuple[int, int]]) -> None:
+def test_spans_enclose_hold_and_lie_inside_as_a_loop_over_them_tells(start: int, end: int, spans: list[tuple[int, int]]) -> None:
     indexed = SpanIndex(spans)
     assert indexed.encloses(start, end) == any(a <= start and end <= b for a, b in spans)
     assert indexed.holds(start) == any(a <= start < b for a, b in spans)
     assert indexed.overlaps(start, end) == any(a < end and start < b for a, b in spans)
+    if all(a <= b for a, b in spans):  # as text spans are
+        assert indexed.inside(start, end) == [k for k, (a, b) in enumerate(spans) if start <= a and b <= end]
 
 
 _ROLE_PIECES = [

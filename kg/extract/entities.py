@@ -98,6 +98,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
     place_matches: list[tuple[Match, list[Candidate]]] = []
     found_orgs = SpanIndex(org_spans)
     in_names: list[Match] = []  # country names and demonyms inside organisation names
+    inner_spans = SpanIndex((im.start, im.end) for im in inner)
     for m in matches:
         if org_spans and found_orgs.overlaps(m.start, m.end):
             if found_orgs.encloses(m.start, m.end):
@@ -108,7 +109,7 @@ def find_entities(text: str, title_len: int = 0) -> Entities:
             c = first["org"]
             out.add("org", c.ref, m, c.rule)
             out.orgs.append(c.ref)
-            in_names += [im for im in inner if m.start <= im.start and im.end <= m.end]
+            in_names += [inner[k] for k in inner_spans.inside(m.start, m.end)]
             continue
         if m.text in defined:
             out.add("org", defined[m.text], m, "org-defined-acronym")

@@ -164,6 +164,7 @@ def find_events(
         anchors.insert(0, dateline)  # the activity has no date of its own: the dateline's is its
     hits = _cue_hits(text, mentions, shared)
     whole_types = _types(hits, [(0, len(text))])
+    title_cues = {c for _, b, c in hits[: bisect.bisect_left(hits, (title_end,))] if b <= title_end}
     if not anchors:
         if not whole_types:
             return []
@@ -189,7 +190,7 @@ def find_events(
         window_text = " ".join(text[a:b] for a, b in window)
         if anchor.span and anchor.span.precision == "year" and not _types(hits, window) and _AGREED.search(window_text):
             types = ["agreement"]  # "approved by vice ministers in 2018"
-        if types == ["workshop"] and "training" in {c for a, b, c in hits if b <= title_end}:
+        if types == ["workshop"] and "training" in title_cues:
             types = ["training"]
         quote = " ".join(text[a:b].strip() for a, b in own)
         event = Event(types=types, quote=quote, rule=(anchor.span.rule if anchor.span else "event-cue"))

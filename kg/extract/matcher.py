@@ -345,10 +345,14 @@ class SpanIndex:
     (True, False, True, False)
     >>> spans.overlaps(5, 10), spans.overlaps(4, 6), spans.overlaps(29, 40)
     (False, True, True)
+    >>> spans.inside(0, 25), spans.inside(11, 40)
+    ([0, 1], [2])
     """
 
     def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
-        ordered = sorted(spans)
+        self.given = list(spans)
+        self._by_start: list[int] | None = None  # positions in ``given``, by start (made when asked)
+        ordered = sorted(self.given)
         self.starts = [a for a, _ in ordered]
         self.reach: list[int] = []  # the furthest end of the spans up to each one
         furthest = -1
@@ -370,3 +374,12 @@ class SpanIndex:
         """Whether one of the spans overlaps ``start:end`` (``a < end and start < b``)."""
         i = bisect.bisect_left(self.starts, end)
         return i > 0 and self.reach[i - 1] > start
+
+    def inside(self, start: int, end: int) -> list[int]:
+        """The positions in ``given`` of the spans that lie inside ``start:end``, ascending: only
+        the spans that start there are looked at."""
+        if self._by_start is None:
+            self._by_start = sorted(range(len(self.given)), key=lambda k: self.given[k][0])
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_right(self.starts, end)
+        return sorted(k for k in self._by_start[lo:hi] if self.given[k][1] <= end)

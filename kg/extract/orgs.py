@@ -134,8 +134,7 @@ def find_orgs(text: str, matches: list[Match], out: Entities) -> tuple[list[tupl
     at_span: dict[tuple[int, int], list[Match]] = {}
     for gm in matches:
         at_span.setdefault((gm.start, gm.end), []).append(gm)
-    org_starts = [(gm.start, gm.end) for gm in matches if "org" in gm.first]
-    org_matches = SpanIndex(org_starts)
+    org_matches = SpanIndex((gm.start, gm.end) for gm in matches if "org" in gm.first)
     for dm in _definitions(text):
         name = _LEADING.sub("", dm.group("name"))
         listed = [m.end() for m in _DEFINED_AFTER.finditer(name)]
@@ -215,7 +214,7 @@ def find_orgs(text: str, matches: list[Match], out: Entities) -> tuple[list[tupl
         if org_matches.overlaps(start, end):
             # "the General Directorate of Migration and IOM", "la OIM y la Universidad Andina": the
             # name is the part of the phrase beside the known one
-            piece = _beside_known(text, start, end, org_starts)
+            piece = _beside_known(text, start, end, org_matches)
             if piece is None or org_matches.overlaps(*piece):
                 continue  # the registry knows it, or it joins several known names
             start, end = piece
@@ -243,10 +242,10 @@ def find_orgs(text: str, matches: list[Match], out: Entities) -> tuple[list[tupl
     return org_spans, defined, not_orgs
 
 
-def _beside_known(text: str, start: int, end: int, known: list[tuple[int, int]]) -> tuple[int, int] | None:
+def _beside_known(text: str, start: int, end: int, known: SpanIndex) -> tuple[int, int] | None:
     """The span of a phrase before or after the known names inside it, when "and", "y" or a comma
     separates them and it holds a head noun."""
-    inside = [(a, b) for a, b in known if start <= a and b <= end]
+    inside = [known.given[k] for k in known.inside(start, end)]
     if not inside:
         return None
     first, last = inside[0][0], inside[-1][1]
