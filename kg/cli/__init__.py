@@ -25,7 +25,7 @@ class _Failed(click.ClickException):
 
     def __init__(self, error: KgError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it per instance
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"kg: error: {self.message}", file=file, err=True)

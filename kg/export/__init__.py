@@ -223,7 +223,7 @@ def _sorted_lines(store: KgStore, graph: Graph) -> Iterator[list[bytes]]:
     that memory stays bounded however large the graph.
     """
     if isinstance(graph, NamedNode) and graph.value.startswith(_ITEM_GRAPHS):
-        text = store.store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph)
+        text = store.store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph) or b""
         lines = text.splitlines(keepends=True)
         lines.sort(key=_line_order if text.startswith(b"_:") or b"\n_:" in text else _iri_subject_order)
         yield lines
@@ -232,8 +232,8 @@ def _sorted_lines(store: KgStore, graph: Graph) -> Iterator[list[bytes]]:
         dumped = Path(folder) / "graph.nt"
         store.store.dump(dumped, format=RdfFormat.N_TRIPLES, from_graph=graph)
         runs: list[Path] = []
-        with dumped.open("rb") as text:
-            while run := list(islice(text, RUN_LINES)):
+        with dumped.open("rb") as stream:
+            while run := list(islice(stream, RUN_LINES)):
                 run.sort(key=_line_order)
                 if not runs and len(run) < RUN_LINES:  # the whole graph in one run
                     yield run

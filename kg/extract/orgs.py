@@ -207,9 +207,9 @@ def find_orgs(text: str, matches: list[Match], out: Entities) -> tuple[list[tupl
             if lead and (owner := country_of(lead.group("country"))) and len(trimmed.split()) > 2:
                 trimmed = trimmed[lead.end() :]
                 start = end - len(trimmed)
-            listed = _COUNTRY_AND.match(trimmed)  # "Argentina y el Ministerio de la Mujer": the Ministry
-            if listed and country_of(listed.group("country")):
-                trimmed = trimmed[listed.end() :]
+            country_first = _COUNTRY_AND.match(trimmed)  # "Argentina y el Ministerio de la Mujer": the Ministry
+            if country_first and country_of(country_first.group("country")):
+                trimmed = trimmed[country_first.end() :]
                 start = end - len(trimmed)
         if org_matches.overlaps(start, end):
             # "the General Directorate of Migration and IOM", "la OIM y la Universidad Andina": the

@@ -138,7 +138,9 @@ def world_shapes() -> dict[str, Any]:
         if code in _LEFT_OUT:
             continue
         country = countries.get(code) if code else None
-        parts, xs, ys = [], [], []
+        parts: list[str] = []
+        xs: list[float] = []
+        ys: list[float] = []
         for polygon in _polygons(geometry):
             for indices in polygon:
                 for ring in _rings(arcs, indices):
