@@ -11,6 +11,7 @@ publication date.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -122,33 +123,31 @@ def _themed(table: EventTable, facts: ItemFacts, counted: Mask) -> list[tuple[in
 def themes(table: EventTable, facts: ItemFacts) -> list[str]:
     """Per theme and year: the events about it (their own themes, else their item's) and their
     items (``activity_by_theme``)."""
-    ds = DATASETS["themes"]
-    events: dict[tuple[str, str], set[int]] = defaultdict(set)
-    items: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for e, item, theme, year in _themed(table, facts, table.canonical_mask()):
-        events[(theme, year)].add(e)
-        items[(theme, year)].add(item)
-    lines = []
-    for (theme, year), found in sorted(events.items()):
-        values = [iri(theme), period(year), integer(len(found)), integer(len(items[(theme, year)]))]
-        lines += ds.observation([_last(theme), year], values)
-    return lines
+    return _per_key_and_year("themes", table, facts, lambda theme: (theme,))
 
 
 def objectives(table: EventTable, facts: ItemFacts) -> list[str]:
     """Per GCM objective and year: the events under it (through their themes) and their items
     (``activity_by_objective``)."""
-    ds = DATASETS["objectives"]
+    return _per_key_and_year("objectives", table, facts, lambda theme: facts.objectives.get(theme, ()))
+
+
+def _per_key_and_year(
+    name: str, table: EventTable, facts: ItemFacts, keys_of: Callable[[str], Iterable[str]]
+) -> list[str]:
+    """The observations of data set ``name``: per key (``keys_of`` each theme of an event) and
+    year, the canonical events and their items."""
+    ds = DATASETS[name]
     events: dict[tuple[str, str], set[int]] = defaultdict(set)
     items: dict[tuple[str, str], set[str]] = defaultdict(set)
     for e, item, theme, year in _themed(table, facts, table.canonical_mask()):
-        for objective in facts.objectives.get(theme, ()):
-            events[(objective, year)].add(e)
-            items[(objective, year)].add(item)
+        for key in keys_of(theme):
+            events[(key, year)].add(e)
+            items[(key, year)].add(item)
     lines = []
-    for (objective, year), found in sorted(events.items()):
-        values = [iri(objective), period(year), integer(len(found)), integer(len(items[(objective, year)]))]
-        lines += ds.observation([_last(objective), year], values)
+    for (key, year), found in sorted(events.items()):
+        values = [iri(key), period(year), integer(len(found)), integer(len(items[(key, year)]))]
+        lines += ds.observation([_last(key), year], values)
     return lines
 
 
