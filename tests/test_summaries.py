@@ -104,7 +104,8 @@ def test_the_sample_summaries_are_a_data_cube(sample):
 
 
 def test_an_observation_holds_its_data_set_dimensions_and_measures_only(sample):
-    """No rdf:type per observation (qb:dataSet implies it) and nothing the data set says once."""
+    """No rdf:type per observation (qb:dataSet implies it) and nothing the data set says once;
+    its position where the data set is positioned."""
     by_set = {ds.iri: ds for ds in DATASETS.values()}
     held: dict[str, dict[str, str]] = {}
     for q in sample.quads(ns.SUMMARY_GRAPH):
@@ -114,8 +115,9 @@ def test_an_observation_holds_its_data_set_dimensions_and_measures_only(sample):
     for node, components in observations.items():
         ds = by_set[components[QB["dataSet"]]]
         assert node.startswith(ds.iri + "/")
-        assert set(components) <= {QB["dataSet"], *ds.dimensions, *ds.measures}, node
-        assert set(ds.measures) - {ns.MK["firstDate"], ns.MK["lastDate"]} <= set(components), node
+        position = [ns.MK["position"]] if ds.positioned else []
+        assert set(components) <= {QB["dataSet"], *ds.dimensions, *ds.measures, *position}, node
+        assert set(ds.measures) - {ns.MK["firstDate"], ns.MK["lastDate"]} | set(position) <= set(components), node
         assert set(ds.dimensions) - {ns.SEM["eventType"]} <= set(components), node
 
 
@@ -127,7 +129,43 @@ def test_the_ontology_declares_each_data_set_structure():
         dimensions = {str(d) for c in components for d in g.objects(c, qb.dimension)}
         measures = {str(m) for c in components for m in g.objects(c, qb.measure)}
         attributes = {str(a) for c in components for a in g.objects(c, qb.attribute)}
-        assert (dimensions, measures, attributes) == (set(ds.dimensions), set(ds.measures), {ns.MK["counting"]})
+        position = {ns.MK["position"]} if ds.positioned else set()
+        assert (dimensions, measures, attributes) == (set(ds.dimensions), set(ds.measures), {ns.MK["counting"], *position})
+
+
+@pytest.mark.parametrize("name", [ds.name for ds in DATASETS.values() if ds.positioned])
+def test_positions_follow_the_order_of_the_dimension_iris(analyst, name):
+    """Queries sort a positioned data set by mk:position instead of by its dimensions' IRIs: the
+    two orders must be the same, positions 1..n with no gap."""
+    ds = DATASETS[name]
+    rows: dict[str, dict[str, str]] = {}
+    for q in analyst.quads(ns.SUMMARY_GRAPH):
+        if q.subject.value.startswith(ds.iri + "/"):
+            rows.setdefault(q.subject.value, {})[q.predicate.value] = q.object.value
+    assert len(rows) > 3
+    by_position = sorted(rows.values(), key=lambda r: int(r[ns.MK["position"]]))
+    assert [int(r[ns.MK["position"]]) for r in by_position] == list(range(1, len(rows) + 1))
+    keys = [tuple(r[d] for d in ds.dimensions) for r in by_position]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+def test_membership_and_seat_are_observations_with_no_events(analyst):
+    """organization_country_links reads every row from the data set: a member country of an
+    organisation (the cheat sheet of fixtures/analyst.trig) is one observation, with 0 events."""
+    linked = {
+        (row["org"].value, row["country"].value)
+        for row in analyst.query(f"SELECT ?org ?country WHERE {{ ?org <{ns.ORG['hasMember']}> ?country }}")
+    }
+    members = {
+        (row["o"].value, row["c"].value): int(row["n"].value)
+        for row in analyst.query(
+            f"SELECT ?o ?c ?n WHERE {{ GRAPH <{ns.SUMMARY_GRAPH}> {{ ?x <{QB['dataSet']}> "
+            f"<{DATASETS['organization-countries'].iri}> ; <{ns.MK['organization']}> ?o ; "
+            f'<{ns.MK["country"]}> ?c ; <{ns.MK["link"]}> "member" ; <{ns.MK["eventCount"]}> ?n }} }}'
+        )
+    }
+    assert linked and set(members) == linked
+    assert set(members.values()) == {0}
 
 
 # -- the same rows as the raw events --
@@ -194,7 +232,7 @@ def test_counts_by_hand_on_the_analyst_fixture(analyst):
         "2019-05-01",
         "2019-06-18",
     )
-    assert observation(analyst, "organization-countries", "iom", "GTM")["eventCount"] == "2"
+    assert observation(analyst, "organization-countries", "iom", "GTM", "event")["eventCount"] == "2"
 
 
 def test_pairs_by_hand_on_the_sample(sample):

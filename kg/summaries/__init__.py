@@ -12,16 +12,20 @@ An event reported by several items counts once, as its canonical event (kg.same)
 sets say so (``mk:counting "events"``). ``kg query --reports``, which counts every report,
 reads the raw events instead (``queries/raw/*.rq``).
 
-Data sets (``…/id/summary/NAME``; dimensions, then measures):
+Data sets (``…/id/summary/NAME``; dimensions, then measures, then ``mk:position`` where the
+observations carry their place in the order of their dimensions, for the queries that list the
+whole data set):
 
 - ``countries``: country; events, partner countries, first and last date;
 - ``country-items``: country; news items that mention it or are about it;
-- ``country-pairs``: country, partner (after it by IRI); joint events, first and last date;
+- ``country-pairs``: country, partner (after it by IRI); joint events, first and last date,
+  position;
 - ``themes``: theme, year; events (their own themes, else their item's) and their items;
 - ``objectives``: GCM objective, year; events and their items;
 - ``months``: month (the year for an event known to the year only); events;
 - ``organizations``: organisation; events, partner countries, first and last date;
-- ``organization-countries``: organisation, country; joint events;
+- ``organization-countries``: organisation, country, link (``event``, ``member``,
+  ``based-in``); joint events (0 for the other links), position;
 - ``people``: country, event type (none for an event of no type); people reached, events.
 
 >>> from kg.store import KgStore
@@ -31,13 +35,13 @@ Data sets (``…/id/summary/NAME``; dimensions, then measures):
 
 from __future__ import annotations
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from kg import namespaces as ns
 from kg.network.table import EventTable, keep_event_table, read_event_table
 from kg.store import KgStore
 from kg.summaries.counts import COUNTERS
-from kg.summaries.cube import DATASETS, QB
+from kg.summaries.cube import DATASETS, FORMAT, QB
 from kg.summaries.facts import read_item_facts
 
 __all__ = ["DATASETS", "is_current", "summary_lines", "write_summaries"]
@@ -67,11 +71,13 @@ def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
 
 
 def is_current(store: KgStore) -> bool:
-    """Whether the summary graph of ``store`` describes every data set this version writes (a store
-    summarised by an older version lacks some, and is summarised again by the next build)."""
+    """Whether the summary graph of ``store`` describes every data set this version writes, in
+    this version's layout (a store summarised by an older version lacks some data set, or says
+    another ``owl:versionInfo``, and is summarised again by the next build)."""
     graph = NamedNode(ns.SUMMARY_GRAPH)
-    structure = NamedNode(QB["structure"])
+    said = [(NamedNode(QB["structure"]), None), (NamedNode(ns.OWL["versionInfo"]), Literal(FORMAT))]
     return all(
-        any(store.store.quads_for_pattern(NamedNode(ds.iri), structure, NamedNode(ds.structure), graph))
+        any(store.store.quads_for_pattern(NamedNode(ds.iri), p, o or NamedNode(ds.structure), graph))
         for ds in DATASETS.values()
+        for p, o in said
     )

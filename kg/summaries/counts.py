@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, ORGANIZATION_ROLES, EventTable
-from kg.summaries.cube import DATASETS, date, integer, iri, period
+from kg.summaries.cube import DATASETS, date, integer, iri, period, string
 from kg.summaries.facts import ItemFacts
 
 __all__ = ["COUNTERS"]
@@ -93,10 +93,10 @@ def country_pairs(table: EventTable, facts: ItemFacts) -> list[str]:
                         found[1] = day if found[1] is None else min(found[1], day)
                         found[2] = day if found[2] is None else max(found[2], day)
     lines = []
-    for (a, b), (n, first, last) in sorted(stats.items()):
+    for position, ((a, b), (n, first, last)) in enumerate(sorted(stats.items()), start=1):
         ia, ib = table.actors[a], table.actors[b]
         values = [iri(ia), iri(ib), integer(n), date(first), date(last)]
-        lines += ds.observation([_last(ia), _last(ib)], values)
+        lines += ds.observation([_last(ia), _last(ib)], values, position)
     return lines
 
 
@@ -192,7 +192,8 @@ def organizations(table: EventTable, facts: ItemFacts) -> list[str]:
 
 
 def organization_countries(table: EventTable, facts: ItemFacts) -> list[str]:
-    """Per organisation and country of the same events: how many (``organization_country_links``)."""
+    """Per organisation, country and link: ``event`` with the joint events, ``member`` and
+    ``based-in`` with none; every row of ``organization_country_links``, positioned in its order."""
     ds = DATASETS["organization-countries"]
     counted = table.canonical_mask() & table.is_event()
     countries_of = _members(table, _COUNTRY, counted)
@@ -201,10 +202,11 @@ def organization_countries(table: EventTable, facts: ItemFacts) -> list[str]:
         for o in orgs:
             for c in countries_of.get(e, ()):
                 found[(o, c)] += 1
+    links = {(table.actors[o], table.actors[c], "event"): n for (o, c), n in found.items()}
+    links.update({link: 0 for link in facts.linked})
     lines = []
-    for (o, c), n in sorted(found.items()):
-        io, ic = table.actors[o], table.actors[c]
-        lines += ds.observation([_last(io), _last(ic)], [iri(io), iri(ic), integer(n)])
+    for position, ((io, ic, link), n) in enumerate(sorted(links.items()), start=1):
+        lines += ds.observation([_last(io), _last(ic), link], [iri(io), iri(ic), string(link), integer(n)], position)
     return lines
 
 

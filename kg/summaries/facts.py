@@ -1,5 +1,6 @@
 """What the summaries count beyond the event table: news items, their themes and the countries
-they name, and how themes map to the objectives of the Global Compact for Migration.
+they name, how themes map to the objectives of the Global Compact for Migration, and which
+organisations have a country as member or seat (reference graph and item graphs).
 
 Read from the store with flat SELECTs, joined in Python (:class:`ItemFacts`); the events come
 from the event table (:mod:`kg.network.table`).
@@ -32,6 +33,11 @@ _OBJECTIVES = f"""SELECT ?theme ?objective WHERE {{
   ?objective <{ns.SKOS["inScheme"]}> <{ns.SCHEMES["gcm"]}scheme> .
   ?theme <{ns.SKOS["exactMatch"]}>|<{ns.SKOS["closeMatch"]}>|<{ns.SKOS["broadMatch"]}> ?objective
 }}"""
+#: Organisation-country links other than joint events, as ``organization_country_links`` lists them.
+_LINKED = f"""SELECT DISTINCT ?org ?country ?link WHERE {{
+  {{ ?org <{ns.ORG["hasMember"]}> ?country . ?country a <{ns.MK["Country"]}> . BIND("member" AS ?link) }}
+  UNION {{ ?org <{ns.MK["basedIn"]}> ?country . BIND("based-in" AS ?link) }}
+}}"""
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class ItemFacts:
     themes: dict[int, set[str]]  # item -> its theme IRIs
     countries: dict[str, set[int]]  # country IRI -> the items that mention it or are about it
     objectives: dict[str, set[str]]  # theme IRI -> the GCM objectives it maps to
+    linked: frozenset[tuple[str, str, str]] = frozenset()  # organisation, country IRIs, "member" or "based-in"
 
 
 def read_item_facts(store: KgStore, table: EventTable) -> ItemFacts:
@@ -71,6 +78,7 @@ def read_item_facts(store: KgStore, table: EventTable) -> ItemFacts:
     objectives: dict[str, set[str]] = defaultdict(set)
     for row in store.query(_OBJECTIVES):
         objectives[row[0].value].add(row[1].value)
+    linked = frozenset((row[0].value, row[1].value, row[2].value) for row in store.query(_LINKED))
     return ItemFacts(
-        items, [earliest[item] for item in items], dict(about), dict(themes), dict(countries), dict(objectives)
+        items, [earliest[item] for item in items], dict(about), dict(themes), dict(countries), dict(objectives), linked
     )
