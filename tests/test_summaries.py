@@ -333,6 +333,22 @@ def test_summaries_of_an_older_version_are_counted_again_by_the_next_build(tmp_p
     store.close()
 
 
+def test_summaries_of_an_older_layout_are_counted_again_by_the_next_build(tmp_path: Path):
+    """A store summarised before the data sets said owl:versionInfo (before mk:position, which the
+    queries sort by) is summarised again even by a build that writes no item."""
+    store = KgStore.open(tmp_path / "store", write=True)
+    build([SAMPLE], store)
+    expected = summaries(store)
+    version = str(ns.OWL["versionInfo"])
+    kept = [q for q in store.quads(ns.SUMMARY_GRAPH) if q.predicate.value != version]
+    store.store.remove_graph(NamedNode(ns.SUMMARY_GRAPH))
+    store.store.extend(kept)
+    assert not is_current(store)
+    assert build([SAMPLE], store).unchanged == 10
+    assert is_current(store) and summaries(store) == expected
+    store.close()
+
+
 def test_a_trig_file_with_the_summary_graph_is_read_by_the_queries(sample, tmp_path: Path):
     """The summaries travel with an export (TriG keeps the graph), so a store loaded from it answers."""
     path = tmp_path / "kg.trig"
