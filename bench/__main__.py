@@ -718,7 +718,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=HOME / "bench" / "results.md")
     parser.add_argument("--keep", action="store_true", help="keep the corpora and stores in --work")
     parser.add_argument(
-        "--only", choices=["dask", "grouping"], help="run one section (results in bench/results-SECTION.md)"
+        "--only",
+        choices=["dask", "grouping", "queries"],
+        help="run one section (results in bench/results-SECTION.md); queries builds the largest size first",
     )
     parser.add_argument("--only-build", action="store_true", help="only the build sections (--sizes), e.g. one size")
     args = parser.parse_args(argv)
@@ -740,6 +742,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.only == "grouping":
             for size in args.sizes:
                 suite.grouping(size)
+            return
+        if args.only == "queries":
+            suite.build(max(args.sizes))
+            suite.queries()
             return
         if args.only_build:
             for size in args.sizes:

@@ -330,6 +330,7 @@ GOLDEN_PARAMS: dict[str, dict[str, str]] = {
     "timeline": {"entity": "GTM"},
     "region_activity": {"region": "m49-013"},
     "provenance": {"entity": "HND"},
+    "statistics_by_country": {"country": "BLZ"},
 }
 NAMES = [q.name for q in catalogue()]
 # A value for every required parameter, for running each named query on the sample build.

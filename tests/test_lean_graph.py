@@ -40,11 +40,22 @@ def _rows(result: object) -> list[list[str]]:
 
 
 def _same_rows(store: KgStore, snapshot: dict[str, dict[str, object]]) -> list[str]:
-    """The names of the snapshot's queries whose rows the store no longer gives."""
+    """The names of the snapshot's queries whose rows the store no longer gives.
+
+    ``statistics_by_country`` listed every country's statistics when the snapshot was taken and
+    takes one country now: it is run for each country of the snapshot's rows, in their order
+    (the query sorts by country first), and the rows put together."""
     differ = []
     for name, case in snapshot.items():
         query, reports = name.removesuffix(" --reports"), name.endswith(" --reports")
-        if _rows(kq.run(store, query, case["params"], reports=reports)) != case["rows"]:  # type: ignore[arg-type]
+        expected: list[list[str]] = case["rows"]  # type: ignore[assignment]
+        if query == "statistics_by_country" and not case["params"]:
+            countries = list(dict.fromkeys(row[0].rsplit("/", 1)[1] for row in expected[1:]))
+            parts = [_rows(kq.run(store, query, {"country": c}))[1:] for c in countries]
+            got = expected[:1] + [row for part in parts for row in part]
+        else:
+            got = _rows(kq.run(store, query, case["params"], reports=reports))  # type: ignore[arg-type]
+        if got != expected:
             differ.append(name)
     return differ
 

@@ -237,7 +237,7 @@ def test_the_network_counts_each_event_once(dup_store):
 
 def test_every_query_that_counts_events_counts_canonical_events_once():
     about_reports = {"provenance"}  # the evidence of each item: reports by design
-    no_events = {"items_mentioning", "statistics_by_country"}
+    no_events = {"items_mentioning", "statistics_by_country", "statistics_per_country"}
     for q in kq.catalogue():
         if q.name not in about_reports | no_events:
             assert q.counts_events, f"{q.name} lacks {kq.CANONICAL_FILTER}"

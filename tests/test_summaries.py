@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
+from pyoxigraph import Literal, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store
 from rdflib import Graph, Namespace, URIRef
 
 from kg import namespaces as ns
@@ -91,6 +91,7 @@ def test_every_summary_query_is_one_the_issue_names():
         "organization_country_links",
         "people_reached",
         "region_activity",
+        "statistics_per_country",
     }
 
 
@@ -168,6 +169,34 @@ def test_membership_and_seat_are_observations_with_no_events(analyst):
     assert set(members.values()) == {0}
 
 
+def test_a_statistic_about_a_place_counts_for_the_country_it_is_in():
+    """As statistics_by_country lists it: a statistic about a place (schema:containedInPlace a
+    country) counts for that country, dated by its item when it has no observation date."""
+    store = KgStore.memory()
+    build([SAMPLE], store)
+    item = next(iter(store.query(f"SELECT ?i ?d WHERE {{ ?i a <{ns.MK['NewsItem']}> ; <{ns.DCTERMS['date']}> ?d }}")))
+    graph = next(iter(store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{item['i'].value}> a <{ns.MK['NewsItem']}> }} }}")))
+    place, stat = NamedNode("https://example.org/place/1"), NamedNode("https://example.org/statistic/1")
+    g, indicator = graph["g"], NamedNode(ns.concept("indicator", "migrant-deaths"))
+    store.store.extend(
+        [
+            Quad(place, NamedNode(ns.SCHEMA["containedInPlace"]), NamedNode(ns.country("HND")), g),
+            Quad(stat, NamedNode(ns.RDF["type"]), NamedNode(ns.MK["Statistic"]), g),
+            Quad(stat, NamedNode(ns.SCHEMA["observationAbout"]), place, g),
+            Quad(stat, NamedNode(ns.MK["indicator"]), indicator, g),
+            Quad(stat, NamedNode(ns.SCHEMA["value"]), Literal("7", datatype=NamedNode(ns.XSD["decimal"])), g),
+            Quad(stat, NamedNode(ns.PROV["wasDerivedFrom"]), item["i"], g),
+        ]
+    )
+    write_summaries(store)
+    rows = [r for r in kq.rows(kq.run(store, "statistics_per_country")) if r["indicator"] == indicator.value]
+    assert [(r["country"], r["statistics"], r["items"], r["min"], r["max"]) for r in rows] == [
+        (ns.country("HND"), 1, 1, 7, 7)
+    ]
+    assert str(rows[0]["first"]) == item["d"].value[:10]
+    assert differing(store) == []
+
+
 # -- the same rows as the raw events --
 
 
@@ -197,7 +226,7 @@ def test_the_raw_form_runs_on_its_own_and_projects_the_same_columns(name):
     assert [v.value for v in Store().query(text).variables] == list(kq.load(name).columns)
 
 
-@pytest.mark.parametrize("name", SUMMARY_QUERIES)
+@pytest.mark.parametrize("name", [name for name in SUMMARY_QUERIES if name != "statistics_per_country"])
 def test_reports_are_counted_from_the_raw_events(name):
     query = kq.load(name)
     assert query.counts_events and query.raw is not None

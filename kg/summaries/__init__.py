@@ -26,7 +26,9 @@ whole data set):
 - ``organizations``: organisation; events, partner countries, first and last date;
 - ``organization-countries``: organisation, country, link (``event``, ``member``,
   ``based-in``); joint events (0 for the other links), position;
-- ``people``: country, event type (none for an event of no type); people reached, events.
+- ``people``: country, event type (none for an event of no type); people reached, events;
+- ``statistics``: country, indicator; statistics quoted (every quote: statistics are not
+  events), their items, first and last date, smallest and largest value.
 
 >>> from kg.store import KgStore
 >>> summary_lines(KgStore.memory())
@@ -58,11 +60,12 @@ def write_summaries(store: KgStore) -> bool:
 
 
 def summary_lines(store: KgStore, table: EventTable | None = None) -> list[str]:
-    """The summary graph as N-Triples lines without the final dot; none for a store without events."""
+    """The summary graph as N-Triples lines without the final dot; none for a store without events
+    or statistics."""
     table = table if table is not None else read_event_table(store)
-    if not table.events:
-        return []
     facts = read_item_facts(store, table)
+    if not table.events and not facts.statistics:
+        return []
     lines: list[str] = []
     for name, ds in DATASETS.items():
         lines += ds.header()

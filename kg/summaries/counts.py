@@ -10,14 +10,16 @@ publication date.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kg.network.table import ACTOR_ROLES, COUNTRY_ROLES, ORGANIZATION_ROLES, EventTable
-from kg.summaries.cube import DATASETS, date, integer, iri, period, string
+from kg.summaries.cube import DATASETS, date, decimal, integer, iri, period, string
 from kg.summaries.facts import ItemFacts
 
 __all__ = ["COUNTERS"]
@@ -233,6 +235,29 @@ def people(table: EventTable, facts: ItemFacts) -> list[str]:
     return lines
 
 
+def statistics(table: EventTable, facts: ItemFacts) -> list[str]:
+    """Per country and indicator: the statistics quoted, their items, first and last date, and
+    the smallest and largest value (``statistics_per_country``)."""
+    ds = DATASETS["statistics"]
+    lines = []
+    for (country, indicator), group in itertools.groupby(facts.statistics, key=lambda s: (s.country, s.indicator)):
+        found = list(group)
+        days = [s.day for s in found]
+        values = sorted({s.value for s in found}, key=Decimal)
+        measures = [
+            iri(country),
+            iri(indicator),
+            integer(len({s.iri for s in found})),
+            integer(len({s.item for s in found})),
+            date(min(days)),
+            date(max(days)),
+            decimal(values[0]),
+            decimal(values[-1]),
+        ]
+        lines += ds.observation([_last(country), _last(indicator)], measures)
+    return lines
+
+
 #: Data set name -> the function that counts it.
 COUNTERS = {
     "countries": countries,
@@ -243,5 +268,6 @@ COUNTERS = {
     "months": months,
     "organizations": organizations,
     "organization-countries": organization_countries,
+    "statistics": statistics,
     "people": people,
 }

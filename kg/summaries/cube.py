@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kg import namespaces as ns
 
-__all__ = ["COUNTING", "DATASETS", "FORMAT", "QB", "DataSet", "date", "integer", "iri", "period", "string"]
+__all__ = ["COUNTING", "DATASETS", "FORMAT", "QB", "DataSet", "date", "decimal", "integer", "iri", "period", "string"]
 
 QB = ns.Namespace("http://purl.org/linked-data/cube#")
 #: How every data set counts: an event reported by several items once (its canonical event,
@@ -95,6 +95,11 @@ def string(value: str) -> str:
     return f'"{value}"'
 
 
+def decimal(value: str) -> str:
+    """An ``xsd:decimal`` from its lexical form as read from the store."""
+    return f'"{value}"^^<{ns.XSD["decimal"]}>'
+
+
 def date(value: str | None) -> str | None:
     return None if value is None else f'"{value}"^^<{ns.XSD["date"]}>'
 
@@ -146,5 +151,11 @@ DATASETS = {
             positioned=True,
         ),
         _data_set("people", ns.MK["people-structure"], "country eventType", "peopleCount eventCount"),
+        _data_set(
+            "statistics",
+            ns.MK["statistics-structure"],
+            "country statisticIndicator",
+            "statisticCount itemCount firstDate lastDate minValue maxValue",
+        ),
     )
 }

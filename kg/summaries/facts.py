@@ -21,7 +21,7 @@ from kg import namespaces as ns
 from kg.network.table import EventTable
 from kg.store import KgStore
 
-__all__ = ["ItemFacts", "read_item_facts"]
+__all__ = ["ItemFacts", "Statistic", "read_item_facts"]
 
 _ITEM = f"?item a <{ns.MK['NewsItem']}>"
 _DATES = f"SELECT ?item ?d WHERE {{ {_ITEM} ; <{ns.DCTERMS['date']}> ?d }}"
@@ -33,6 +33,17 @@ _OBJECTIVES = f"""SELECT ?theme ?objective WHERE {{
   ?objective <{ns.SKOS["inScheme"]}> <{ns.SCHEMES["gcm"]}scheme> .
   ?theme <{ns.SKOS["exactMatch"]}>|<{ns.SKOS["closeMatch"]}>|<{ns.SKOS["broadMatch"]}> ?objective
 }}"""
+#: Every quoted statistic with what the statistics data set counts of it (its graph is its
+#: item's, where the item's publication date is; an undated statistic takes that date).
+_STATISTICS = f"""SELECT ?statistic ?about ?indicator ?value ?item ?observed WHERE {{
+  ?statistic a <{ns.MK["Statistic"]}> ; <{ns.SCHEMA["observationAbout"]}> ?about ;
+             <{ns.MK["indicator"]}> ?indicator ; <{ns.SCHEMA["value"]}> ?value ;
+             <{ns.PROV["wasDerivedFrom"]}> ?item .
+  OPTIONAL {{ ?statistic <{ns.SCHEMA["observationDate"]}> ?observed }}
+}}"""
+#: The countries of places (a statistic about a place counts for the country it is in).
+_CONTAINED = f"SELECT ?place ?container WHERE {{ ?place <{ns.SCHEMA['containedInPlace']}> ?container }}"
+_COUNTRIES = f"SELECT ?country WHERE {{ ?country a <{ns.MK['Country']}> }}"
 #: Organisation-country links other than joint events, as ``organization_country_links`` lists them.
 _LINKED = f"""SELECT DISTINCT ?org ?country ?link WHERE {{
   {{ ?org <{ns.ORG["hasMember"]}> ?country . ?country a <{ns.MK["Country"]}> . BIND("member" AS ?link) }}
@@ -51,6 +62,19 @@ class ItemFacts:
     countries: dict[str, set[int]]  # country IRI -> the items that mention it or are about it
     objectives: dict[str, set[str]]  # theme IRI -> the GCM objectives it maps to
     linked: frozenset[tuple[str, str, str]] = frozenset()  # organisation, country IRIs, "member" or "based-in"
+    statistics: tuple[Statistic, ...] = ()  # every quoted statistic of a dated item, once per country
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A quoted statistic as the statistics data set counts it, once per country it is about."""
+
+    iri: str
+    country: str
+    indicator: str
+    value: str  # the xsd:decimal's lexical form
+    item: int  # in ItemFacts.items
+    day: str  # YYYY-MM-DD: its observation date, else its item's publication date
 
 
 def read_item_facts(store: KgStore, table: EventTable) -> ItemFacts:
@@ -79,6 +103,27 @@ def read_item_facts(store: KgStore, table: EventTable) -> ItemFacts:
     for row in store.query(_OBJECTIVES):
         objectives[row[0].value].add(row[1].value)
     linked = frozenset((row[0].value, row[1].value, row[2].value) for row in store.query(_LINKED))
+    published = [earliest[item] for item in items]
+    statistics = _statistics(store, item_id, published)
     return ItemFacts(
-        items, [earliest[item] for item in items], dict(about), dict(themes), dict(countries), dict(objectives), linked
+        items, published, dict(about), dict(themes), dict(countries), dict(objectives), linked, statistics
     )
+
+
+def _statistics(store: KgStore, item_id: dict[str, int], published: list[str]) -> tuple[Statistic, ...]:
+    """As ``statistics_by_country`` lists them: about a country, or about a place in one (a
+    place in several things counts for those that are countries)."""
+    countries = {row[0].value for row in store.query(_COUNTRIES)}
+    containers: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(_CONTAINED):
+        containers[row[0].value].append(row[1].value)
+    found = set()
+    for row in store.query(_STATISTICS):
+        if (i := item_id.get(row[4].value)) is None:
+            continue
+        about = row[1].value
+        day = row[5].value[:10] if row[5] is not None else published[i]
+        for country in containers.get(about) or [about]:
+            if country in countries:
+                found.add(Statistic(row[0].value, country, row[2].value, row[3].value, i, day))
+    return tuple(sorted(found, key=lambda s: (s.country, s.indicator, s.iri)))
