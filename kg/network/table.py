@@ -219,12 +219,12 @@ def _event_facts(
     n = len(event_id)
     is_typed = np.zeros(n, dtype=np.int64)
     is_typed[[event_id[e] for e in typed]] = 1
-    found = [(i, item) for i, item, _ in derived]
+    found = [(event, item) for event, item, _ in derived]
     items = sorted({item for _, item in found})
     item_id = {item: i for i, item in enumerate(items)}
     item_of = np.full(n, -1, dtype=np.int64)
-    for i, item in sorted(found, reverse=True):  # several items: the first by IRI
-        item_of[i] = item_id[item]
+    for event, item in sorted(found, reverse=True):  # several items: the first by IRI
+        item_of[event] = item_id[item]
     found = [(i, row[1].value) for row in store.query(_TYPES) if (i := event_id.get(row[0].value)) is not None]
     types = sorted({t for _, t in found})
     type_id = {t: i for i, t in enumerate(types)}
@@ -237,9 +237,9 @@ def _event_facts(
     left_out = {row[0].value for row in store.query(_NOT_PEOPLE)}
     counted: dict[int, set[tuple[str, int]]] = {}
     for row in store.query(_PARTICIPATIONS):
-        i, part = event_id.get(row[0].value), row[1].value
-        if i is not None and part in counts and part not in left_out:
-            counted.setdefault(i, set()).update((part, count) for count in counts[part])
+        reaching, part = event_id.get(row[0].value), row[1].value
+        if reaching is not None and part in counts and part not in left_out:
+            counted.setdefault(reaching, set()).update((part, count) for count in counts[part])
     people = np.full(n, -1, dtype=np.int64)
     for i, parts in counted.items():
         people[i] = sum(count for _, count in parts)
