@@ -86,11 +86,17 @@ def build(path: Path, n_events: int) -> None:
     marker.touch()
 
 
-ROWS = f"""SELECT ?e ?c WHERE {{ VALUES ?p {{ <{PARTICIPANT.value}> <{LOCATION.value}> }} ?e ?p ?c }}"""
+# A report of a canonical event (kg.same) is left out, as the network leaves it out: the
+# canonical event counts once.
+_NOT_A_REPORT = f"FILTER NOT EXISTS {{ ?canonical <{ns.MK['hasReport']}> ?e }}"
+ROWS = f"""SELECT ?e ?c WHERE {{
+  VALUES ?p {{ <{PARTICIPANT.value}> <{LOCATION.value}> }} ?e ?p ?c . {_NOT_A_REPORT}
+}}"""
 SELF_JOIN = f"""SELECT ?a ?b (COUNT(DISTINCT ?e) AS ?w) WHERE {{
   ?e <{PARTICIPANT.value}>|<{LOCATION.value}> ?a .
   ?e <{PARTICIPANT.value}>|<{LOCATION.value}> ?b .
   FILTER(STR(?a) < STR(?b))
+  {_NOT_A_REPORT}
 }} GROUP BY ?a ?b"""
 
 
