@@ -150,23 +150,26 @@ def test_positions_follow_the_order_of_the_dimension_iris(analyst, name):
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
-def test_membership_and_seat_are_observations_with_no_events(analyst):
-    """organization_country_links reads every row from the data set: a member country of an
-    organisation (the cheat sheet of fixtures/analyst.trig) is one observation, with 0 events."""
+@pytest.mark.parametrize(("link", "predicate"), [("member", ns.ORG["hasMember"]), ("based-in", ns.MK["basedIn"])])
+def test_membership_and_seat_are_observations_with_no_events(analyst, link, predicate):
+    """organization_country_links reads every row from the data set: a member country or the seat
+    of an organisation (the cheat sheet of fixtures/analyst.trig) is one observation, with 0 events."""
     linked = {
         (row["org"].value, row["country"].value)
-        for row in analyst.query(f"SELECT ?org ?country WHERE {{ ?org <{ns.ORG['hasMember']}> ?country }}")
+        for row in analyst.query(
+            f"SELECT ?org ?country WHERE {{ ?org <{predicate}> ?country . ?country a <{ns.MK['Country']}> }}"
+        )
     }
-    members = {
+    observed = {
         (row["o"].value, row["c"].value): int(row["n"].value)
         for row in analyst.query(
             f"SELECT ?o ?c ?n WHERE {{ GRAPH <{ns.SUMMARY_GRAPH}> {{ ?x <{QB['dataSet']}> "
             f"<{DATASETS['organization-countries'].iri}> ; <{ns.MK['organization']}> ?o ; "
-            f'<{ns.MK["country"]}> ?c ; <{ns.MK["link"]}> "member" ; <{ns.MK["eventCount"]}> ?n }} }}'
+            f'<{ns.MK["country"]}> ?c ; <{ns.MK["link"]}> "{link}" ; <{ns.MK["eventCount"]}> ?n }} }}'
         )
     }
-    assert linked and set(members) == linked
-    assert set(members.values()) == {0}
+    assert linked and set(observed) == linked
+    assert set(observed.values()) == {0}
 
 
 def test_a_statistic_about_a_place_counts_for_the_country_it_is_in():

@@ -62,7 +62,7 @@ class ItemFacts:
     countries: dict[str, set[int]]  # country IRI -> the items that mention it or are about it
     objectives: dict[str, set[str]]  # theme IRI -> the GCM objectives it maps to
     linked: frozenset[tuple[str, str, str]] = frozenset()  # organisation, country IRIs, "member" or "based-in"
-    statistics: tuple[Statistic, ...] = ()  # every quoted statistic of a dated item, once per country
+    statistics: tuple[Statistic, ...] = ()  # every statistic of a dated item, once per country; by country, indicator, IRI
 
 
 @dataclass(frozen=True)
