@@ -3,11 +3,14 @@ library name breaks `make bench` only after its builds, half an hour in, unless 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from bench import child
+from kg.build import build
 from kg.sparql import execute
+from kg.store import KgStore
 
 
 def test_a_named_query_is_timed_cold_warm_and_asked_again(sample_store: str, tmp_path: Path) -> None:
@@ -24,11 +27,6 @@ def test_the_network_and_its_two_alternatives_count_the_same_pairs(tmp_path: Pat
     """The bench compares the library's network with two hand-made pairings; on a store where two
     items report one event of two countries (a canonical event, kg.same), all three count it once
     and none of its reports."""
-    import json
-
-    from kg.build import build
-    from kg.store import KgStore
-
     summary = (
         "IOM trained 40 border officials of Guatemala and Mexico on 11 and 12 May 2021 in Tapachula, "
         "Mexico, on the identification and referral of victims of human trafficking. The workshop "
@@ -39,7 +37,10 @@ def test_the_network_and_its_two_alternatives_count_the_same_pairs(tmp_path: Pat
         "".join(
             json.dumps({"id": f"t{n}", "date": day, "title": title, "summary": summary}) + "\n"
             for n, (day, title) in enumerate(
-                [("2021-05-14", "IOM trains border officials in Tapachula"), ("2021-05-18", "Officials learn to spot trafficking")]
+                [
+                    ("2021-05-14", "IOM trains border officials in Tapachula"),
+                    ("2021-05-18", "Officials learn to spot trafficking"),
+                ]
             )
         ),
         encoding="utf-8",

@@ -62,7 +62,8 @@ class ItemFacts:
     countries: dict[str, set[int]]  # country IRI -> the items that mention it or are about it
     objectives: dict[str, set[str]]  # theme IRI -> the GCM objectives it maps to
     linked: frozenset[tuple[str, str, str]] = frozenset()  # organisation, country IRIs, "member" or "based-in"
-    statistics: tuple[Statistic, ...] = ()  # every statistic of a dated item, once per country; by country, indicator, IRI
+    #: every statistic of a dated item, once per country it is about; sorted by country, indicator, IRI
+    statistics: tuple[Statistic, ...] = ()
 
 
 @dataclass(frozen=True)
