@@ -265,7 +265,7 @@ class Suite:
         )
         self.add(
             section,
-            "per item: quads, shard bytes (gzipped N-Quads + Parquet + json), gzipped N-Quads bytes",
+            "per item: quads, shard bytes (gzipped N-Quads + the event and facts tables + json), gzipped N-Quads bytes",
             f"{quads / size:,.0f} quads, {shard_bytes / size:,.0f} B, {nq_bytes / size:,.0f} B",
         )
 

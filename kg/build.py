@@ -33,6 +33,7 @@ from kg.store import BULK_QUADS, KgStore
 from kg.store.writer import Writer, graph_hash
 
 if TYPE_CHECKING:
+    from kg.same.facts import ItemFacts
     from kg.sources.fetch import Fetcher
 
 __all__ = ["BuildReport", "build"]
@@ -307,6 +308,7 @@ def group_reports(
     shared: bool = True,
     seen: Mapping[str, tuple[str, str]] | None = None,
     group: bool = True,
+    facts: dict[str, ItemFacts] | None = None,
 ) -> None:
     """Rebuild the derived graphs of same stories and canonical events (:mod:`kg.same`) and the
     summaries after a build or a load has written the item graphs, and count them in ``report``.
@@ -315,7 +317,8 @@ def group_reports(
     not redone, unless the file kept beside the store (:mod:`kg.same.kept`) says that the last
     grouping saw the store otherwise (a build killed before grouping) or it is missing. ``fresh``:
     what grouping needs of the items written, taken where they were extracted
-    (:func:`kg.same.facts.packed`), emptied once unpacked; ``seen``: the content hash and run of
+    (:func:`kg.same.facts.packed`), emptied once unpacked; ``facts``: the same, already unpacked
+    (``kg load`` reads them from the shards), emptied once taken; ``seen``: the content hash and run of
     every graph in the store (read when not given); with ``shared``, describe the extraction run
     the item graphs name in the provenance graph; ``group=False`` groups nothing."""
     from kg.same import item_fingerprints, link, linked_before, linked_counts
@@ -332,11 +335,12 @@ def group_reports(
     elif report.items_written or (kept is not None and not linked_before(store, items, kept)):
         from kg.same.facts import unpacked
 
-        facts = unpacked((fresh or {}).values())
-        if fresh:
-            fresh.clear()  # the packed copies: at 100k items, a few hundred MB while grouping
-        linked = link(store, facts, seen=items, kept=kept)
-        del facts
+        taken = {**(facts or {}), **unpacked((fresh or {}).values())}
+        for held in (fresh, facts):
+            if held:
+                held.clear()  # the caller's copies: at 100k items, a few hundred MB while grouping
+        linked = link(store, taken, seen=items, kept=kept)
+        del taken
     else:
         linked, report.grouped = linked_counts(store), False
     report.link_seconds = time.monotonic() - started

@@ -199,7 +199,7 @@ def build_shards(
         quad_count=report.quads,
         rejected=report.rejected,
         counts={m["partition"]["id"]: [m["item_count"], m["quad_count"]] for m in ordered},
-        hashes={m["partition"]["id"]: [m["nquads_sha256"], m["parquet_sha256"]] for m in ordered},
+        hashes={m["partition"]["id"]: [m["nquads_sha256"], m["parquet_sha256"], m["facts_sha256"]] for m in ordered},
     )
     _write_json(root, MANIFEST, manifest)
     report.seconds = time.monotonic() - started

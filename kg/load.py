@@ -21,8 +21,9 @@ from pyoxigraph import Quad, RdfFormat, parse
 
 from kg.build import COMPACT_AFTER, BuildReport, group_reports
 from kg.errors import KgError
+from kg.same.facts import ItemFacts
 from kg.shardfs import ShardFolder, open_folder
-from kg.shards import SHARED, partition_graphs, read_manifest
+from kg.shards import SHARED, partition_facts, partition_graphs, read_manifest
 from kg.sources import Notice
 from kg.store import BULK_QUADS, KgStore
 from kg.store.writer import Writer, graph_hash
@@ -52,7 +53,8 @@ def load_shards(
             with ShardLoader(target, root, report, batch_size=batch_size, shared=shared) as loader:
                 for meta in manifest["metas"]:
                     loader.add(meta)
-            group_reports(target, report, shared=shared)  # as kg build does: the same events of what is now stored
+            # as kg build does: the same events of what is now stored
+            group_reports(target, report, shared=shared, facts=loader.facts)
     except KgError as exc:
         written = 0 if replace and store._local else report.items_written
         raise KgError(f"{exc}; {written:,} items were written", exc.exit_code) from None
@@ -88,6 +90,8 @@ class ShardLoader:
         self.batch: dict[str, bytes] = {}
         self.batch_quads = 0
         self.partitions = 0
+        #: item IRI -> what grouping needs of it, for the items written (from the shards' facts tables)
+        self.facts: dict[str, ItemFacts] = {}
 
     def __enter__(self) -> ShardLoader:
         self.writer.__enter__()
@@ -144,6 +148,9 @@ class ShardLoader:
             wanted.add(ordinal)
         if not wanted:
             return  # the partition's file is not even read
+        facts = partition_facts(self.root, meta)
+        for ordinal in sorted(wanted):
+            self.facts[facts[ordinal].item] = facts[ordinal]
         for ordinal, graph, data in partition_graphs(self.root, meta):
             if ordinal not in wanted:
                 continue

@@ -1,7 +1,7 @@
 """Shards: what ``kg build --scheduler`` writes and ``kg load`` (or any store's bulk loader) reads.
 
 A shards folder (a local path, or any fsspec URL: :mod:`kg.shardfs`) holds, per partition of the
-sources (a file, or a byte range of a large JSON Lines file), three files, each written whole
+sources (a file, or a byte range of a large JSON Lines file), four files, each written whole
 (under a temporary name renamed into place, or in one put on an object store), so a retried
 task replaces its partition's files and never adds to them:
 
@@ -9,7 +9,10 @@ task replaces its partition's files and never adds to them:
   items give the same bytes), one item after the other in input order;
 - ``pNNNNN.parquet``: its event table, a row per event–actor link (event, item graph, start
   date, event types, themes, actor, role);
-- ``pNNNNN.json``, written last: counts, the two files' SHA-256, and per item its graph IRI,
+- ``pNNNNN.facts.parquet``: what grouping same events needs of each item (:mod:`kg.same.facts`:
+  its text's shingles and MinHash, its events), a row per item in the order of the N-Quads, so
+  that ``kg load`` groups without reading the items back from the store;
+- ``pNNNNN.json``, written last: counts, the other files' SHA-256, and per item its graph IRI,
   content hash, line and size. A partition is complete when this file is there.
 
 Beside them ``shared.nq.gz`` (the reference, vocabulary and ontology graphs) and
@@ -24,7 +27,7 @@ finished, the totals.
 >>> meta["items"][0]["line"], meta["rejects"]
 (1, [])
 >>> sorted(p.name for p in folder.glob("p00000*"))
-['p00000.json', 'p00000.nq.gz', 'p00000.parquet']
+['p00000.facts.parquet', 'p00000.json', 'p00000.nq.gz', 'p00000.parquet']
 """
 
 from __future__ import annotations
@@ -40,13 +43,14 @@ from typing import Any
 
 from kg import namespaces as ns
 from kg.errors import KgError
+from kg.same.facts import ItemFacts
 from kg.shardfs import ShardFolder, open_folder
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream
 from kg.sources.decode import text_lines
 
-__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_partition"]
+__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "partition_facts", "read_manifest", "write_partition"]
 
-FORMAT = 1  # bump when the files change meaning
+FORMAT = 2  # bump when the files change meaning (2: the facts tables)
 MANIFEST = "manifest.json"
 SHARED = "shared.nq.gz"
 
@@ -106,12 +110,14 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
     """
     from kg.extracting import graph_of
     from kg.rdf import rules_hash, run_iri
+    from kg.same.facts import item_facts
 
     root = open_folder(folder)
     items: list[dict[str, Any]] = []
     rejects: list[list[Any]] = []
     notices: list[list[Any]] = []
     chunks: list[bytes] = []
+    facts: list[ItemFacts] = []
     for record in part.records(max_item_chars):
         if isinstance(record, Reject):
             rejects.append([record.source_file, record.line, record.reason])
@@ -120,11 +126,13 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
         else:
             graph, data, count = graph_of(record)
             chunks.append(data)
+            facts.append(item_facts(record, data))
             items.append({"graph": graph, "hash": record.content_hash(), "line": record.line, "bytes": len(data)})
             items[-1]["quads"] = count
     data = b"".join(chunks)
     quads_hash = root.write(f"{part.id}.nq.gz", gzipped(data))
     events_hash = root.write(f"{part.id}.parquet", _parquet(_event_rows(data, items)))
+    facts_hash = root.write(f"{part.id}.facts.parquet", _facts_parquet(facts))
     meta = {
         "format": FORMAT,
         "partition": asdict(part),
@@ -134,6 +142,7 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
         "quad_count": sum(i["quads"] for i in items),
         "nquads_sha256": quads_hash,
         "parquet_sha256": events_hash,
+        "facts_sha256": facts_hash,
         "rejects": rejects,
         "notices": notices,
         "items": items,
@@ -247,6 +256,30 @@ def _parquet(columns: dict[str, list[Any]]) -> bytes:
     return out.getvalue()
 
 
+#: The Parquet facts table's columns: one row per item, the fields of :class:`kg.same.facts.ItemFacts`.
+FACTS_COLUMNS = ("item", "published", "signature", "shingles", "reported", "merged")
+
+
+def _facts_parquet(facts: list[ItemFacts]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("item", pa.string()),
+            ("published", pa.date32()),
+            ("signature", pa.binary()),
+            ("shingles", pa.binary()),
+            ("reported", pa.string()),
+            ("merged", pa.string()),
+        ]
+    )
+    table = pa.table({name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}, schema=schema)
+    out = io.BytesIO()
+    pq.write_table(table, out, compression="zstd")
+    return out.getvalue()
+
+
 # -- reading --
 
 
@@ -305,6 +338,31 @@ def partition_graphs(root: ShardFolder, meta: dict[str, Any]) -> Iterator[tuple[
     for ordinal, item in enumerate(meta["items"]):
         yield ordinal, item["graph"], data[offset : offset + item["bytes"]]
         offset += item["bytes"]
+
+
+def partition_facts(root: ShardFolder, meta: dict[str, Any]) -> list[ItemFacts]:
+    """What grouping needs of each item of a partition, in the order of its items, the file checked
+    against its hash."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pid = meta["partition"]["id"]
+    name = f"{pid}.facts.parquet"
+    try:
+        raw = root.read(name)
+    except OSError as exc:
+        raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
+    if hashlib.sha256(raw).hexdigest() != meta["facts_sha256"]:
+        raise KgError(f"{root.shown(name)}: does not match its hash in {pid}.json; build the shards again")
+    try:
+        table = pq.read_table(io.BytesIO(raw), columns=list(FACTS_COLUMNS))
+    except (pa.ArrowException, OSError) as exc:
+        raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
+    if table.num_rows != len(meta["items"]):
+        rows, items = table.num_rows, len(meta["items"])
+        raise KgError(f"{root.shown(name)}: {rows} rows for {items} items; build the shards again")
+    columns = [table.column(name).to_pylist() for name in FACTS_COLUMNS]
+    return [ItemFacts(*row) for row in zip(*columns, strict=True)]
 
 
 def chosen_items(metas: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], int, list[Notice]]:

@@ -155,7 +155,44 @@ def test_a_retried_partition_replaces_its_shard(tmp_path: Path, corpus: Path) ->
     second = write_partition(part, str(tmp_path))
     assert first == second
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == files  # same names, same bytes, no temporaries
-    assert sorted(files) == [f"{part.id}.json", f"{part.id}.nq.gz", f"{part.id}.parquet"]
+    assert sorted(files) == [f"{part.id}.{name}" for name in ("facts.parquet", "json", "nq.gz", "parquet")]
+
+
+def test_load_groups_from_the_shards_facts_without_reading_items_back(
+    cluster: str, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Grouping same events after a load takes each item's facts from its shard, as kg build takes
+    them from its workers: reading them back from the store cost more than the rest of grouping."""
+    from kg.same import derive
+    from kg.shardfs import open_folder
+    from kg.shards import partition_facts, read_manifest
+
+    runner = CliRunner()
+    shards = tmp_path / "shards"
+    build_shards([corpus], shards, scheduler=cluster, partition_bytes=30_000)
+    reads: list[set[str]] = []
+    real = derive.read_facts
+    monkeypatch.setattr(derive, "read_facts", lambda store, items: reads.append(items) or real(store, items))
+    loaded = invoke(runner, "load", shards, "--store", tmp_path / "loaded")
+    assert loaded.exit_code == 0 and "loaded          160" in loaded.stdout
+    assert reads == []
+    # and so does kg build --scheduler, which loads each partition as it comes
+    built = invoke(runner, "build", corpus, "--scheduler", cluster, "--store", tmp_path / "built", "-q")
+    assert built.exit_code == 1 and "loaded          160" in built.stdout  # the bad line
+    assert reads == []
+    one = invoke(runner, "build", corpus, "--store", tmp_path / "one", "--workers", "1", "-q")
+    assert one.exit_code == 1  # the bad line
+    assert export_nquads(runner, str(tmp_path / "loaded")) == export_nquads(runner, str(tmp_path / "one"))
+    # a facts table that is not the one its partition's file names is refused
+    meta = read_manifest(shards)["metas"][1]
+    assert [f.item.rsplit("/", 1)[1] for f in partition_facts(open_folder(shards), meta)] == [
+        i["graph"].rsplit("/", 1)[1] for i in meta["items"]
+    ]
+    facts = shards / "p00001.facts.parquet"
+    facts.write_bytes(facts.read_bytes()[:-10])
+    refused = invoke(runner, "load", shards, "--store", tmp_path / "other")
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+    assert "p00001.facts.parquet: does not match its hash in p00001.json" in refused.stderr
 
 
 def test_an_item_read_twice_is_kept_as_kg_build_keeps_it(cluster: str, tmp_path: Path) -> None:

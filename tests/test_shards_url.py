@@ -63,7 +63,7 @@ def test_a_retried_partition_replaces_its_files_at_a_path_or_a_url(kind, tmp_pat
     written = files(tmp_path if kind == "path" else location)
     assert write_partition(part, location) == first
     assert files(tmp_path if kind == "path" else location) == written  # same names and bytes, no temporaries
-    assert sorted(written) == [f"{part.id}.json", f"{part.id}.nq.gz", f"{part.id}.parquet"]
+    assert sorted(written) == [f"{part.id}.{name}" for name in ("facts.parquet", "json", "nq.gz", "parquet")]
 
 
 def test_a_write_that_fails_is_one_line_naming_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:

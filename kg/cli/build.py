@@ -268,17 +268,29 @@ def _build_on_cluster(
         click.echo(report.summary(folder))
         return report
 
-    report = shards() if no_load else _build_and_load(shards, folder, store_location, replace, remote_timeout)
+    if no_load:
+        report = shards()
+    else:
+        overlap = scheduler != "local"
+        report = _build_and_load(shards, folder, store_location, replace, remote_timeout, overlap=overlap)
     if report.rejected:
         sys.exit(1)
 
 
 def _build_and_load(
-    shards: Callable[..., Any], folder: str, store_location: str, replace: bool, remote_timeout: float | None
+    shards: Callable[..., Any],
+    folder: str,
+    store_location: str,
+    replace: bool,
+    remote_timeout: float | None,
+    *,
+    overlap: bool,
 ) -> Any:
-    """The shards, then ``kg load`` of them. Into a new or empty store, or with --replace, each
-    partition is loaded as soon as it and those before it are extracted, into a side store
-    swapped in when the build is complete (see KgStore.replacement)."""
+    """The shards, then ``kg load`` of them. Into a new or empty store, or with --replace, into a
+    side store swapped in when the build is complete (see KgStore.replacement); with ``overlap``
+    (a cluster of other machines), each partition is loaded as soon as it and those before it are
+    extracted. A local cluster's workers take this machine's cores: loading meanwhile made the
+    build of 30,000 items on two cores 98 s against 76 s for the two one after the other."""
     import time
 
     from kg.build import BuildReport, group_reports
@@ -301,11 +313,14 @@ def _build_and_load(
         # a build stopped half-way discards the side store: the store stays as it was
         with store.replacement() as target:
             with ShardLoader(target, folder, loaded) as loader:
-                report = shards(loader.add)
+                extracted: list[dict[str, Any]] = []
+                report = shards(loader.add if overlap else extracted.append)
+                for meta in extracted:
+                    loader.add(meta)
                 if loader.partitions != report.partitions:  # build_shards hands every partition over
                     raise KgError(f"{folder}: {loader.partitions:,} of {report.partitions:,} partitions were loaded")
                 click.echo()
-            group_reports(target, loaded)
+            group_reports(target, loaded, facts=loader.facts)
         loaded.seconds = time.monotonic() - started
         click.echo(loaded.summary(store))
         return report
