@@ -260,21 +260,26 @@ def _parquet(columns: dict[str, list[Any]]) -> bytes:
 FACTS_COLUMNS = ("item", "published", "signature", "shingles", "reported", "merged")
 
 
+def _facts_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("item", pa.string(), False),
+            ("published", pa.date32(), False),
+            ("signature", pa.binary()),  # None: too short a text to judge
+            ("shingles", pa.binary(), False),
+            ("reported", pa.string(), False),
+            ("merged", pa.string()),
+        ]
+    )
+
+
 def _facts_parquet(facts: list[ItemFacts]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("item", pa.string()),
-            ("published", pa.date32()),
-            ("signature", pa.binary()),
-            ("shingles", pa.binary()),
-            ("reported", pa.string()),
-            ("merged", pa.string()),
-        ]
-    )
-    table = pa.table({name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}, schema=schema)
+    table = pa.table({name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}, schema=_facts_schema())
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd")
     return out.getvalue()
@@ -355,13 +360,16 @@ def partition_facts(root: ShardFolder, meta: dict[str, Any]) -> list[ItemFacts]:
     if hashlib.sha256(raw).hexdigest() != meta["facts_sha256"]:
         raise KgError(f"{root.shown(name)}: does not match its hash in {pid}.json; build the shards again")
     try:
-        table = pq.read_table(io.BytesIO(raw), columns=list(FACTS_COLUMNS))
+        table = pq.read_table(io.BytesIO(raw))
     except (pa.ArrowException, OSError) as exc:
         raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
-    if table.num_rows != len(meta["items"]):
-        rows, items = table.num_rows, len(meta["items"])
-        raise KgError(f"{root.shown(name)}: {rows} rows for {items} items; build the shards again")
-    columns = [table.column(name).to_pylist() for name in FACTS_COLUMNS]
+    # a folder may come from anywhere: what grouping reads is checked, a line for each fault
+    if not table.schema.equals(_facts_schema()):  # names, types, and no nulls where a value is needed
+        raise KgError(f"{root.shown(name)}: not a facts table of shards format {FORMAT}; build the shards again")
+    expected = [ns.item(i["graph"].rsplit("/", 1)[-1]) for i in meta["items"]]
+    if table.column("item").to_pylist() != expected:
+        raise KgError(f"{root.shown(name)}: its items are not those of {pid}.json; build the shards again")
+    columns = [table.column(c).to_pylist() for c in FACTS_COLUMNS]
     return [ItemFacts(*row) for row in zip(*columns, strict=True)]
 
 

@@ -7,6 +7,7 @@ and ``kg load`` is held byte-identical to ``kg build --workers 1``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import json
 import logging
@@ -15,6 +16,8 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -189,10 +192,29 @@ def test_load_groups_from_the_shards_facts_without_reading_items_back(
         i["graph"].rsplit("/", 1)[1] for i in meta["items"]
     ]
     facts = shards / "p00001.facts.parquet"
+    table = pq.read_table(facts)
     facts.write_bytes(facts.read_bytes()[:-10])
     refused = invoke(runner, "load", shards, "--store", tmp_path / "other")
     assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
     assert "p00001.facts.parquet: does not match its hash in p00001.json" in refused.stderr
+    # ... and so is one whose hash was written to match, but whose rows are not the items' or
+    # whose columns are not what grouping reads: one line each, nothing loaded
+    crafted = {
+        "its items are not those of p00001.json": table.take(list(range(table.num_rows))[::-1]),
+        "not a facts table of shards format": table.set_column(
+            1, "published", pa.array([str(d) for d in table.column("published").to_pylist()])
+        ),
+    }
+    for message, bad in crafted.items():
+        pq.write_table(bad, facts)
+        json_file = shards / "p00001.json"
+        meta = json.loads(json_file.read_text())
+        meta["facts_sha256"] = hashlib.sha256(facts.read_bytes()).hexdigest()
+        json_file.write_text(json.dumps(meta))
+        refused = invoke(runner, "load", shards, "--store", tmp_path / "other")
+        assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, refused.stderr
+        assert f"p00001.facts.parquet: {message}" in refused.stderr
+        assert refused.stderr.rstrip().endswith("items were written")  # those of p00000, whole
 
 
 def test_an_item_read_twice_is_kept_as_kg_build_keeps_it(cluster: str, tmp_path: Path) -> None:
