@@ -138,8 +138,8 @@ def build_shards(
 
     ``on_partition`` is called with each partition's ``pNNNNN.json`` contents in the order of the
     sources, as soon as the partition and every one before it are extracted (those already in
-    the folder first), while the cluster goes on with the others: ``kg build --scheduler`` loads
-    them into the store meanwhile (:class:`kg.load.ShardLoader`).
+    the folder first), while the cluster goes on with the others: ``kg build --scheduler`` with a
+    remote cluster loads them into the store meanwhile (:class:`kg.load.ShardLoader`).
     """
     from kg.rdf import rules_hash, run_iri
 
@@ -317,8 +317,8 @@ def _existing(root: ShardFolder, part: Partition, rules: str) -> dict[str, Any] 
     meta = partition_meta(root, part.id)
     if meta is None or meta.get("partition") != asdict(part) or meta.get("rules_hash") != rules:
         return None
-    if not (root.exists(f"{part.id}.nq.gz") and root.exists(f"{part.id}.parquet")):
-        return None
+    if not all(root.exists(f"{part.id}.{kind}") for kind in ("nq.gz", "parquet", "facts.parquet")):
+        return None  # a file lost since: the partition is extracted again
     return meta
 
 

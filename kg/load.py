@@ -23,7 +23,8 @@ from kg.build import COMPACT_AFTER, BuildReport, group_reports
 from kg.errors import KgError
 from kg.same.facts import ItemFacts
 from kg.shardfs import ShardFolder, open_folder
-from kg.shards import SHARED, partition_facts, partition_graphs, read_manifest
+from kg.shards import SHARED, partition_graphs, read_manifest
+from kg.shardtables import partition_facts
 from kg.sources import Notice
 from kg.store import BULK_QUADS, KgStore
 from kg.store.writer import Writer, graph_hash
@@ -70,7 +71,8 @@ class ShardLoader:
     (:class:`kg.store.writer.Writer`), so the caller may go on (extracting, waiting for Dask) meanwhile.
 
     ``kg load`` adds the partitions of a complete shards folder; ``kg build --scheduler`` adds
-    each as soon as it and those before it are extracted.
+    each as soon as it and those before it are extracted (a remote cluster), or all of them once
+    the last is (a local one). It keeps what grouping needs of the items it writes (:attr:`facts`).
     """
 
     def __init__(

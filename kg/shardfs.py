@@ -11,7 +11,7 @@ to them, and a reader sees a file's old bytes or its new ones, never part of eit
   S3, GCS and Azure Blob make a put atomic (readers get the old object or the new one) and have
   no rename to offer (their move is a copy and a delete). On a filesystem that is neither
   (HDFS, SMB) a reader could see a file half-written; none trusts a partition before its
-  ``pNNNNN.json``, which is written after the other two.
+  ``pNNNNN.json``, which is written after the other three.
 
 Plain paths never import fsspec. A URL whose filesystem is not installed, or unknown, is a
 :class:`~kg.errors.KgError` naming the URL and what to install, raised on opening the folder.

@@ -11,7 +11,8 @@ task replaces its partition's files and never adds to them:
   date, event types, themes, actor, role);
 - ``pNNNNN.facts.parquet``: what grouping same events needs of each item (:mod:`kg.same.facts`:
   its text's shingles and MinHash, its events), a row per item in the order of the N-Quads, so
-  that ``kg load`` groups without reading the items back from the store;
+  that ``kg load`` groups without reading the items back from the store (the two tables:
+  :mod:`kg.shardtables`);
 - ``pNNNNN.json``, written last: counts, the other files' SHA-256, and per item its graph IRI,
   content hash, line and size. A partition is complete when this file is there.
 
@@ -41,16 +42,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from kg import namespaces as ns
 from kg.errors import KgError
 from kg.same.facts import ItemFacts
 from kg.shardfs import ShardFolder, open_folder
+from kg.shardtables import event_table, facts_table
 from kg.sources import MAX_ITEM_CHARS, InputFormat, NewsItem, Notice, Reject, read_stream
 from kg.sources.decode import text_lines
 
-__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "partition_facts", "read_manifest", "write_partition"]
+__all__ = ["FORMAT", "MANIFEST", "SHARED", "Partition", "read_manifest", "write_partition"]
 
-FORMAT = 2  # bump when the files change meaning (2: the facts tables)
+# Bump when the files change meaning (2: the facts tables), and so when kg/same/facts.py changes what
+# it encodes or kg/same/story.py its shingles (as kg.same.kept.FORMAT): facts are not extracted again.
+FORMAT = 2
 MANIFEST = "manifest.json"
 SHARED = "shared.nq.gz"
 
@@ -131,8 +134,8 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
             items[-1]["quads"] = count
     data = b"".join(chunks)
     quads_hash = root.write(f"{part.id}.nq.gz", gzipped(data))
-    events_hash = root.write(f"{part.id}.parquet", _parquet(_event_rows(data, items)))
-    facts_hash = root.write(f"{part.id}.facts.parquet", _facts_parquet(facts))
+    events_hash = root.write(f"{part.id}.parquet", event_table(data, items))
+    facts_hash = root.write(f"{part.id}.facts.parquet", facts_table(facts))
     meta = {
         "format": FORMAT,
         "partition": asdict(part),
@@ -149,140 +152,6 @@ def write_partition(part: Partition, folder: str, max_item_chars: int = MAX_ITEM
     }
     root.write(f"{part.id}.json", json.dumps(meta).encode())
     return meta
-
-
-# -- the event table, as Parquet --
-
-#: The Parquet event table's columns: one row per (event, actor, role) link.
-EVENT_COLUMNS = ("event", "graph", "ordinal", "date", "types", "themes", "actor", "role")
-
-
-def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The event–actor links of the N-Quads ``data`` (the items' graphs one after the other), with
-    what :func:`kg.network.table.read_event_table` reads from a store: each event's earliest start
-    date (an undated ``mk:Event`` its item's publication date, as ``kg.export.events.UNDATED_RULE`` says),
-    and its themes when it is typed ``mk:Event``; ``ordinal`` is the item's place in the shard."""
-    from pyoxigraph import RdfFormat, parse
-
-    from kg.network.table import ACTOR_ROLES
-
-    roles = {p: role for p, role in ACTOR_ROLES.items()}
-    start, kind, subject, etype = ns.SCHEMA["startDate"], ns.RDF["type"], ns.DCTERMS["subject"], ns.SEM["eventType"]
-    derived_from, published = ns.PROV["wasDerivedFrom"], ns.DCTERMS["date"]
-    event_class = ns.MK["Event"]
-    columns: dict[str, list[Any]] = {name: [] for name in EVENT_COLUMNS}
-    # only the lines the table reads are parsed, a tenth of them: parsing every quad of a
-    # partition into Python objects took as long as extracting it
-    wanted = (*roles, start, subject, etype, derived_from, published)
-    tokens = [f" <{p}> ".encode() for p in wanted] + [f" <{kind}> <{event_class}> ".encode()]
-    offset = 0
-    for ordinal, item in enumerate(items):
-        links: list[tuple[str, str, str]] = []
-        dates: dict[str, str] = {}
-        typed: set[str] = set()
-        themes: dict[str, set[str]] = {}
-        types: dict[str, set[str]] = {}
-        sources: dict[str, set[str]] = {}
-        item_dates: dict[str, str] = {}
-        lines = _lines_with(data, tokens, offset, offset + item["bytes"])
-        for quad in parse(lines, format=RdfFormat.N_QUADS):
-            s, p, o = quad.subject.value, quad.predicate.value, quad.object.value
-            if p in roles:
-                links.append((s, o, roles[p]))
-            elif p == start:
-                d = o[:10]
-                dates[s] = min(d, dates.get(s, d))
-            elif p == kind and o == event_class:
-                typed.add(s)
-            elif p == subject:
-                themes.setdefault(s, set()).add(o)
-            elif p == etype:
-                types.setdefault(s, set()).add(o)
-            elif p == derived_from:
-                sources.setdefault(s, set()).add(o)
-            elif p == published:
-                d = o[:10]
-                item_dates[s] = min(d, item_dates.get(s, d))
-        offset += item["bytes"]
-        for e in typed - dates.keys():
-            undated = [item_dates[i] for i in sources.get(e, ()) if i in item_dates]
-            if undated:
-                dates[e] = min(undated)
-        for e, a, role in sorted(set(links)):
-            columns["event"].append(e)
-            columns["graph"].append(item["graph"])
-            columns["ordinal"].append(ordinal)
-            columns["date"].append(dates.get(e))
-            columns["types"].append(sorted(types.get(e, ())))
-            columns["themes"].append(sorted(themes.get(e, ())) if e in typed else [])
-            columns["actor"].append(a)
-            columns["role"].append(role)
-    return columns
-
-
-def _lines_with(data: bytes, tokens: list[bytes], begin: int, end: int) -> bytes:
-    """The lines of ``data[begin:end]`` (whole lines) holding any of ``tokens``, each once per token
-    (the caller's sets and minima make a line read twice harmless)."""
-    found: list[bytes] = []
-    for token in tokens:
-        at = data.find(token, begin, end)
-        while at >= 0:
-            first = data.rfind(b"\n", begin, at) + 1 or begin
-            last = data.find(b"\n", at, end) + 1 or end
-            found.append(data[first:last])
-            at = data.find(token, last, end)
-    return b"".join(found)
-
-
-def _parquet(columns: dict[str, list[Any]]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pa.schema(
-        [
-            ("event", pa.string()),
-            ("graph", pa.string()),
-            ("ordinal", pa.int32()),
-            ("date", pa.string()),
-            ("types", pa.list_(pa.string())),
-            ("themes", pa.list_(pa.string())),
-            ("actor", pa.string()),
-            ("role", pa.string()),
-        ]
-    )
-    table = pa.table(columns, schema=schema)
-    out = io.BytesIO()
-    pq.write_table(table, out, compression="zstd")
-    return out.getvalue()
-
-
-#: The Parquet facts table's columns: one row per item, the fields of :class:`kg.same.facts.ItemFacts`.
-FACTS_COLUMNS = ("item", "published", "signature", "shingles", "reported", "merged")
-
-
-def _facts_schema() -> Any:
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("item", pa.string(), False),
-            ("published", pa.date32(), False),
-            ("signature", pa.binary()),  # None: too short a text to judge
-            ("shingles", pa.binary(), False),
-            ("reported", pa.string(), False),
-            ("merged", pa.string()),
-        ]
-    )
-
-
-def _facts_parquet(facts: list[ItemFacts]) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.table({name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}, schema=_facts_schema())
-    out = io.BytesIO()
-    pq.write_table(table, out, compression="zstd")
-    return out.getvalue()
 
 
 # -- reading --
@@ -343,34 +212,6 @@ def partition_graphs(root: ShardFolder, meta: dict[str, Any]) -> Iterator[tuple[
     for ordinal, item in enumerate(meta["items"]):
         yield ordinal, item["graph"], data[offset : offset + item["bytes"]]
         offset += item["bytes"]
-
-
-def partition_facts(root: ShardFolder, meta: dict[str, Any]) -> list[ItemFacts]:
-    """What grouping needs of each item of a partition, in the order of its items, the file checked
-    against its hash."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pid = meta["partition"]["id"]
-    name = f"{pid}.facts.parquet"
-    try:
-        raw = root.read(name)
-    except OSError as exc:
-        raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
-    if hashlib.sha256(raw).hexdigest() != meta["facts_sha256"]:
-        raise KgError(f"{root.shown(name)}: does not match its hash in {pid}.json; build the shards again")
-    try:
-        table = pq.read_table(io.BytesIO(raw))
-    except (pa.ArrowException, OSError) as exc:
-        raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
-    # a folder may come from anywhere: what grouping reads is checked, a line for each fault
-    if not table.schema.equals(_facts_schema()):  # names, types, and no nulls where a value is needed
-        raise KgError(f"{root.shown(name)}: not a facts table of shards format {FORMAT}; build the shards again")
-    expected = [ns.item(i["graph"].rsplit("/", 1)[-1]) for i in meta["items"]]
-    if table.column("item").to_pylist() != expected:
-        raise KgError(f"{root.shown(name)}: its items are not those of {pid}.json; build the shards again")
-    columns = [table.column(c).to_pylist() for c in FACTS_COLUMNS]
-    return [ItemFacts(*row) for row in zip(*columns, strict=True)]
 
 
 def chosen_items(metas: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], int, list[Notice]]:

@@ -168,7 +168,8 @@ def test_load_groups_from_the_shards_facts_without_reading_items_back(
     them from its workers: reading them back from the store cost more than the rest of grouping."""
     from kg.same import derive
     from kg.shardfs import open_folder
-    from kg.shards import partition_facts, read_manifest
+    from kg.shards import read_manifest
+    from kg.shardtables import partition_facts
 
     runner = CliRunner()
     shards = tmp_path / "shards"
@@ -197,13 +198,16 @@ def test_load_groups_from_the_shards_facts_without_reading_items_back(
     refused = invoke(runner, "load", shards, "--store", tmp_path / "other")
     assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
     assert "p00001.facts.parquet: does not match its hash in p00001.json" in refused.stderr
-    # ... and so is one whose hash was written to match, but whose rows are not the items' or
-    # whose columns are not what grouping reads: one line each, nothing loaded
+    # ... and so is one whose hash was written to match, but whose rows are not the items', whose
+    # columns are not what grouping reads or whose values it cannot decode: one line each; the
+    # partition before it stays loaded, as the message says
+    reported = table.column("reported").to_pylist()
     crafted = {
         "its items are not those of p00001.json": table.take(list(range(table.num_rows))[::-1]),
-        "not a facts table of shards format": table.set_column(
+        "not a facts table of this kg": table.set_column(
             1, "published", pa.array([str(d) for d in table.column("published").to_pylist()])
         ),
+        "row 2 (": table.set_column(4, "reported", pa.array([reported[0], "[[1, 2]]", *reported[2:]])),
     }
     for message, bad in crafted.items():
         pq.write_table(bad, facts)
@@ -215,6 +219,10 @@ def test_load_groups_from_the_shards_facts_without_reading_items_back(
         assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, refused.stderr
         assert f"p00001.facts.parquet: {message}" in refused.stderr
         assert refused.stderr.rstrip().endswith("items were written")  # those of p00000, whole
+    # a lost facts table: the next build extracts that partition again, and the load goes through
+    facts.unlink()
+    assert build_shards([corpus], shards, scheduler=cluster, partition_bytes=30_000).extracted == 1
+    assert invoke(runner, "load", shards, "--store", tmp_path / "other").exit_code == 0
 
 
 def test_an_item_read_twice_is_kept_as_kg_build_keeps_it(cluster: str, tmp_path: Path) -> None:
