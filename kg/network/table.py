@@ -24,12 +24,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kg import namespaces as ns
 from kg.store import KgStore, write_whole
+from kg.store.reads import select_rows
 
 __all__ = [
     "ACTOR_ROLES",
@@ -51,7 +53,8 @@ ORGANIZATION_ROLES = {
 #: Predicate -> role; a link's predicate id is the predicate's position here.
 ACTOR_ROLES = {**COUNTRY_ROLES, **ORGANIZATION_ROLES}
 
-_ACTORS = "SELECT ?e ?a ?p WHERE {{ VALUES ?p {{ {} }} ?e ?p ?a }}".format(" ".join(f"<{p}>" for p in ACTOR_ROLES))
+# One SELECT per role: the largest read, split so that two threads share it (kg.store.reads).
+_ACTORS = tuple(f"SELECT ?e ?a WHERE {{ ?e <{p}> ?a }}" for p in ACTOR_ROLES)
 # Start dates; an undated event takes its item's publication date (kg.export.events.UNDATED_RULE,
 # as in the named queries), from _ITEMS. One SELECT with the two as a UNION and a FILTER NOT EXISTS
 # took 11.0 s at 100k items, the flat read 1.2 s.
@@ -83,6 +86,11 @@ _NOT_PEOPLE = f"""SELECT ?p WHERE {{
     ?p <{ns.MK["participantGroup"]}> ?group
   }}
 }}"""
+
+#: What :func:`read_event_table` reads, in one :func:`kg.store.reads.select_rows` call.
+_READS = (
+    *_ACTORS, _TYPED, _ITEMS, _STARTS, _THEMES, _REPORTS, _TYPES, _YEAR_ONLY, _COUNTS, _NOT_PEOPLE, _PARTICIPATIONS,
+)  # fmt: skip
 
 # bump when the arrays change meaning (3: undated events take their item's date; 4: reports;
 # 5: every mk:Event, its item, types, precision and people)
@@ -160,9 +168,9 @@ def read_event_table(store: KgStore) -> EventTable:
     the store join 400,000 rows for nothing at 100,000 events, so the types are read apart.
     Themes are read for typed events only.
     """
-    predicate_ids = {str(p): i for i, p in enumerate(ACTOR_ROLES)}
-    rows = [(row[0].value, row[1].value, predicate_ids[row[2].value]) for row in store.query(_ACTORS)]
-    typed = {row[0].value for row in store.query(_TYPED)}
+    read = dict(zip(_READS, select_rows(store, _READS), strict=True))  # every SELECT first: two at a time
+    rows = [(row[0], row[1], p) for p, query in enumerate(_ACTORS) for row in read[query]]
+    typed = {row[0] for row in read[_TYPED]}
     events = sorted(typed.union(e for e, _, _ in rows))
     actors = sorted({a for _, a, _ in rows})
     event_id = {e: i for i, e in enumerate(events)}
@@ -170,12 +178,12 @@ def read_event_table(store: KgStore) -> EventTable:
     links = _distinct_rows([(event_id[e], actor_id[a], p) for e, a, p in rows], 3)
 
     derived = [
-        (i, row[1].value, row[2].value[:10])
-        for row in store.query(_ITEMS)
-        if (i := event_id.get(row[0].value)) is not None
+        (i, row[1], row[2][:10])
+        for row in read[_ITEMS]
+        if (i := event_id.get(row[0])) is not None
     ]
     earliest = _earliest(
-        (i, row[1].value[:10]) for row in store.query(_STARTS) if (i := event_id.get(row[0].value)) is not None
+        (i, row[1][:10]) for row in read[_STARTS] if (i := event_id.get(row[0])) is not None
     )
     undated = _earliest((i, day) for i, _, day in derived if i not in earliest)
     earliest.update(undated)  # several dates: the earliest start, else the earliest item's
@@ -185,16 +193,16 @@ def read_event_table(store: KgStore) -> EventTable:
     for i, d in earliest.items():
         date_of[i] = rank[d]
 
-    found = [(i, row[1].value) for row in store.query(_THEMES) if (i := event_id.get(row[0].value)) is not None]
+    found = [(i, row[1]) for row in read[_THEMES] if (i := event_id.get(row[0])) is not None]
     themes = sorted({t for _, t in found})
     theme_id = {t: i for i, t in enumerate(themes)}
     tagged = _distinct_rows([(i, theme_id[t]) for i, t in found], 2)
     report_of = np.full(len(events), -1, dtype=np.int64)
-    for row in store.query(_REPORTS):
-        c, e = event_id.get(row[0].value), event_id.get(row[1].value)
+    for row in read[_REPORTS]:
+        c, e = event_id.get(row[0]), event_id.get(row[1])
         if c is not None and e is not None:
             report_of[e] = c
-    is_typed, items, item_of, types, typed_as, year_only, people = _event_facts(store, event_id, typed, derived)
+    is_typed, items, item_of, types, typed_as, year_only, people = _event_facts(read, event_id, typed, derived)
     return EventTable(
         events, actors, links, dates, date_of, themes, tagged, report_of,
         typed=is_typed, items=items, item_of=item_of, types=types, typed_as=typed_as,
@@ -211,11 +219,14 @@ def _earliest(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
 
 
 def _event_facts(
-    store: KgStore, event_id: dict[str, int], typed: set[str], derived: list[tuple[int, str, str]]
+    read: dict[str, list[tuple[Any, ...]]],
+    event_id: dict[str, int],
+    typed: set[str],
+    derived: list[tuple[int, str, str]],
 ) -> tuple[Ints, list[str], Ints, list[str], Ints, Ints, Ints]:
     """What the summaries count beyond actors, dates and themes: each event's type, item, types,
-    date precision and people reached. ``derived``: (event, item, its publication date) of every
-    mk:Event and dated item it was derived from."""
+    date precision and people reached, from the rows ``read`` of :data:`_READS`. ``derived``:
+    (event, item, its publication date) of every mk:Event and dated item it was derived from."""
     n = len(event_id)
     is_typed = np.zeros(n, dtype=np.int64)
     is_typed[[event_id[e] for e in typed]] = 1
@@ -225,19 +236,19 @@ def _event_facts(
     item_of = np.full(n, -1, dtype=np.int64)
     for event, item in sorted(found, reverse=True):  # several items: the first by IRI
         item_of[event] = item_id[item]
-    found = [(i, row[1].value) for row in store.query(_TYPES) if (i := event_id.get(row[0].value)) is not None]
+    found = [(i, row[1]) for row in read[_TYPES] if (i := event_id.get(row[0])) is not None]
     types = sorted({t for _, t in found})
     type_id = {t: i for i, t in enumerate(types)}
     typed_as = _distinct_rows([(i, type_id[t]) for i, t in found], 2)
     year_only = np.zeros(n, dtype=np.int64)
-    year_only[[i for row in store.query(_YEAR_ONLY) if (i := event_id.get(row[0].value)) is not None]] = 1
+    year_only[[i for row in read[_YEAR_ONLY] if (i := event_id.get(row[0])) is not None]] = 1
     counts: dict[str, set[int]] = {}
-    for row in store.query(_COUNTS):
-        counts.setdefault(row[0].value, set()).add(int(row[1].value))
-    left_out = {row[0].value for row in store.query(_NOT_PEOPLE)}
+    for row in read[_COUNTS]:
+        counts.setdefault(row[0], set()).add(int(row[1]))
+    left_out = {row[0] for row in read[_NOT_PEOPLE]}
     counted: dict[int, set[tuple[str, int]]] = {}
-    for row in store.query(_PARTICIPATIONS):
-        reaching, part = event_id.get(row[0].value), row[1].value
+    for row in read[_PARTICIPATIONS]:
+        reaching, part = event_id.get(row[0]), row[1]
         if reaching is not None and part in counts and part not in left_out:
             counted.setdefault(reaching, set()).update((part, count) for count in counts[part])
     people = np.full(n, -1, dtype=np.int64)

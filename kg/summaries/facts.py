@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from kg import namespaces as ns
 from kg.network.table import EventTable
 from kg.store import KgStore
+from kg.store.reads import select_rows
 
 __all__ = ["ItemFacts", "Statistic", "read_item_facts"]
 
@@ -50,6 +52,9 @@ _LINKED = f"""SELECT DISTINCT ?org ?country ?link WHERE {{
   UNION {{ ?org <{ns.MK["basedIn"]}> ?country . BIND("based-in" AS ?link) }}
 }}"""
 
+#: What :func:`read_item_facts` reads, in one :func:`kg.store.reads.select_rows` call.
+_READS = (_DATES, _ABOUT, _THEMES, _NAMED, _OBJECTIVES, _LINKED, _COUNTRIES, _CONTAINED, _STATISTICS)
+
 
 @dataclass(frozen=True)
 class ItemFacts:
@@ -79,52 +84,55 @@ class Statistic:
 
 
 def read_item_facts(store: KgStore, table: EventTable) -> ItemFacts:
+    read = dict(zip(_READS, select_rows(store, _READS), strict=True))  # every SELECT first: two at a time
     earliest: dict[str, str] = {}
-    for row in store.query(_DATES):
-        item, day = row[0].value, row[1].value[:10]
+    for row in read[_DATES]:
+        item, day = row[0], row[1][:10]
         earliest[item] = min(day, earliest.get(item, day))
     items = sorted(earliest)
     item_id = {item: i for i, item in enumerate(items)}
     event_id = {e: i for i, e in enumerate(table.events)}
     about: dict[int, list[int]] = defaultdict(list)
-    for row in store.query(_ABOUT):
-        i, e = item_id.get(row[0].value), event_id.get(row[1].value)
+    for row in read[_ABOUT]:
+        i, e = item_id.get(row[0]), event_id.get(row[1])
         if i is not None and e is not None:
             about[e].append(i)
     themes: dict[int, set[str]] = defaultdict(set)
-    for row in store.query(_THEMES):
-        if (i := item_id.get(row[0].value)) is not None:
-            themes[i].add(row[1].value)
+    for row in read[_THEMES]:
+        if (i := item_id.get(row[0])) is not None:
+            themes[i].add(row[1])
     country = ns.country("")
     countries: dict[str, set[int]] = defaultdict(set)
-    for row in store.query(_NAMED):
-        if row[1].value.startswith(country) and (i := item_id.get(row[0].value)) is not None:
-            countries[row[1].value].add(i)
+    for row in read[_NAMED]:
+        if row[1].startswith(country) and (i := item_id.get(row[0])) is not None:
+            countries[row[1]].add(i)
     objectives: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_OBJECTIVES):
-        objectives[row[0].value].add(row[1].value)
-    linked = frozenset((row[0].value, row[1].value, row[2].value) for row in store.query(_LINKED))
+    for row in read[_OBJECTIVES]:
+        objectives[row[0]].add(row[1])
+    linked = frozenset((row[0], row[1], row[2]) for row in read[_LINKED])
     published = [earliest[item] for item in items]
-    statistics = _statistics(store, item_id, published)
+    statistics = _statistics(read, item_id, published)
     return ItemFacts(
         items, published, dict(about), dict(themes), dict(countries), dict(objectives), linked, statistics
     )
 
 
-def _statistics(store: KgStore, item_id: dict[str, int], published: list[str]) -> tuple[Statistic, ...]:
+def _statistics(
+    read: dict[str, list[tuple[Any, ...]]], item_id: dict[str, int], published: list[str]
+) -> tuple[Statistic, ...]:
     """As ``statistics_by_country`` lists them: about a country, or about a place in one (a
     place in several things counts for those that are countries)."""
-    countries = {row[0].value for row in store.query(_COUNTRIES)}
+    countries = {row[0] for row in read[_COUNTRIES]}
     containers: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(_CONTAINED):
-        containers[row[0].value].append(row[1].value)
+    for row in read[_CONTAINED]:
+        containers[row[0]].append(row[1])
     found = set()
-    for row in store.query(_STATISTICS):
-        if (i := item_id.get(row[4].value)) is None:
+    for row in read[_STATISTICS]:
+        if (i := item_id.get(row[4])) is None:
             continue
-        about = row[1].value
-        day = row[5].value[:10] if row[5] is not None else published[i]
+        about = row[1]
+        day = row[5][:10] if row[5] is not None else published[i]
         for country in containers.get(about) or [about]:
             if country in countries:
-                found.add(Statistic(row[0].value, country, row[2].value, row[3].value, i, day))
+                found.add(Statistic(row[0], country, row[2], row[3], i, day))
     return tuple(sorted(found, key=lambda s: (s.country, s.indicator, s.iri)))
