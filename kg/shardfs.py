@@ -135,6 +135,17 @@ class ShardFolder:
                 self.fs.rm_file(temporary)
             raise
 
+    def read_checked(self, name: str, sha256: str, named_in: str) -> bytes:
+        """The bytes of the file ``name``, which must have the SHA-256 that the file ``named_in``
+        gives it: a :class:`KgError` naming the file otherwise (or when it cannot be read)."""
+        try:
+            data = self.read(name)
+        except OSError as exc:
+            raise KgError(f"{self.shown(name)}: unreadable ({exc}); build the shards again") from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise KgError(f"{self.shown(name)}: does not match its hash in {named_in}; build the shards again")
+        return data
+
     def read(self, name: str) -> bytes:
         """The bytes of the file ``name``; :class:`FileNotFoundError` when it is not there, and
         :class:`OSError` for any other failure (a filesystem's own errors among them)."""

@@ -34,7 +34,6 @@ finished, the totals.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -201,13 +200,7 @@ def partition_meta(root: ShardFolder, pid: str) -> dict[str, Any] | None:
 def partition_graphs(root: ShardFolder, meta: dict[str, Any]) -> Iterator[tuple[int, str, bytes]]:
     """``(ordinal, graph IRI, N-Quads)`` of each item of a partition, its file checked against its hash."""
     pid = meta["partition"]["id"]
-    try:
-        raw = root.read(f"{pid}.nq.gz")
-    except OSError as exc:
-        raise KgError(f"{root.shown(pid)}.nq.gz: unreadable ({exc}); build the shards again") from None
-    if hashlib.sha256(raw).hexdigest() != meta["nquads_sha256"]:
-        raise KgError(f"{root.shown(pid)}.nq.gz: does not match its hash in {pid}.json; build the shards again")
-    data = gzip.decompress(raw)
+    data = gzip.decompress(root.read_checked(f"{pid}.nq.gz", meta["nquads_sha256"], f"{pid}.json"))
     offset = 0
     for ordinal, item in enumerate(meta["items"]):
         yield ordinal, item["graph"], data[offset : offset + item["bytes"]]

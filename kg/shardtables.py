@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -20,21 +19,35 @@ from kg.same.facts import ItemFacts
 if TYPE_CHECKING:
     from kg.shardfs import ShardFolder
 
-__all__ = ["EVENT_COLUMNS", "FACTS_COLUMNS", "event_rows", "event_table", "facts_table", "partition_facts"]
+__all__ = ["EVENT_COLUMNS", "FACTS_COLUMNS", "event_table", "facts_table", "partition_facts"]
 
 
-def event_table(data: bytes, items: list[dict[str, Any]]) -> bytes:
-    """The event table of a partition's N-Quads ``data`` (its items' graphs one after the other)."""
-    return _event_parquet(event_rows(data, items))
-
-
-# -- the event table, as Parquet --
+# -- the event table --
 
 #: The Parquet event table's columns: one row per (event, actor, role) link.
 EVENT_COLUMNS = ("event", "graph", "ordinal", "date", "types", "themes", "actor", "role")
 
 
-def event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
+def event_table(data: bytes, items: list[dict[str, Any]]) -> bytes:
+    """The event table of a partition's N-Quads ``data`` (its items' graphs one after the other)."""
+    import pyarrow as pa
+
+    schema = pa.schema(
+        [
+            ("event", pa.string()),
+            ("graph", pa.string()),
+            ("ordinal", pa.int32()),
+            ("date", pa.string()),
+            ("types", pa.list_(pa.string())),
+            ("themes", pa.list_(pa.string())),
+            ("actor", pa.string()),
+            ("role", pa.string()),
+        ]
+    )
+    return _parquet(pa.table(_event_rows(data, items), schema=schema))
+
+
+def _event_rows(data: bytes, items: list[dict[str, Any]]) -> dict[str, list[Any]]:
     """The event–actor links of the N-Quads ``data`` (the items' graphs one after the other), with
     what :func:`kg.network.table.read_event_table` reads from a store: each event's earliest start
     date (an undated ``mk:Event`` its item's publication date, as ``kg.export.events.UNDATED_RULE`` says),
@@ -111,27 +124,17 @@ def _lines_with(data: bytes, tokens: list[bytes], begin: int, end: int) -> bytes
     return b"".join(found)
 
 
-def _event_parquet(columns: dict[str, list[Any]]) -> bytes:
-    import pyarrow as pa
+def _parquet(table: Any) -> bytes:
+    """A pyarrow table as Parquet bytes, zstd (the same table gives the same bytes: a retried
+    partition's files are the first attempt's, tests/test_cluster.py)."""
     import pyarrow.parquet as pq
 
-    schema = pa.schema(
-        [
-            ("event", pa.string()),
-            ("graph", pa.string()),
-            ("ordinal", pa.int32()),
-            ("date", pa.string()),
-            ("types", pa.list_(pa.string())),
-            ("themes", pa.list_(pa.string())),
-            ("actor", pa.string()),
-            ("role", pa.string()),
-        ]
-    )
-    table = pa.table(columns, schema=schema)
     out = io.BytesIO()
     pq.write_table(table, out, compression="zstd")
     return out.getvalue()
 
+
+# -- the facts table --
 
 #: The Parquet facts table's columns: one row per item, the fields of :class:`kg.same.facts.ItemFacts`.
 FACTS_COLUMNS = ("item", "published", "signature", "shingles", "reported", "merged")
@@ -155,12 +158,9 @@ def _facts_schema() -> Any:
 def facts_table(facts: list[ItemFacts]) -> bytes:
     """The facts table of a partition's items (``pNNNNN.facts.parquet``)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pa.table({name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}, schema=_facts_schema())
-    out = io.BytesIO()
-    pq.write_table(table, out, compression="zstd")
-    return out.getvalue()
+    columns = {name: [getattr(f, name) for f in facts] for name in FACTS_COLUMNS}
+    return _parquet(pa.table(columns, schema=_facts_schema()))
 
 
 # -- reading --
@@ -174,12 +174,7 @@ def partition_facts(root: ShardFolder, meta: dict[str, Any]) -> list[ItemFacts]:
 
     pid = meta["partition"]["id"]
     name = f"{pid}.facts.parquet"
-    try:
-        raw = root.read(name)
-    except OSError as exc:
-        raise KgError(f"{root.shown(name)}: unreadable ({exc}); build the shards again") from None
-    if hashlib.sha256(raw).hexdigest() != meta["facts_sha256"]:
-        raise KgError(f"{root.shown(name)}: does not match its hash in {pid}.json; build the shards again")
+    raw = root.read_checked(name, meta["facts_sha256"], f"{pid}.json")
     try:
         table = pq.read_table(io.BytesIO(raw))
     except (pa.ArrowException, OSError) as exc:

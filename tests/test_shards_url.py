@@ -187,3 +187,25 @@ def test_an_incomplete_manifest_at_a_url_is_refused_naming_the_partitions(tmp_pa
     assert not (tmp_path / "store").exists()  # refused before the store was opened
     network = invoke(runner, "network", "--shards", memory_url)
     assert network.exit_code == 1 and "(p00000, p00002)" in network.stderr
+
+
+@pytest.mark.parametrize("suffix", ["nq.gz", "facts.parquet"])
+def test_a_shard_file_that_is_not_the_one_its_json_names_is_refused_in_one_line(suffix: str, tmp_path: Path) -> None:
+    """What kg load reads of a partition is checked against the hashes in its pNNNNN.json."""
+    from kg.shards import partition_graphs
+    from kg.shardtables import partition_facts
+
+    source = write(tmp_path / "news.jsonl", 5, seed=3)
+    part = plan([source])[0]
+    (tmp_path / "shards").mkdir()
+    meta = write_partition(part, str(tmp_path / "shards"))
+    root = ShardFolder(str(tmp_path / "shards"))
+    read = {"nq.gz": lambda: list(partition_graphs(root, meta)), "facts.parquet": lambda: partition_facts(root, meta)}
+    assert len(read[suffix]()) == 5
+    changed = tmp_path / "shards" / f"{part.id}.{suffix}"
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    with pytest.raises(KgError, match=rf"{part.id}\.{suffix}: does not match its hash in {part.id}\.json"):
+        read[suffix]()
+    changed.unlink()
+    with pytest.raises(KgError, match=rf"{part.id}\.{suffix}: unreadable"):
+        read[suffix]()
